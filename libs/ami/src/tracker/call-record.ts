@@ -1,0 +1,89 @@
+/**
+ * What the call tracker knows about one call: the contract between libs/ami and
+ * the server's calls, realtime and recordings modules. Times are ms since epoch
+ * (arrival time of the AMI read, or the event's `Timestamp:` header when sent).
+ */
+export type CallDirection = 'inbound' | 'outbound' | 'internal';
+
+/** Live: ringing, answered, on_hold. Terminal: answered, missed, busy, abandoned, failed. */
+export type CallStatus = 'ringing' | 'answered' | 'on_hold' | 'missed' | 'busy' | 'abandoned' | 'failed';
+export type TerminalCallStatus = 'answered' | 'missed' | 'busy' | 'abandoned' | 'failed';
+export type HangupBy = 'caller' | 'callee' | 'system';
+
+export interface CallTransfer {
+  kind: 'blind' | 'attended';
+  /** Extension that handed the call over (null when not an extension). */
+  from: string | null;
+  /** Extension or number the call went to. */
+  to: string;
+  at: number;
+}
+
+export interface CallHold {
+  /** `server`: CRM/AMI hold (Redirect to MOH); `phone`: the handset's own hold (Hold/Unhold events). */
+  by: 'server' | 'phone';
+  startedAt: number;
+  endedAt: number | null;
+  seconds: number;
+}
+
+export interface CallRecording {
+  /** Base file name as Asterisk writes it, e.g. `20261126-123700-1001-1002.wav`. */
+  file: string;
+  /** Absolute path when the PBX told it (MixMonitor), else null (Monitor spool + file). */
+  path: string | null;
+  source: 'monitor' | 'mixmonitor';
+  startedAt: number;
+  stoppedAt: number | null;
+}
+
+export interface CallRecord {
+  pbx: string;
+  /** The tracker's own id: stable even when Asterisk changes the Linkedid mid-call. */
+  callId: string;
+  /** Current Linkedid. */
+  linkedid: string;
+  /** Every Linkedid this call has had, first one first. */
+  linkedids: string[];
+  direction: CallDirection;
+  /** Caller number as presented (external number or extension). */
+  caller: string;
+  callerName: string | null;
+  /** Dialled number or extension (the DID for inbound calls). */
+  callee: string;
+  /** Trunk peer name for calls crossing a trunk (`provider`), else null. */
+  trunk: string | null;
+  /** Extensions that rang, in order of first ring. */
+  ringingExtensions: string[];
+  /** Extension that answered first (null if unanswered). */
+  answeredBy: string | null;
+  /** Every extension that talked, in order (after transfers the last one is the final agent). */
+  agents: string[];
+  status: CallStatus;
+  ended: boolean;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  ringSeconds: number;
+  talkSeconds: number;
+  holdSeconds: number;
+  hangupBy: HangupBy | null;
+  hangupCause: number | null;
+  recordings: CallRecording[];
+  transfers: CallTransfer[];
+  holds: CallHold[];
+  /** `CRM_CALL_ID` channel variable of a CRM click-to-call, else null. */
+  crmCallId: string | null;
+}
+
+export type CallTrackerEvent =
+  | { type: 'ringing'; at: number; call: CallRecord; extension: string | null; channel: string }
+  | { type: 'answered'; at: number; call: CallRecord; extension: string | null; channel: string }
+  | { type: 'held'; at: number; call: CallRecord; by: 'server' | 'phone' }
+  | { type: 'unheld'; at: number; call: CallRecord; by: 'server' | 'phone'; seconds: number }
+  | { type: 'transferred'; at: number; call: CallRecord; transfer: CallTransfer }
+  | { type: 'recording_started'; at: number; call: CallRecord; recording: CallRecording }
+  | { type: 'recording_stopped'; at: number; call: CallRecord; recording: CallRecording }
+  | { type: 'ended'; at: number; call: CallRecord };
+
+export type CallTrackerEventType = CallTrackerEvent['type'];
