@@ -6,10 +6,11 @@
  * messages have 15-40 keys, and an object grown key by key past ~17 properties
  * drops into V8 dictionary mode; arrays also make `__proto__` an ordinary key.
  */
-export type AmiMessageKind = 'event' | 'response' | 'greeting' | 'unknown';
+/** `action` is what a client sends (read by the PBX simulator); the CRM only receives the others. */
+export type AmiMessageKind = 'event' | 'response' | 'action' | 'greeting' | 'unknown';
 
 export class AmiMessage {
-  /** `Event:` value for events, `Response:` value for responses, the banner for the greeting. */
+  /** `Event:` value for events, `Response:` for responses, `Action:` for actions, the banner for the greeting. */
   readonly name: string;
   readonly kind: AmiMessageKind;
 
@@ -38,6 +39,12 @@ export class AmiMessage {
     if (response !== undefined) {
       this.kind = 'response';
       this.name = response;
+      return;
+    }
+    const action = this.get('Action');
+    if (action !== undefined) {
+      this.kind = 'action';
+      this.name = action;
       return;
     }
     this.kind = 'unknown';
