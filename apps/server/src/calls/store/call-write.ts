@@ -1,0 +1,69 @@
+import type { CallDirection, CallStatus, CallTrackerEvent, HangupBy } from '@app/ami/tracker/call-record';
+
+/** The `calls` row as the ingest writes it: the whole state of the call after one tracker event. */
+export interface CallRow {
+  pbxId: string;
+  /** The call's first Linkedid: the stable key even when Asterisk changes the Linkedid mid-call. */
+  linkedid: string;
+  callUid: string;
+  direction: CallDirection;
+  status: CallStatus;
+  callerNumber: string;
+  callerName: string | null;
+  receiverNumber: string;
+  did: string | null;
+  /** The external party's number, normalised (E.164 when it parses), for company lookup and call-backs. */
+  externalNumber: string | null;
+  startedAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+  ringSeconds: number;
+  talkSeconds: number;
+  holdSeconds: number;
+  hangupCause: number | null;
+  hangupBy: HangupBy | null;
+  answeredByExtension: string | null;
+  assignedUserId: string | null;
+  callerCompanyId: string | null;
+  recordingUrl: string | null;
+  crmCallId: string | null;
+  /** Time of the tracker event this state follows from; with `eventSeq`, orders writes of one call. */
+  lastEventAt: number;
+  /** Index of that event among the call's events in this process. */
+  eventSeq: number;
+}
+
+export type CallTimelineType = CallTrackerEvent['type'];
+
+/** One `call_events` row: a step of the call for the supervisor's timeline. */
+export interface CallTimelineRow {
+  type: CallTimelineType;
+  occurredAt: number;
+  seq: number;
+  data: Record<string, unknown>;
+  /** Unique per call: the same step delivered twice is stored once. */
+  dedupeKey: string;
+}
+
+export interface CallRecordingRow {
+  fileName: string;
+  path: string | null;
+  source: 'monitor' | 'mixmonitor';
+  startedAt: number;
+  stoppedAt: number | null;
+}
+
+/** Everything one tracker event makes the ingest write. */
+export interface CallWrite {
+  /** `pbx` + NUL + first linkedid: the queue's ordering key. */
+  key: string;
+  row: CallRow;
+  timeline: CallTimelineRow;
+  /** Recordings to upsert with this write (set on recording and end events). */
+  recordings: CallRecordingRow[] | null;
+  event: CallTrackerEvent;
+}
+
+export function callKey(pbxId: string, linkedid: string): string {
+  return `${pbxId}\u0000${linkedid}`;
+}
