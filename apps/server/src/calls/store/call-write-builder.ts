@@ -84,7 +84,7 @@ function buildTimelineRow(event: CallTrackerEvent, seq: number, directory: CallD
 }
 
 /** The step's details, and what tells two steps of one type at one instant apart. */
-function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { data: Record<string, unknown>; discriminator: string } {
+function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { data: CallTimelineRow['data']; discriminator: string } {
   const userOf = (ext: string | null) => (ext ? directory.userOf(ext) : null);
   switch (event.type) {
     case 'ringing':

@@ -35,12 +35,64 @@ export interface CallRow {
 
 export type CallTimelineType = CallTrackerEvent['type'];
 
+/** A phone rang or answered. */
+export interface PartyStep {
+  extension: string | null;
+  channel: string;
+  /** The user owning that extension. */
+  userId: string | null;
+}
+
+export interface HoldStep {
+  by: 'server' | 'phone';
+  /** Length of the hold that just ended (unheld only). */
+  seconds?: number;
+}
+
+/** The call went from one party to another: with the users, the chain reads from the timeline. */
+export interface TransferStep {
+  kind: 'blind' | 'attended';
+  from: string | null;
+  to: string;
+  fromUserId: string | null;
+  toUserId: string | null;
+}
+
+export interface RecordingStep {
+  file: string;
+  path: string | null;
+  source: 'monitor' | 'mixmonitor';
+}
+
+export interface EndStep {
+  status: CallStatus;
+  hangupBy: HangupBy | null;
+  hangupCause: number | null;
+  ringSeconds: number;
+  talkSeconds: number;
+  holdSeconds: number;
+  /** Every extension that talked, in order. */
+  agents: string[];
+}
+
+/** What each kind of step records in `call_events.data`. */
+export interface TimelineSteps {
+  ringing: PartyStep;
+  answered: PartyStep;
+  held: HoldStep;
+  unheld: HoldStep;
+  transferred: TransferStep;
+  recording_started: RecordingStep;
+  recording_stopped: RecordingStep;
+  ended: EndStep;
+}
+
 /** One `call_events` row: a step of the call for the supervisor's timeline. */
 export interface CallTimelineRow {
   type: CallTimelineType;
   occurredAt: number;
   seq: number;
-  data: Record<string, unknown>;
+  data: TimelineSteps[CallTimelineType];
   /** Unique per call: the same step delivered twice is stored once. */
   dedupeKey: string;
 }
