@@ -1,0 +1,107 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { EventEmitter2 } from '@nestjs/event-emitter';
+import type { CallTrackerEvent } from '@app/ami/tracker/call-record';
+import { AppConfig } from '../config/app-config';
+import { toCallEvent } from './call-events';
+import { callViewFromRow } from './call-view';
+import { CallDirectoryService } from './directory/call-directory.service';
+import { collapseBatch } from './store/call-batch-sql';
+import { CallStore } from './store/call-store';
+import type { CallWrite } from './store/call-write';
+import { buildCallWrite } from './store/call-write-builder';
+import { CallWriteQueue, type CallWriteQueueStats } from './store/call-write-queue';
+import { isTransientDbError } from './store/transient-db-error';
+
+/** Parallel write lanes: calls hash to a lane, so one call's steps stay in order. */
+const WRITE_LANES = 2;
+/** Most tracker events per statement. */
+const MAX_BATCH = 2000;
+
+/**
+ * The calls side of the pipeline: every tracker event becomes a write (call row,
+ * timeline step, recordings) the moment it arrives; writes are batched per lane
+ * into single idempotent statements; each step the database really stored is
+ * then announced as a Nest event carrying the call as stored.
+ *
+ * Rows are built synchronously on arrival, so they capture the call as it was at
+ * that event even if the tracker goes on mutating its record.
+ */
+@Injectable()
+export class CallIngestService implements OnApplicationShutdown {
+  private readonly logger = new Logger(CallIngestService.name);
+  private readonly queue: CallWriteQueue<CallWrite>;
+  /** Next step index per live tracker call; the write guard orders steps by (time, index). */
+  private readonly nextSeq = new Map<string, number>();
+
+  constructor(
+    private readonly store: CallStore,
+    private readonly directory: CallDirectoryService,
+    private readonly events: EventEmitter2,
+    private readonly config: AppConfig,
+  ) {
+    this.queue = new CallWriteQueue<CallWrite>({
+      keyOf: (w) => w.key,
+      lanes: WRITE_LANES,
+      maxBatch: MAX_BATCH,
+      flush: (batch) => this.flush(batch),
+      isTransient: isTransientDbError,
+      onFlushError: (error, size, transient) =>
+        this.logger.warn(`writing ${size} call events failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
+      onDropped: (writes, error) =>
+        this.logger.error({
+          msg: 'call events dropped: the database refused them',
+          error: (error as Error).message,
+          calls: [...new Set(writes.map((w) => `${w.row.pbxId}/${w.row.linkedid}`))],
+          events: writes.length,
+        }),
+    });
+  }
+
+  /** Takes one tracker event; never throws (a bad event is logged, the stream goes on). */
+  handle(event: CallTrackerEvent): void {
+    try {
+      const tracked = `${event.call.pbx}\u0000${event.call.callId}`;
+      const seq = this.nextSeq.get(tracked) ?? 0;
+      if (event.type === 'ended') this.nextSeq.delete(tracked);
+      else this.nextSeq.set(tracked, seq + 1);
+      this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null }));
+    } catch (error) {
+      this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
+    }
+  }
+
+  /** Resolves once everything handled so far is written (or given up on). */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  get stats(): CallWriteQueueStats {
+    return this.queue.stats;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  private async flush(batch: CallWrite[]): Promise<void> {
+    const calls = collapseBatch(batch);
+    const stored = new Map((await this.store.write(calls)).map((s) => [s.key, s]));
+    for (const call of calls) {
+      const result = stored.get(call.key);
+      if (!result) continue;
+      for (const write of call.writes) {
+        if (!result.storedStepKeys.has(write.timeline.dedupeKey)) continue;
+        this.announce(write, result.id);
+      }
+    }
+  }
+
+  private announce(write: CallWrite, id: string): void {
+    const { name, payload } = toCallEvent(write.timeline, callViewFromRow(id, write.row), this.store.dryRun);
+    try {
+      this.events.emit(name, payload);
+    } catch (error) {
+      this.logger.error(`a ${name} listener failed: ${(error as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,134 @@
+import {
+  Check,
+  Column,
+  CreateDateColumn,
+  Entity,
+  Index,
+  JoinColumn,
+  ManyToOne,
+  PrimaryGeneratedColumn,
+  Unique,
+  UpdateDateColumn,
+} from 'typeorm';
+import { Company } from '../../companies/entities/company.entity';
+import { User } from '../../users/entities/user.entity';
+import type { CallDirectionValue, CallStatusValue, HangupParty } from '../call-values';
+
+export const CALL_LINKEDID_UNIQUE = 'uq_calls_pbx_linkedid';
+export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
+
+/**
+ * One conversation attempt on one PBX (the channels sharing a Linkedid). Column names of the
+ * specification are kept (caller_number, receiver_number, status, duration, recording_url,
+ * assigned_user_id, caller_company_id); `duration` is talk seconds, equal to `talk_seconds`.
+ * Indexes with DESC keys or trigram operators are created by the migration only.
+ */
+@Entity({ name: 'calls' })
+@Unique(CALL_LINKEDID_UNIQUE, ['pbxId', 'linkedid'])
+@Unique(CALL_UID_UNIQUE, ['pbxId', 'callUid'])
+@Index('ix_calls_started_at_id', { synchronize: false })
+@Index('ix_calls_assigned_user_started_at', { synchronize: false })
+@Index('ix_calls_caller_company_started_at', { synchronize: false })
+@Index('ix_calls_status_started_at', { synchronize: false })
+@Index('ix_calls_direction_started_at', { synchronize: false })
+@Index('ix_calls_caller_number_trgm', { synchronize: false })
+@Index('ix_calls_receiver_number_trgm', { synchronize: false })
+@Index('ix_calls_crm_call_id', { synchronize: false })
+@Check('ck_calls_status', `"status" IN ('ringing', 'answered', 'on_hold', 'missed', 'busy', 'abandoned', 'failed')`)
+@Check('ck_calls_direction', `"direction" IN ('inbound', 'outbound', 'internal')`)
+@Check('ck_calls_hangup_by', `"hangup_by" IN ('caller', 'callee', 'system')`)
+@Check('ck_calls_duration_is_talk', `"duration" = "talk_seconds"`)
+@Check('ck_calls_seconds_not_negative', `"ring_seconds" >= 0 AND "talk_seconds" >= 0 AND "hold_seconds" >= 0`)
+export class Call {
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_calls' })
+  id: number;
+
+  @Column({ name: 'pbx_id', type: 'varchar', length: 64 })
+  pbxId: string;
+
+  /** Current Linkedid (it can change mid-call; the ingest follows it). */
+  @Column({ type: 'varchar', length: 64 })
+  linkedid: string;
+
+  /** The call tracker's own id, stable across Linkedid changes. */
+  @Column({ name: 'call_uid', type: 'varchar', length: 64 })
+  callUid: string;
+
+  @Column({ type: 'varchar', length: 10 })
+  direction: CallDirectionValue;
+
+  @Column({ name: 'caller_number', type: 'varchar', length: 64 })
+  callerNumber: string;
+
+  @Column({ name: 'caller_name', type: 'varchar', length: 100, nullable: true })
+  callerName: string | null;
+
+  @Column({ name: 'receiver_number', type: 'varchar', length: 64 })
+  receiverNumber: string;
+
+  /** Dialled number of an inbound call. */
+  @Column({ type: 'varchar', length: 64, nullable: true })
+  did: string | null;
+
+  @Column({ type: 'varchar', length: 20, default: 'ringing' })
+  status: CallStatusValue;
+
+  /** Talk seconds (the specification's column); always equal to talk_seconds. */
+  @Column({ type: 'integer', default: 0 })
+  duration: number;
+
+  @Column({ name: 'ring_seconds', type: 'integer', default: 0 })
+  ringSeconds: number;
+
+  @Column({ name: 'talk_seconds', type: 'integer', default: 0 })
+  talkSeconds: number;
+
+  @Column({ name: 'hold_seconds', type: 'integer', default: 0 })
+  holdSeconds: number;
+
+  @Column({ name: 'recording_url', type: 'varchar', length: 500, nullable: true })
+  recordingUrl: string | null;
+
+  @Column({ name: 'assigned_user_id', type: 'integer', nullable: true })
+  assignedUserId: number | null;
+
+  @ManyToOne(() => User, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'assigned_user_id', foreignKeyConstraintName: 'fk_calls_assigned_user' })
+  assignedUser: User | null;
+
+  @Column({ name: 'caller_company_id', type: 'integer', nullable: true })
+  callerCompanyId: number | null;
+
+  @ManyToOne(() => Company, { onDelete: 'SET NULL' })
+  @JoinColumn({ name: 'caller_company_id', foreignKeyConstraintName: 'fk_calls_caller_company' })
+  callerCompany: Company | null;
+
+  @Column({ name: 'answered_by_extension', type: 'varchar', length: 32, nullable: true })
+  answeredByExtension: string | null;
+
+  @Column({ name: 'started_at', type: 'timestamptz' })
+  startedAt: Date;
+
+  @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })
+  answeredAt: Date | null;
+
+  @Column({ name: 'ended_at', type: 'timestamptz', nullable: true })
+  endedAt: Date | null;
+
+  /** Q.850 cause of the originating channel's hangup. */
+  @Column({ name: 'hangup_cause', type: 'integer', nullable: true })
+  hangupCause: number | null;
+
+  @Column({ name: 'hangup_by', type: 'varchar', length: 10, nullable: true })
+  hangupBy: HangupParty | null;
+
+  /** CRM_CALL_ID channel variable of a click-to-call started by the CRM. */
+  @Column({ name: 'crm_call_id', type: 'varchar', length: 64, nullable: true })
+  crmCallId: string | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+}

@@ -1,0 +1,18 @@
+import type { CollapsedCall } from './call-batch-sql';
+
+/** What a write changed for one call: its row id and the timeline steps newly stored. */
+export interface StoredCall {
+  key: string;
+  id: string;
+  storedStepKeys: ReadonlySet<string>;
+}
+
+/**
+ * Where the ingest's writes go: PostgreSQL, or the log in TEST_MODE. Calls whose
+ * write changed nothing (a replay, a stale step) are absent from the result.
+ */
+export abstract class CallStore {
+  /** True when nothing is really written (TEST_MODE). */
+  abstract readonly dryRun: boolean;
+  abstract write(calls: CollapsedCall[]): Promise<StoredCall[]>;
+}

@@ -1,0 +1,36 @@
+import { Injectable, Logger } from '@nestjs/common';
+import type { CollapsedCall } from './call-batch-sql';
+import { CallStore, type StoredCall } from './call-store';
+
+/**
+ * TEST_MODE: the pipeline runs in full but every write it would make is logged as
+ * one structured line (table, operation, key, values) instead of reaching the
+ * database. Every step counts as stored, so the Nest events still flow and the
+ * live screens show the calls; the ids are marked, not database ids.
+ */
+@Injectable()
+export class DryRunCallStore extends CallStore {
+  readonly dryRun = true;
+  private readonly logger = new Logger('TestMode');
+
+  async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
+    return calls.map((call) => {
+      const { pbxId, linkedid } = call.row;
+      const key = { pbxId, linkedid };
+      for (const write of call.writes) {
+        this.skipped('calls', 'upsert', key, write.row);
+        this.skipped('call_events', 'insert', key, write.timeline);
+        for (const recording of write.recordings ?? []) this.skipped('recordings', 'upsert', key, recording);
+      }
+      return {
+        key: call.key,
+        id: `dry-run:${pbxId}:${linkedid}`,
+        storedStepKeys: new Set(call.writes.map((w) => w.timeline.dedupeKey)),
+      };
+    });
+  }
+
+  private skipped(table: string, op: string, key: { pbxId: string; linkedid: string }, values: object): void {
+    this.logger.log({ msg: 'TEST_MODE: write skipped', testMode: true, table, op, ...key, values });
+  }
+}
