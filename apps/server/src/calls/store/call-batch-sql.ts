@@ -30,20 +30,12 @@ interface Column<R> {
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Column types of the schema (see the migrations in apps/server/src/database/migrations). */
-export const CALL_SCHEMA_TYPES = {
-  id: 'uuid',
-  direction: 'text',
-  status: 'text',
-  hangupBy: 'text',
-};
-
 const CALL_COLUMNS: Column<CallRow>[] = [
   { name: 'pbx_id', type: 'text', value: (r) => r.pbxId },
   { name: 'linkedid', type: 'text', value: (r) => r.linkedid },
   { name: 'call_uid', type: 'text', value: (r) => r.callUid },
-  { name: 'direction', type: CALL_SCHEMA_TYPES.direction, value: (r) => r.direction },
-  { name: 'status', type: CALL_SCHEMA_TYPES.status, value: (r) => r.status },
+  { name: 'direction', type: 'text', value: (r) => r.direction },
+  { name: 'status', type: 'text', value: (r) => r.status },
   { name: 'caller_number', type: 'text', value: (r) => r.callerNumber },
   { name: 'caller_name', type: 'text', value: (r) => r.callerName },
   { name: 'receiver_number', type: 'text', value: (r) => r.receiverNumber },
@@ -57,10 +49,10 @@ const CALL_COLUMNS: Column<CallRow>[] = [
   { name: 'hold_seconds', type: 'integer', value: (r) => r.holdSeconds },
   { name: 'duration', type: 'integer', value: (r) => r.talkSeconds },
   { name: 'hangup_cause', type: 'integer', value: (r) => r.hangupCause },
-  { name: 'hangup_by', type: CALL_SCHEMA_TYPES.hangupBy, value: (r) => r.hangupBy },
+  { name: 'hangup_by', type: 'text', value: (r) => r.hangupBy },
   { name: 'answered_by_extension', type: 'text', value: (r) => r.answeredByExtension },
-  { name: 'assigned_user_id', type: CALL_SCHEMA_TYPES.id, value: (r) => r.assignedUserId },
-  { name: 'caller_company_id', type: CALL_SCHEMA_TYPES.id, value: (r) => r.callerCompanyId },
+  { name: 'assigned_user_id', type: 'integer', value: (r) => r.assignedUserId },
+  { name: 'caller_company_id', type: 'integer', value: (r) => r.callerCompanyId },
   { name: 'recording_url', type: 'text', value: (r) => r.recordingUrl },
   { name: 'crm_call_id', type: 'text', value: (r) => r.crmCallId },
   { name: 'last_event_at', type: 'timestamptz', value: (r) => iso(r.lastEventAt) },
@@ -174,7 +166,7 @@ stored_files AS (
   SELECT up.id, f.file_name, f.path, f.source, f.started_at, f.stopped_at
   FROM files f JOIN up ON up.pbx_id = f.pbx_id AND up.linkedid = f.linkedid
   ON CONFLICT (call_id, file_name) DO UPDATE
-    SET path = COALESCE(EXCLUDED.path, r.path), stopped_at = COALESCE(EXCLUDED.stopped_at, r.stopped_at)
+    SET path = COALESCE(EXCLUDED.path, r.path), stopped_at = COALESCE(EXCLUDED.stopped_at, r.stopped_at), updated_at = now()
     WHERE (r.path, r.stopped_at) IS DISTINCT FROM (COALESCE(EXCLUDED.path, r.path), COALESCE(EXCLUDED.stopped_at, r.stopped_at))
   RETURNING r.call_id
 )

@@ -96,3 +96,23 @@ describe('buildCallWrite', () => {
     expect(write.timeline.data).toEqual({ file: 'x.wav', path: null, source: 'monitor' });
   });
 });
+
+describe('buildCallWrite column limits', () => {
+  it('cuts overlong PBX values to the column widths and hashes a long dedupe discriminator', () => {
+    const file = `${'x'.repeat(300)}.wav`;
+    const call = makeCallRecord({
+      callerName: 'N'.repeat(150),
+      caller: '9'.repeat(80),
+      recordings: [{ file, path: `/${'p'.repeat(1100)}`, source: 'monitor', startedAt: t0, stoppedAt: null }],
+    });
+    const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording: call.recordings[0] }, 1, directory, options);
+    expect(write.row.callerName).toHaveLength(100);
+    expect(write.row.callerNumber).toHaveLength(64);
+    expect(write.row.recordingUrl!.length).toBeLessThanOrEqual(500);
+    expect(write.recordings![0].fileName).toHaveLength(255);
+    expect(write.recordings![0].path).toHaveLength(1024);
+    expect(write.timeline.dedupeKey.length).toBeLessThanOrEqual(128);
+    const again = buildCallWrite({ type: 'recording_started', at: t0, call, recording: call.recordings[0] }, 1, directory, options);
+    expect(again.timeline.dedupeKey).toBe(write.timeline.dedupeKey);
+  });
+});

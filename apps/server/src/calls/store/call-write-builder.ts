@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { CallRecord, CallRecording, CallTrackerEvent } from '@app/ami/tracker/call-record';
 import { assignCall } from '../assignment/call-assignment';
 import { callKey, type CallRecordingRow, type CallRow, type CallTimelineRow, type CallWrite } from './call-write';
@@ -44,16 +45,16 @@ export function buildCallRow(
   const assignment = assignCall(call, (ext) => directory.userOf(ext));
   const firstRecording = call.recordings[0];
   return {
-    pbxId: call.pbx,
-    linkedid: call.linkedids[0] ?? call.linkedid,
-    callUid: call.callId,
+    pbxId: clip(call.pbx, 64),
+    linkedid: clip(call.linkedids[0] ?? call.linkedid, 64),
+    callUid: clip(call.callId, 64),
     direction: call.direction,
     status: call.status,
-    callerNumber: call.caller,
-    callerName: call.callerName,
-    receiverNumber: call.callee,
-    did: call.direction === 'inbound' ? call.callee : null,
-    externalNumber,
+    callerNumber: clip(call.caller, 64),
+    callerName: clipOrNull(call.callerName, 100),
+    receiverNumber: clip(call.callee, 64),
+    did: call.direction === 'inbound' ? clip(call.callee, 64) : null,
+    externalNumber: clipOrNull(externalNumber, 32),
     startedAt: call.startedAt,
     answeredAt: call.answeredAt,
     endedAt: call.ended ? (call.endedAt ?? at) : null,
@@ -62,11 +63,11 @@ export function buildCallRow(
     holdSeconds: wholeSeconds(call.holdSeconds),
     hangupCause: call.hangupCause,
     hangupBy: call.hangupBy,
-    answeredByExtension: call.answeredBy,
+    answeredByExtension: clipOrNull(call.answeredBy, 32),
     assignedUserId: assignment.userId,
     callerCompanyId: externalNumber ? directory.companyOf(externalNumber) : null,
-    recordingUrl: firstRecording && options.recordingsUrlBase ? recordingUrl(options.recordingsUrlBase, firstRecording.file) : null,
-    crmCallId: call.crmCallId,
+    recordingUrl: firstRecording && options.recordingsUrlBase ? clip(recordingUrl(options.recordingsUrlBase, firstRecording.file), 500) : null,
+    crmCallId: clipOrNull(call.crmCallId, 64),
     lastEventAt: at,
     eventSeq: seq,
   };
@@ -79,7 +80,7 @@ function buildTimelineRow(event: CallTrackerEvent, seq: number, directory: CallD
     occurredAt: event.at,
     seq,
     data: step.data,
-    dedupeKey: `${event.type}:${event.at}:${step.discriminator}`,
+    dedupeKey: dedupeKey(`${event.type}:${event.at}:`, step.discriminator),
   };
 }
 
@@ -120,7 +121,7 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
           ringSeconds: wholeSeconds(call.ringSeconds),
           talkSeconds: wholeSeconds(call.talkSeconds),
           holdSeconds: wholeSeconds(call.holdSeconds),
-          agents: call.agents,
+          agents: [...call.agents],
         },
         discriminator: '',
       };
@@ -134,8 +135,8 @@ function carriesRecordings(event: CallTrackerEvent): boolean {
 
 function toRecordingRow(recording: CallRecording): CallRecordingRow {
   return {
-    fileName: recording.file,
-    path: recording.path,
+    fileName: clip(recording.file, 255),
+    path: clipOrNull(recording.path, 1024),
     source: recording.source,
     startedAt: recording.startedAt,
     stoppedAt: recording.stoppedAt,
@@ -149,4 +150,19 @@ function wholeSeconds(seconds: number): number {
 
 function recordingUrl(base: string, file: string): string {
   return `${base.replace(/\/+$/, '')}/${encodeURIComponent(file)}`;
+}
+
+/** Column widths of the schema: an overlong value from the PBX is cut, never a reason to lose the call. */
+function clip(value: string, max: number): string {
+  return value.length <= max ? value : value.slice(0, max);
+}
+
+function clipOrNull(value: string | null, max: number): string | null {
+  return value === null ? null : clip(value, max);
+}
+
+/** `call_events.dedupe_key` is varchar(128): a long discriminator (a file name) is hashed to fit. */
+function dedupeKey(prefix: string, discriminator: string): string {
+  const key = prefix + discriminator;
+  return key.length <= 128 ? key : `${prefix}#${createHash('sha1').update(discriminator).digest('hex')}`;
 }
