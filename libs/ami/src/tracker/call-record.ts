@@ -74,7 +74,21 @@ export interface CallRecord {
   holds: CallHold[];
   /** `CRM_CALL_ID` channel variable of a CRM click-to-call, else null. */
   crmCallId: string | null;
+  /**
+   * Why the call is over (null while live): `hangup` (its last channel hung up), `lost`
+   * (its channels were missing from the CoreShowChannels snapshot after a reconnect or
+   * restart: times and status are what was known), `merged` (joined into another call,
+   * see `mergedInto`), `originate_failed` (an Originate that never made a channel).
+   * Optional so records built elsewhere stay valid; the tracker always sets it.
+   */
+  endReason?: CallEndReason | null;
+  /** callId of the call this one was joined into (a transfer or pickup linking two Linkedids). */
+  mergedInto?: string | null;
+  /** ActionID of the `Originate` that started this call (from `OriginateResponse`), else null. */
+  originateActionId?: string | null;
 }
+
+export type CallEndReason = 'hangup' | 'lost' | 'merged' | 'originate_failed';
 
 export type CallTrackerEvent =
   | { type: 'ringing'; at: number; call: CallRecord; extension: string | null; channel: string }

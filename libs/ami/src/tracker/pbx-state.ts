@@ -1,0 +1,38 @@
+import { RecentIds } from './recent-ids';
+import type { CallSurroundings, TrackedCall, TrackedChannel } from './tracked-call';
+
+/** A CoreShowChannels listing in progress: which channels it named, and from when it counts. */
+export interface SnapshotInProgress {
+  /** Channels last heard of before this sequence number and not listed are gone. */
+  readonly beginSeq: number;
+  readonly actionId: string | undefined;
+  readonly seen: Set<TrackedChannel>;
+}
+
+/** Everything the tracker knows about one PBX. */
+export class PbxState implements CallSurroundings {
+  readonly channels = new Map<string, TrackedChannel>();
+  /** Every Linkedid a live call has had -> that call. */
+  readonly calls = new Map<string, TrackedCall>();
+  readonly bridges = new Map<string, Set<TrackedChannel>>();
+  /** Local channels by name, to find the other half of a pair. */
+  readonly locals = new Map<string, TrackedChannel>();
+  /** Uniqueids that hung up recently: their late events are dropped. */
+  readonly gone: RecentIds;
+  /** Counts handled messages; orders "last heard of" against a snapshot's start. */
+  seq = 0;
+  /** When the AMI connection was lost (or the PBX restarted); cleared by the next snapshot. */
+  lostAt: number | null = null;
+  snapshot: SnapshotInProgress | null = null;
+
+  constructor(
+    readonly pbxId: string,
+    recentLimit: number,
+  ) {
+    this.gone = new RecentIds(recentLimit);
+  }
+
+  liveCalls(): TrackedCall[] {
+    return [...new Set(this.calls.values())];
+  }
+}

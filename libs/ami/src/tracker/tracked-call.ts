@@ -1,0 +1,581 @@
+import { amiValue } from '../protocol/ami-events';
+import type {
+  CallDirection,
+  CallEndReason,
+  CallHold,
+  CallRecord,
+  CallRecording,
+  CallTrackerEvent,
+  CallTransfer,
+  HangupBy,
+  TerminalCallStatus,
+} from './call-record';
+import { ChannelClassifier, type ChannelKind } from './channel-name';
+
+/** One live channel of a call. Mutable: the tracker updates it as events arrive. */
+export interface TrackedChannel {
+  readonly uniqueid: string;
+  name: string;
+  readonly kind: ChannelKind;
+  /** Extension number or trunk name; null for Local and other channels. */
+  readonly peer: string | null;
+  call: TrackedCall;
+  callerNum: string | undefined;
+  callerName: string | undefined;
+  /** Dialplan extension the channel was created for (`s` and '' mean none). */
+  exten: string | undefined;
+  bridge: string | null;
+  /** Outgoing dials of this channel still ringing. */
+  dialing: number;
+  /** The channel whose Dial created this one (null for the originated leg or unknown). */
+  dialer: TrackedChannel | null;
+  /** Tracker sequence number of the last event about this channel (snapshot sweeps). */
+  lastSeq: number;
+  /** Monitor file announced by `Newexten Monitor(format,base,...)`. */
+  monitorFile: string | null;
+  /** `CALLFILENAME` (the lab's and the seed's recording base name). */
+  callFileName: string | null;
+  /** `MIXMONITOR_FILENAME` or the `MixMonitor(file,...)` argument. */
+  mixMonitorFile: string | null;
+}
+
+/** What a call needs from the PBX it lives on: bridge membership and Local pairs. */
+export interface CallSurroundings {
+  readonly pbxId: string;
+  readonly bridges: ReadonlyMap<string, ReadonlySet<TrackedChannel>>;
+  readonly locals: ReadonlyMap<string, TrackedChannel>;
+}
+
+export type CallEventSink = (event: CallTrackerEvent) => void;
+
+type HoldMarker = 'phone' | 'server';
+
+/** Unanswered outcomes, weakest first: the strongest DialEnd of any leg decides. */
+const DIAL_OUTCOME: Readonly<Record<string, number>> = {
+  CONGESTION: 1,
+  CHANUNAVAIL: 1,
+  DONTCALL: 1,
+  TORTURE: 1,
+  INVALIDARGS: 1,
+  BUSY: 2,
+  NOANSWER: 3,
+  CANCEL: 4,
+};
+const OUTCOME_STATUS: readonly TerminalCallStatus[] = ['failed', 'failed', 'busy', 'missed', 'abandoned'];
+
+/** A dialled number this long or longer is taken for an external one until a Dial says otherwise. */
+const EXTERNAL_NUMBER_LENGTH = 7;
+
+/**
+ * The state of one call (the channels sharing a Linkedid, DESIGN.md section 3) and the
+ * rules that turn it into a {@link CallRecord}: direction, outcome, who answered, who hung
+ * up, talk/ring/hold time, recordings, transfers. Pure: time is whatever the caller passes.
+ */
+export class TrackedCall {
+  readonly callId: string;
+  linkedid: string;
+  readonly linkedids: string[];
+  readonly channels = new Set<TrackedChannel>();
+  origin: TrackedChannel | null = null;
+  startedAt: number;
+  /** Some event about this call was emitted (so its end must be reported too). */
+  announced = false;
+  /** Picked up from a CoreShowChannels snapshot rather than from its first events. */
+  recovered: boolean;
+
+  callee: string | null = null;
+  private firstDestKind: 'extension' | 'trunk' | null = null;
+  private destTrunk: string | null = null;
+  private readonly ringingExtensions: string[] = [];
+  readonly ringingLegs = new Set<TrackedChannel>();
+  private firstRingAt: number | null = null;
+  private ringEndedAt: number | null = null;
+
+  answeredAt: number | null = null;
+  private answeredBy: string | null = null;
+  private readonly answeredUids = new Set<string>();
+  private readonly agents: string[] = [];
+  private inConversation = false;
+  private talkSince: number | null = null;
+  private talkMs = 0;
+  private lastPartnerExt: string | null = null;
+  /** The caller has talked to someone: a later Dial from it is a transfer (Redirect). */
+  private originConnected = false;
+  private blindTransferPending = false;
+
+  private readonly holdMarkers = new Map<string, HoldMarker>();
+  private openHold: CallHold | null = null;
+  private readonly holds: CallHold[] = [];
+  private holdMs = 0;
+
+  private readonly recordings: CallRecording[] = [];
+  private running: { recording: CallRecording; channel: TrackedChannel }[] = [];
+  private readonly transfers: CallTransfer[] = [];
+
+  private dialOutcome = 0;
+  queueAbandoned = false;
+  private hangupRequest: { channel: TrackedChannel; soft: boolean } | null = null;
+  private originCause: number | null = null;
+  private lastCause: number | null = null;
+  crmCallId: string | null = null;
+  originateActionId: string | null = null;
+
+  private ended = false;
+  private endedAt: number | null = null;
+  private endReason: CallEndReason | null = null;
+  private mergedInto: string | null = null;
+  private finalStatus: TerminalCallStatus | null = null;
+  private hangupBy: HangupBy | null = null;
+
+  constructor(
+    private readonly around: CallSurroundings,
+    private readonly sink: CallEventSink,
+    linkedid: string,
+    startedAt: number,
+    recovered: boolean,
+  ) {
+    this.callId = `${around.pbxId}:${linkedid}`;
+    this.linkedid = linkedid;
+    this.linkedids = [linkedid];
+    this.startedAt = startedAt;
+    this.recovered = recovered;
+  }
+
+  // ---- membership -------------------------------------------------------------------
+
+  /**
+   * The caller is the channel whose Uniqueid is the call's first Linkedid (Asterisk names a
+   * Linkedid after the channel that started it); failing that, the first phone-like channel
+   * seen. Local channels are never the caller.
+   */
+  attach(ch: TrackedChannel): void {
+    ch.call = this;
+    this.channels.add(ch);
+    if (ch.kind !== 'extension' && ch.kind !== 'trunk') return;
+    const real = ch.uniqueid === this.linkedids[0];
+    if (this.origin === null || (real && this.origin.uniqueid !== this.linkedids[0])) {
+      this.origin = ch;
+      const exten = meaningfulExten(ch.exten);
+      if (this.callee === null && exten !== undefined) this.callee = exten;
+    }
+  }
+
+  detach(ch: TrackedChannel): void {
+    this.channels.delete(ch);
+    this.ringingLegs.delete(ch);
+  }
+
+  rekey(linkedid: string): void {
+    this.linkedid = linkedid;
+    if (!this.linkedids.includes(linkedid)) this.linkedids.push(linkedid);
+  }
+
+  /** Takes over a call that never surfaced (e.g. the pickup leg of a parked call). */
+  absorb(other: TrackedCall): void {
+    for (const id of other.linkedids) if (!this.linkedids.includes(id)) this.linkedids.push(id);
+    for (const r of other.recordings) if (!this.hasRecording(r.file)) this.recordings.push(r);
+    this.running.push(...other.running);
+    this.crmCallId ??= other.crmCallId;
+    this.originateActionId ??= other.originateActionId;
+  }
+
+  /** A channel hung up (or vanished from a snapshot): drop it from every piece of state. */
+  channelGone(ch: TrackedChannel, at: number, cause: number | null): void {
+    this.endLeg(ch, at);
+    if (cause !== null) {
+      if (ch === this.origin) this.originCause = cause;
+      this.lastCause = cause;
+    }
+    this.stopRecordings(at, (r) => r.channel === ch);
+    this.channels.delete(ch);
+    const phoneHold = this.holdMarkers.delete(`h${ch.uniqueid}`);
+    const music = this.holdMarkers.delete(`m${ch.uniqueid}`);
+    if (phoneHold || music) this.updateHold(at);
+    else this.evaluate(at);
+  }
+
+  // ---- dialling -----------------------------------------------------------------------
+
+  dialBegin(caller: TrackedChannel | null, dest: TrackedChannel, callerExten: string | undefined, dialString: string, at: number): void {
+    dest.dialer = caller;
+    if (dest.kind !== 'extension' && dest.kind !== 'trunk') return;
+    const originLeg = dest === this.origin;
+    if (!originLeg) {
+      if (this.callee === null && caller !== null && caller === this.origin) {
+        this.callee = meaningfulExten(callerExten) ?? (ChannelClassifier.numberOfDialString(dialString) || null);
+      }
+      if (this.firstDestKind === null) {
+        this.firstDestKind = dest.kind;
+        if (dest.kind === 'trunk') this.destTrunk = dest.peer;
+      }
+      // A Redirect shows no transfer event: only the caller dialling again after it talked.
+      if (caller !== null && caller === this.origin && this.originConnected && !this.inConversation) {
+        if (this.blindTransferPending) this.blindTransferPending = false;
+        else {
+          const to = dest.kind === 'extension' ? dest.peer! : ChannelClassifier.numberOfDialString(dialString) || dest.peer!;
+          this.addTransfer('blind', this.lastPartnerExt, to, at);
+        }
+      }
+      if (dest.kind === 'extension' && !this.ringingExtensions.includes(dest.peer!)) this.ringingExtensions.push(dest.peer!);
+      if (!this.ringingLegs.has(dest)) {
+        this.ringingLegs.add(dest);
+        if (caller !== null) caller.dialing++;
+      }
+      this.firstRingAt ??= at;
+      if (this.answeredAt === null) this.ringEndedAt = null;
+    }
+    this.emit({ type: 'ringing', at, call: this.toRecord(at), extension: dest.kind === 'extension' ? dest.peer : null, channel: dest.name });
+  }
+
+  /** Returns whether the leg was still ringing (a losing queue member's second CANCEL is not). */
+  dialEnd(dest: TrackedChannel, status: string, at: number): boolean {
+    const wasRinging = this.endLeg(dest, at);
+    if (status === 'ANSWER') {
+      if (dest !== this.origin && (dest.kind === 'extension' || dest.kind === 'trunk')) this.answer(dest, at);
+    } else if (status !== '') {
+      this.dialOutcome = Math.max(this.dialOutcome, DIAL_OUTCOME[status] ?? 1);
+    }
+    return wasRinging;
+  }
+
+  private endLeg(dest: TrackedChannel, at: number): boolean {
+    if (!this.ringingLegs.delete(dest)) return false;
+    if (dest.dialer !== null && dest.dialer.dialing > 0) dest.dialer.dialing--;
+    if (this.ringingLegs.size === 0 && this.answeredAt === null) this.ringEndedAt = at;
+    return true;
+  }
+
+  /** A person answered: the first one is `answeredBy`; each later one (a transfer target) is reported too. */
+  answer(dest: TrackedChannel | null, at: number): void {
+    if (dest !== null) {
+      if (this.answeredUids.has(dest.uniqueid)) return;
+      this.answeredUids.add(dest.uniqueid);
+    }
+    const extension = dest?.kind === 'extension' ? dest.peer : null;
+    if (this.answeredAt === null) {
+      this.answeredAt = at;
+      this.answeredBy = extension;
+    }
+    if (extension !== null && !this.ringingExtensions.includes(extension)) this.ringingExtensions.push(extension);
+    this.emit({ type: 'answered', at, call: this.toRecord(at), extension, channel: dest?.name ?? '' });
+  }
+
+  // ---- conversation and talk time -----------------------------------------------------
+
+  /**
+   * Re-derives "who talks to whom" after any bridge, hold or hangup change. Talk time runs
+   * while the caller shares a bridge with at least one other person (or, once the caller is
+   * gone, while any bridge of the call holds two people) and the call is not on hold.
+   */
+  evaluate(at: number): void {
+    const members = this.conversation();
+    if (members !== null && !this.inConversation) {
+      this.inConversation = true;
+      this.conversationStarted(members, at);
+    } else if (members === null && this.inConversation) {
+      this.inConversation = false;
+    }
+    const talking = members !== null && this.openHold === null;
+    if (talking && this.talkSince === null) this.talkSince = at;
+    else if (!talking && this.talkSince !== null) {
+      this.talkMs += Math.max(0, at - this.talkSince);
+      this.talkSince = null;
+    }
+  }
+
+  private conversation(): ReadonlySet<TrackedChannel> | null {
+    const origin = this.origin;
+    if (origin !== null && this.channels.has(origin)) return origin.bridge === null ? null : this.talkingBridge(origin.bridge);
+    for (const ch of this.channels) {
+      if (ch.bridge === null) continue;
+      const members = this.talkingBridge(ch.bridge);
+      if (members !== null) return members;
+    }
+    return null;
+  }
+
+  private talkingBridge(bridgeId: string): ReadonlySet<TrackedChannel> | null {
+    const members = this.around.bridges.get(bridgeId);
+    if (members === undefined || members.size < 2) return null;
+    let persons = 0;
+    for (const m of members) if (this.isPerson(m) && ++persons >= 2) return members;
+    return null;
+  }
+
+  /** A phone or trunk; a Local half counts when its other half is bridged with one. */
+  private isPerson(ch: TrackedChannel): boolean {
+    if (ch.kind === 'extension' || ch.kind === 'trunk') return true;
+    return ch.kind === 'local' && this.personsBehind(ch).length > 0;
+  }
+
+  private personsBehind(ch: TrackedChannel): TrackedChannel[] {
+    if (ch.kind === 'extension' || ch.kind === 'trunk') return [ch];
+    if (ch.kind !== 'local') return [];
+    const partnerName = ChannelClassifier.localPartnerName(ch.name);
+    const partner = partnerName === null ? undefined : this.around.locals.get(partnerName);
+    if (partner === undefined || partner.bridge === null) return [];
+    const out: TrackedChannel[] = [];
+    for (const m of this.around.bridges.get(partner.bridge) ?? []) if (m.kind === 'extension' || m.kind === 'trunk') out.push(m);
+    return out;
+  }
+
+  private conversationStarted(members: ReadonlySet<TrackedChannel>, at: number): void {
+    // "Who hung up" looks at the first hangup request after the last bridge formed.
+    this.hangupRequest = null;
+    this.blindTransferPending = false;
+    const origin = this.origin;
+    const withOrigin = origin !== null && members.has(origin);
+    if (withOrigin) {
+      this.originConnected = true;
+      if (origin.kind === 'extension') this.addAgent(origin.peer!);
+    }
+    let partner: TrackedChannel | null = null;
+    for (const m of members) {
+      for (const p of this.personsBehind(m)) {
+        if (p === origin) continue;
+        partner ??= p;
+        if (p.kind === 'extension') this.addAgent(p.peer!);
+      }
+    }
+    if (partner !== null) this.lastPartnerExt = partner.kind === 'extension' ? partner.peer : null;
+    // A bridge of two people is an answer even without a DialEnd (Bridge action, pickup, snapshot).
+    if (this.answeredAt === null) this.answer(partner, at);
+  }
+
+  private addAgent(extension: string): void {
+    if (!this.agents.includes(extension)) this.agents.push(extension);
+  }
+
+  /** The hangup that ended the conversation: a party's `HangupRequest`, or `SoftHangupRequest` (AMI/dialplan: system). */
+  hangupRequested(ch: TrackedChannel, soft: boolean): void {
+    if (ch.kind !== 'extension' && ch.kind !== 'trunk') return;
+    this.hangupRequest ??= { channel: ch, soft };
+  }
+
+  // ---- hold ---------------------------------------------------------------------------
+
+  /** `Hold` from a phone (`h`) or music on hold on a party of an answered call (`m`). */
+  setHoldMarker(kind: 'h' | 'm', ch: TrackedChannel, at: number): void {
+    if (this.answeredAt === null) return;
+    // Music while the caller waits for a Dial (Dial option m, a queue) is not a hold.
+    if (kind === 'm' && ch.dialing > 0) return;
+    this.holdMarkers.set(`${kind}${ch.uniqueid}`, kind === 'h' ? 'phone' : 'server');
+    this.updateHold(at);
+  }
+
+  /** An `Unhold` with no `Hold` (BlindTransfer emits one) changes nothing. */
+  clearHoldMarker(kind: 'h' | 'm', ch: TrackedChannel, at: number): void {
+    if (this.holdMarkers.delete(`${kind}${ch.uniqueid}`)) this.updateHold(at);
+  }
+
+  private updateHold(at: number): void {
+    const hold = this.openHold;
+    if (this.holdMarkers.size > 0) {
+      const phone = [...this.holdMarkers.values()].includes('phone');
+      if (hold === null) {
+        const opened: CallHold = { by: phone ? 'phone' : 'server', startedAt: at, endedAt: null, seconds: 0 };
+        this.openHold = opened;
+        this.holds.push(opened);
+        this.evaluate(at);
+        this.emit({ type: 'held', at, call: this.toRecord(at), by: opened.by });
+      } else if (phone) {
+        hold.by = 'phone';
+      }
+    } else if (hold !== null) {
+      this.closeHold(hold, at);
+      this.evaluate(at);
+      this.emit({ type: 'unheld', at, call: this.toRecord(at), by: hold.by, seconds: hold.seconds });
+    } else {
+      this.evaluate(at);
+    }
+  }
+
+  private closeHold(hold: CallHold, at: number): void {
+    const ms = Math.max(0, at - hold.startedAt);
+    hold.endedAt = at;
+    hold.seconds = Math.round(ms / 1000);
+    this.holdMs += ms;
+    this.openHold = null;
+  }
+
+  // ---- transfers ----------------------------------------------------------------------
+
+  addTransfer(kind: CallTransfer['kind'], from: string | null, to: string, at: number): void {
+    const transfer: CallTransfer = { kind, from, to, at };
+    this.transfers.push(transfer);
+    if (kind === 'blind') this.blindTransferPending = true;
+    this.emit({ type: 'transferred', at, call: this.toRecord(at), transfer: { ...transfer } });
+  }
+
+  /** A completed transfer releases its transferer's hold: Atxfer never sends the `Unhold`. */
+  transferCompleted(transferers: (TrackedChannel | undefined)[], at: number): void {
+    let changed = false;
+    for (const ch of transferers) if (ch !== undefined && this.holdMarkers.delete(`h${ch.uniqueid}`)) changed = true;
+    if (changed) this.updateHold(at);
+  }
+
+  // ---- recordings ---------------------------------------------------------------------
+
+  hasRecording(file: string): boolean {
+    return this.recordings.some((r) => r.file === file || stripExtension(r.file) === file);
+  }
+
+  startRecording(ch: TrackedChannel, file: string, path: string | null, source: CallRecording['source'], at: number): void {
+    if (this.hasRecording(file)) return;
+    const recording: CallRecording = { file, path, source, startedAt: at, stoppedAt: null };
+    this.recordings.push(recording);
+    this.running.push({ recording, channel: ch });
+    this.emit({ type: 'recording_started', at, call: this.toRecord(at), recording: { ...recording } });
+  }
+
+  /** MonitorStop stops that channel's Monitor; MixMonitorStop its latest MixMonitor. */
+  stopChannelRecording(ch: TrackedChannel, source: CallRecording['source'], at: number): void {
+    for (let i = this.running.length - 1; i >= 0; i--) {
+      const r = this.running[i];
+      if (r.channel !== ch || r.recording.source !== source) continue;
+      this.stopRecordings(at, (x) => x === r);
+      if (source === 'mixmonitor') return;
+    }
+  }
+
+  private stopRecordings(at: number, which: (r: { recording: CallRecording; channel: TrackedChannel }) => boolean): void {
+    if (this.running.length === 0) return;
+    const stopped = this.running.filter(which);
+    if (stopped.length === 0) return;
+    this.running = this.running.filter((r) => !stopped.includes(r));
+    for (const { recording } of stopped) {
+      recording.stoppedAt = at;
+      this.emit({ type: 'recording_stopped', at, call: this.toRecord(at), recording: { ...recording } });
+    }
+  }
+
+  /**
+   * Corrects a call picked up from a snapshot with its CDR: the CDR knows when it started and
+   * was answered; the talk before the snapshot is taken as uninterrupted.
+   */
+  refineFromCdr(start: number | null, answer: number | null): void {
+    if (!this.recovered) return;
+    if (start !== null && start < this.startedAt) this.startedAt = start;
+    if (answer !== null && this.answeredAt !== null && answer < this.answeredAt) {
+      if (this.talkSince !== null || this.talkMs > 0) this.talkMs += this.answeredAt - answer;
+      this.answeredAt = answer;
+    }
+  }
+
+  /** A call rebuilt from a snapshot is announced once the snapshot is complete. */
+  announceRecovered(at: number): void {
+    if (this.announced) return;
+    const ringing = this.ringingLegs.values().next().value;
+    this.emit({
+      type: 'ringing',
+      at,
+      call: this.toRecord(at),
+      extension: ringing?.kind === 'extension' ? ringing.peer : null,
+      channel: ringing?.name ?? this.origin?.name ?? '',
+    });
+  }
+
+  markRinging(dest: TrackedChannel, since: number): void {
+    if (dest === this.origin || (dest.kind !== 'extension' && dest.kind !== 'trunk')) return;
+    this.ringingLegs.add(dest);
+    if (dest.kind === 'extension' && !this.ringingExtensions.includes(dest.peer!)) this.ringingExtensions.push(dest.peer!);
+    if (this.firstRingAt === null || since < this.firstRingAt) this.firstRingAt = since;
+  }
+
+  // ---- the end ------------------------------------------------------------------------
+
+  finish(at: number, reason: CallEndReason, mergedInto: string | null = null): void {
+    if (this.ended) return;
+    const endedAt = Math.max(at, this.startedAt);
+    if (this.openHold !== null) this.closeHold(this.openHold, endedAt);
+    if (this.talkSince !== null) {
+      this.talkMs += Math.max(0, endedAt - this.talkSince);
+      this.talkSince = null;
+    }
+    this.stopRecordings(endedAt, () => true);
+    this.ended = true;
+    this.endedAt = endedAt;
+    this.endReason = reason;
+    this.mergedInto = mergedInto;
+    this.finalStatus = this.outcome();
+    const request = this.hangupRequest;
+    this.hangupBy = request === null || request.soft ? 'system' : request.channel === this.origin ? 'caller' : 'callee';
+    this.emit({ type: 'ended', at: endedAt, call: this.toRecord(endedAt) });
+  }
+
+  private outcome(): TerminalCallStatus {
+    if (this.answeredAt !== null) return 'answered';
+    if (this.queueAbandoned) return 'abandoned';
+    if (this.dialOutcome > 0) return OUTCOME_STATUS[this.dialOutcome];
+    const request = this.hangupRequest;
+    const callerGaveUp = request !== null && !request.soft && request.channel === this.origin;
+    if (callerGaveUp) return 'abandoned';
+    return this.firstRingAt !== null ? 'missed' : 'failed';
+  }
+
+  // ---- the record ---------------------------------------------------------------------
+
+  private emit(event: CallTrackerEvent): void {
+    this.announced = true;
+    this.sink(event);
+  }
+
+  toRecord(at: number): CallRecord {
+    const origin = this.origin;
+    const now = this.endedAt ?? at;
+    return {
+      pbx: this.around.pbxId,
+      callId: this.callId,
+      linkedid: this.linkedid,
+      linkedids: [...this.linkedids],
+      direction: this.direction(),
+      caller: amiValue(origin?.callerNum) ?? '',
+      callerName: amiValue(origin?.callerName) ?? null,
+      callee: this.callee ?? '',
+      trunk: origin?.kind === 'trunk' ? origin.peer : this.destTrunk,
+      ringingExtensions: [...this.ringingExtensions],
+      answeredBy: this.answeredBy,
+      agents: [...this.agents],
+      status: this.finalStatus ?? (this.openHold !== null ? 'on_hold' : this.answeredAt !== null ? 'answered' : 'ringing'),
+      ended: this.ended,
+      startedAt: this.startedAt,
+      answeredAt: this.answeredAt,
+      endedAt: this.endedAt,
+      ringSeconds: this.ringSeconds(now),
+      talkSeconds: Math.round((this.talkMs + (this.talkSince !== null ? Math.max(0, now - this.talkSince) : 0)) / 1000),
+      holdSeconds: Math.round((this.holdMs + (this.openHold !== null ? Math.max(0, now - this.openHold.startedAt) : 0)) / 1000),
+      hangupBy: this.hangupBy,
+      hangupCause: this.originCause ?? this.lastCause,
+      recordings: this.recordings.map((r) => ({ ...r })),
+      transfers: this.transfers.map((t) => ({ ...t })),
+      holds: this.holds.map((h) => (h.endedAt === null ? { ...h, seconds: Math.round(Math.max(0, now - h.startedAt) / 1000) } : { ...h })),
+      crmCallId: this.crmCallId,
+      endReason: this.endReason,
+      mergedInto: this.mergedInto,
+      originateActionId: this.originateActionId,
+    };
+  }
+
+  private direction(): CallDirection {
+    const origin = this.origin;
+    if (origin?.kind === 'trunk') return 'inbound';
+    if (this.firstDestKind !== null) return this.firstDestKind === 'trunk' ? 'outbound' : 'internal';
+    return this.callee !== null && this.callee.length >= EXTERNAL_NUMBER_LENGTH ? 'outbound' : 'internal';
+  }
+
+  /** From the first ring of a callee to the answer, or to the end of the last ring. */
+  private ringSeconds(now: number): number {
+    if (this.firstRingAt === null) return 0;
+    const end = this.answeredAt ?? this.ringEndedAt ?? now;
+    return Math.round(Math.max(0, end - this.firstRingAt) / 1000);
+  }
+}
+
+function meaningfulExten(exten: string | undefined): string | undefined {
+  return exten === undefined || exten === '' || exten === 's' ? undefined : exten;
+}
+
+function stripExtension(file: string): string {
+  const dot = file.lastIndexOf('.');
+  return dot > 0 ? file.slice(0, dot) : file;
+}
