@@ -1,0 +1,93 @@
+import { Controller, Get, Header, Param, ParseIntPipe, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user';
+import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { InvalidPeriodError } from './calls-errors';
+import { CallDetailDto, CallDto, CallPageDto } from './dto/call.dto';
+import { CallsFilterDto, CallsQueryDto } from './dto/calls-query.dto';
+import type { CallHistoryRequest } from './history/calls-history.service';
+import { CallsHistoryService } from './history/calls-history.service';
+import { callsCsvStream } from './history/calls-csv';
+import type { CallHistoryPage } from './history/call-history-query';
+
+/** Operators see the calls assigned to them; supervisors and admins see every call. */
+export function ownerScope(user: AuthUser): number | undefined {
+  return user.role === 'operator' ? user.id : undefined;
+}
+
+@ApiTags('calls')
+@ApiBearerAuth()
+@ApiErrorResponses(401)
+@ApiExtraModels(CallPageDto)
+@Controller('calls')
+export class CallsController {
+  constructor(private readonly history: CallsHistoryService) {}
+
+  @Get()
+  @ApiOperation({
+    summary: 'Call history: filters, sorting, keyset pages, CSV',
+    description:
+      'Newest first by default. Pages are keyset-based: pass the returned nextCursor as cursor to get the next page; ' +
+      'calls that arrive meanwhile never shift or repeat rows. format=csv streams every matching call instead of a page. ' +
+      'Operators only see calls assigned to them.',
+  })
+  @ApiProduces('application/json', 'text/csv')
+  @ApiOkResponse({ schema: { $ref: getSchemaPath(CallPageDto) }, description: 'A page (JSON) or every matching call (format=csv)' })
+  @ApiErrorResponses(400)
+  async list(@Query() query: CallsQueryDto, @CurrentUser() user: AuthUser): Promise<CallPageDto | StreamableFile> {
+    if (query.format === 'csv') return this.csv(query, user);
+    return this.history.page(this.request(query, user), { ...sortOf(query), limit: query.limit, cursor: query.cursor });
+  }
+
+  @Get('export.csv')
+  @ApiOperation({ summary: 'Every matching call as CSV (same filters as the list)' })
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
+  @ApiErrorResponses(400)
+  export(@Query() query: CallsFilterDto, @CurrentUser() user: AuthUser): StreamableFile {
+    return this.csv(query, user);
+  }
+
+  @Get('active')
+  @ApiOperation({ summary: 'Calls in progress (ringing, talking, on hold), newest first' })
+  @ApiOkResponse({ type: [CallDto] })
+  active(@CurrentUser() user: AuthUser): Promise<CallDto[]> {
+    return this.history.active(ownerScope(user));
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One call with its timeline and recordings', description: "An operator gets 404 for another operator's call." })
+  @ApiOkResponse({ type: CallDetailDto })
+  @ApiErrorResponses(400, 404)
+  @Header('Cache-Control', 'no-store')
+  detail(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<CallDetailDto> {
+    return this.history.detail(id, ownerScope(user));
+  }
+
+  private csv(query: CallsFilterDto, user: AuthUser): StreamableFile {
+    const stream = callsCsvStream(this.history.all(this.request(query, user), sortOf(query)));
+    return new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="calls.csv"' });
+  }
+
+  private request(query: CallsFilterDto, user: AuthUser): CallHistoryRequest {
+    const from = query.from ? new Date(query.from) : undefined;
+    const to = query.to ? new Date(query.to) : undefined;
+    if (from && to && from >= to) throw new InvalidPeriodError('from must be before to');
+    return {
+      from,
+      to,
+      directions: query.direction,
+      statuses: query.status,
+      userId: query.userId,
+      companyId: query.companyId,
+      number: query.number,
+      ownerId: ownerScope(user),
+    };
+  }
+}
+
+function sortOf(query: CallsFilterDto): Pick<CallHistoryPage, 'sort' | 'order'> {
+  const desc = query.sort.startsWith('-');
+  return { sort: desc ? (query.sort.slice(1) as CallHistoryPage['sort']) : (query.sort as CallHistoryPage['sort']), order: desc ? 'desc' : 'asc' };
+}

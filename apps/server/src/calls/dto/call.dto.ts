@@ -1,0 +1,150 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { CALL_DIRECTIONS, CALL_STATUSES, HANGUP_PARTIES, type CallDirectionValue, type CallStatusValue, type HangupParty } from '../call-values';
+import type { CallListItem } from '../history/call-row-view';
+import type { CallDetail, CallHistoryPageResult, CallRecordingEntry, CallTimelineEntry } from '../history/calls-history.service';
+
+/** A call as stored, with the assigned user's and the company's names. */
+export class CallDto implements CallListItem {
+  @ApiProperty({ example: '1042' })
+  id: string;
+
+  @ApiProperty({ example: 'default', description: 'PBX the call ran on' })
+  pbxId: string;
+
+  @ApiProperty({ example: '1795696635.2', description: "The call's first Linkedid on its PBX" })
+  linkedid: string;
+
+  @ApiProperty({ enum: CALL_DIRECTIONS })
+  direction: CallDirectionValue;
+
+  @ApiProperty({ enum: CALL_STATUSES, description: 'Live: ringing, answered, on_hold. Final: answered, missed, busy, abandoned, failed' })
+  status: CallStatusValue;
+
+  @ApiProperty({ example: '+74951234567' })
+  callerNumber: string;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Alice Agent' })
+  callerName: string | null;
+
+  @ApiProperty({ example: '74959876543', description: 'Dialled number or extension (the DID of an inbound call)' })
+  receiverNumber: string;
+
+  @ApiProperty({ type: String, nullable: true, example: '74959876543' })
+  did: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '+74951234567', description: "The outside party's number, normalised" })
+  externalNumber: string | null;
+
+  @ApiProperty({ example: '2026-11-26T12:37:15.262Z' })
+  startedAt: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  answeredAt: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  endedAt: string | null;
+
+  @ApiProperty({ example: 1 })
+  ringSeconds: number;
+
+  @ApiProperty({ example: 4, description: 'Connected to a person, without hold or a transfer target ringing' })
+  talkSeconds: number;
+
+  @ApiProperty({ example: 0 })
+  holdSeconds: number;
+
+  @ApiProperty({ example: 4, description: "The specification's column: talk seconds" })
+  duration: number;
+
+  @ApiProperty({ type: Number, nullable: true, example: 16, description: 'Q.850 cause' })
+  hangupCause: number | null;
+
+  @ApiProperty({ enum: HANGUP_PARTIES, nullable: true })
+  hangupBy: HangupParty | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '1001' })
+  answeredByExtension: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '7' })
+  assignedUserId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'Alice Agent' })
+  assignedUserName: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: '3' })
+  callerCompanyId: string | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'ООО Ромашка' })
+  callerCompanyName: string | null;
+
+  @ApiProperty({ type: String, nullable: true })
+  recordingUrl: string | null;
+
+  @ApiProperty({ type: String, nullable: true, description: 'CRM_CALL_ID of a click-to-call' })
+  crmCallId: string | null;
+}
+
+export class CallPageDto implements CallHistoryPageResult {
+  @ApiProperty({ type: [CallDto] })
+  items: CallDto[];
+
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as cursor for the next page; null on the last page' })
+  nextCursor: string | null;
+}
+
+export class CallTimelineEntryDto implements CallTimelineEntry {
+  @ApiProperty({ example: '88' })
+  id: string;
+
+  @ApiProperty({ enum: ['ringing', 'answered', 'held', 'unheld', 'transferred', 'recording_started', 'recording_stopped', 'ended'] })
+  type: CallTimelineEntry['type'];
+
+  @ApiProperty({ example: '2026-11-26T12:37:16.273Z' })
+  occurredAt: string;
+
+  @ApiProperty({
+    type: Object,
+    description:
+      'ringing/answered: extension, channel, userId; held/unheld: by (server|phone), seconds; transferred: kind, from, to, fromUserId, toUserId; ' +
+      'recording_*: file, path, source; ended: status, hangupBy, hangupCause, ringSeconds, talkSeconds, holdSeconds, agents',
+    example: { extension: '1001', channel: 'SIP/1001-00000003', userId: '7' },
+  })
+  data: CallTimelineEntry['data'];
+}
+
+export class CallRecordingEntryDto implements CallRecordingEntry {
+  @ApiProperty({ example: '12' })
+  id: string;
+
+  @ApiProperty({ example: '20261126-123715-+74951234567-74959876543.wav' })
+  fileName: string;
+
+  @ApiProperty({ enum: ['monitor', 'mixmonitor'] })
+  source: 'monitor' | 'mixmonitor';
+
+  @ApiProperty({ type: Number, nullable: true })
+  sizeBytes: number | null;
+
+  @ApiProperty({ type: Number, nullable: true })
+  durationSeconds: number | null;
+
+  @ApiProperty({ type: String, nullable: true, example: 'wav' })
+  format: string | null;
+
+  @ApiProperty()
+  startedAt: string;
+
+  @ApiProperty({ type: String, nullable: true })
+  stoppedAt: string | null;
+}
+
+export class CallDetailDto implements CallDetail {
+  @ApiProperty({ type: CallDto })
+  call: CallDto;
+
+  @ApiProperty({ type: [CallTimelineEntryDto], description: 'Every step in order' })
+  timeline: CallTimelineEntryDto[];
+
+  @ApiProperty({ type: [CallRecordingEntryDto] })
+  recordings: CallRecordingEntryDto[];
+}
