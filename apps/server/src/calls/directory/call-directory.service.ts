@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { PhoneNormalizer } from '../../common/phone/phone-normalizer';
 import type { CallDirectoryView } from '../store/call-write-builder';
 import { BoundedCache } from './bounded-cache';
+import { pgClientConfig } from './pg-client-config';
 import { PgNotificationListener } from './pg-notification-listener';
 
 /** Channel the triggers of migration CallsIngestSupport notify on any change of users, phones or companies. */
@@ -45,7 +46,7 @@ export class CallDirectoryService implements CallDirectoryView, OnModuleInit, On
     private readonly phones: PhoneNormalizer,
   ) {
     this.listener = new PgNotificationListener(
-      PgNotificationListener.configFrom(dataSource),
+      pgClientConfig(dataSource, 'crm-directory-listener'),
       DIRECTORY_CHANGED_CHANNEL,
       () => this.invalidate(),
       () => this.invalidate(),

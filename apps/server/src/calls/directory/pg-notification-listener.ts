@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { Client, type ClientConfig } from 'pg';
-import type { DataSource } from 'typeorm';
 
 /**
  * Holds one dedicated connection that LISTENs on a PostgreSQL channel and
@@ -22,29 +21,6 @@ export class PgNotificationListener {
     private readonly onReady: () => void,
   ) {
     if (!/^[a-z_][a-z0-9_]*$/.test(channel)) throw new Error(`invalid LISTEN channel name: ${channel}`);
-  }
-
-  /** The connection settings of a TypeORM PostgreSQL data source. */
-  static configFrom(dataSource: DataSource): ClientConfig {
-    const o = dataSource.options as {
-      url?: string;
-      host?: string;
-      port?: number;
-      username?: string;
-      password?: string | (() => string | Promise<string>);
-      database?: string;
-      ssl?: ClientConfig['ssl'];
-    };
-    return {
-      connectionString: o.url,
-      host: o.host,
-      port: o.port,
-      user: o.username,
-      password: o.password,
-      database: o.database,
-      ssl: o.ssl,
-      application_name: 'crm-directory-listener',
-    };
   }
 
   async start(): Promise<void> {

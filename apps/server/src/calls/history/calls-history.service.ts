@@ -95,6 +95,12 @@ export class CallsHistoryService {
     return rows.map(callListItemFromDb);
   }
 
+  /** The stored call of a PBX's Linkedid (its first one), if any. */
+  async byKey(pbxId: string, linkedid: string): Promise<CallListItem | null> {
+    const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE c.pbx_id = $1 AND c.linkedid = $2`, [pbxId, linkedid]);
+    return row ? callListItemFromDb(row) : null;
+  }
+
   /** One call with its timeline and recordings; someone else's call is "not found" for an operator. */
   async detail(id: number, ownerId?: number): Promise<CallDetail> {
     const values: unknown[] = [id];

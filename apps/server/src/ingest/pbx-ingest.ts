@@ -1,0 +1,150 @@
+import { amiActions } from '@app/ami/actions/ami-actions';
+import { AmiConnection, type AmiLogger } from '@app/ami/connection/ami-connection';
+import type { AmiServerConfig } from '@app/ami/connection/ami-server-config';
+import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import type { CallTrackerEvent } from '@app/ami/tracker/call-record';
+import { CallTracker } from '@app/ami/tracker/call-tracker';
+import type { IngestLock } from './ingest-lock';
+
+export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
+
+export interface PbxIngestOptions {
+  server: AmiServerConfig;
+  /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
+  lock: IngestLock | null;
+  sink: (event: CallTrackerEvent) => void;
+  logger: AmiLogger;
+  /** How often a standby process tries to take over the PBX (default 5 s). */
+  standbyRetryMs?: number;
+  /** Overrides for the AMI connection (tests shorten timeouts). */
+  connection?: Partial<ConstructorParameters<typeof AmiConnection>[0]>;
+}
+
+/**
+ * The ingest of one PBX: an AMI login with `Events: on` whose every message goes
+ * through the call tracker into the calls pipeline.
+ *
+ * After every login (the first too: a restarted process has calls to pick up) it asks
+ * for `CoreShowChannels`; the listing reaches the tracker on the same message stream
+ * and rebuilds its state. A lost connection is reported to the tracker, which keeps
+ * calls open until that listing says which still exist.
+ *
+ * Only the holder of the PBX's advisory lock ingests; others wait on standby and take
+ * over when the holder goes away. Losing the lock's session stops ingesting at once.
+ */
+export class PbxIngest {
+  private readonly tracker = new CallTracker();
+  private connection: AmiConnection | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private current: PbxIngestState = 'standby';
+  private standbyLogged = false;
+
+  constructor(private readonly options: PbxIngestOptions) {}
+
+  get pbxId(): string {
+    return this.options.server.id;
+  }
+
+  get state(): PbxIngestState {
+    return this.current;
+  }
+
+  get ami(): AmiConnection | null {
+    return this.connection;
+  }
+
+  get trackerStats(): ReturnType<CallTracker['stats']> {
+    return this.tracker.stats();
+  }
+
+  async start(): Promise<void> {
+    this.current = 'standby';
+    await this.contend();
+  }
+
+  async stop(): Promise<void> {
+    this.current = 'stopped';
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.disconnect();
+    await this.options.lock?.release(this.pbxId);
+  }
+
+  /** The lock's session died: another process may be writing this PBX now. */
+  async lockLost(): Promise<void> {
+    if (this.current !== 'ingesting') return;
+    this.options.logger.warn(`ingest ${this.pbxId}: lost the ingest lock, stopping until it is regained`);
+    this.current = 'standby';
+    await this.disconnect();
+    this.scheduleContend();
+  }
+
+  private async contend(): Promise<void> {
+    if (this.current !== 'standby') return;
+    let won = true;
+    if (this.options.lock) {
+      try {
+        won = await this.options.lock.tryAcquire(this.pbxId);
+      } catch (error) {
+        this.options.logger.warn(`ingest ${this.pbxId}: cannot take the ingest lock (${(error as Error).message})`);
+        won = false;
+      }
+    }
+    if (this.current !== 'standby') {
+      if (won) await this.options.lock?.release(this.pbxId);
+      return;
+    }
+    if (!won) {
+      if (!this.standbyLogged) this.options.logger.log(`ingest ${this.pbxId}: standby, another process ingests this PBX`);
+      this.standbyLogged = true;
+      this.scheduleContend();
+      return;
+    }
+    this.standbyLogged = false;
+    this.current = 'ingesting';
+    this.connect();
+  }
+
+  private scheduleContend(): void {
+    if (this.retryTimer || this.current !== 'standby') return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.contend();
+    }, this.options.standbyRetryMs ?? 5000);
+    this.retryTimer.unref();
+  }
+
+  private connect(): void {
+    const connection = new AmiConnection({ ...this.options.connection, server: this.options.server, events: 'on', logger: this.options.logger });
+    connection.on('message', (msg) => this.feed(msg));
+    connection.on('connected', () => this.requestSnapshot(connection));
+    connection.on('disconnected', (info) => {
+      if (info.wasReady) this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
+    });
+    this.connection = connection;
+    connection.start();
+  }
+
+  private async disconnect(): Promise<void> {
+    const connection = this.connection;
+    this.connection = null;
+    if (!connection) return;
+    await connection.close();
+    this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
+  }
+
+  private requestSnapshot(connection: AmiConnection): void {
+    // The listing comes back through 'message' like any event; the tracker reads it there.
+    connection.send(amiActions.coreShowChannels(), { list: true }).catch((error: Error) => {
+      this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${error.message}); calls in progress are rebuilt from later events`);
+    });
+  }
+
+  private feed(msg: AmiMessage): void {
+    this.emitAll(this.tracker.handle(msg));
+  }
+
+  private emitAll(events: readonly CallTrackerEvent[]): void {
+    for (const event of events) this.options.sink(event);
+  }
+}
