@@ -1,0 +1,48 @@
+import { Check, Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
+import type { UserRole, UserStatus } from '../user-role';
+import { UserPhone } from './user-phone.entity';
+
+export const USERNAME_UNIQUE = 'uq_users_username';
+export const EMAIL_UNIQUE = 'uq_users_email';
+
+@Entity({ name: 'users' })
+@Unique(USERNAME_UNIQUE, ['username'])
+@Unique(EMAIL_UNIQUE, ['email'])
+@Check('ck_users_role', `"role" IN ('admin', 'supervisor', 'operator')`)
+@Check('ck_users_status', `"status" IN ('online', 'offline', 'away', 'busy')`)
+export class User {
+  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_users' })
+  id: number;
+
+  @Column({ name: 'first_name', type: 'varchar', length: 30, nullable: true })
+  firstName: string | null;
+
+  @Column({ name: 'last_name', type: 'varchar', length: 30, nullable: true })
+  lastName: string | null;
+
+  /** Stored lower-case, so uniqueness and login ignore case. */
+  @Column({ type: 'varchar', length: 100 })
+  username: string;
+
+  /** Stored lower-case. */
+  @Column({ type: 'varchar', length: 100 })
+  email: string;
+
+  @Column({ type: 'varchar', length: 10, default: 'offline' })
+  status: UserStatus;
+
+  @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
+  passwordHash: string;
+
+  @Column({ type: 'varchar', length: 20, default: 'operator' })
+  role: UserRole;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+
+  @UpdateDateColumn({ name: 'updated_at', type: 'timestamptz' })
+  updatedAt: Date;
+
+  @OneToMany(() => UserPhone, (phone) => phone.user)
+  phones: UserPhone[];
+}
