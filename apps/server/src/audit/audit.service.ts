@@ -1,0 +1,39 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { isIP } from 'node:net';
+import { Repository } from 'typeorm';
+import type { Actor } from './actor';
+import { AuditLog } from './entities/audit-log.entity';
+
+export interface AuditEntry {
+  action: string;
+  target?: string;
+  details?: Record<string, unknown>;
+}
+
+@Injectable()
+export class AuditService {
+  private readonly logger = new Logger(AuditService.name);
+
+  constructor(@InjectRepository(AuditLog) private readonly auditLog: Repository<AuditLog>) {}
+
+  /**
+   * Appends one entry. A failure to write it is logged, not thrown: the action it describes
+   * has already happened and the caller must learn that it succeeded.
+   */
+  async record(actor: Actor, entry: AuditEntry): Promise<void> {
+    try {
+      await this.auditLog.save(
+        this.auditLog.create({
+          userId: actor.userId,
+          ip: actor.ip && isIP(actor.ip) ? actor.ip : null,
+          action: entry.action,
+          target: entry.target ?? null,
+          details: entry.details ?? null,
+        }),
+      );
+    } catch (error) {
+      this.logger.error(`Could not write audit entry ${entry.action}: ${(error as Error).message}`);
+    }
+  }
+}

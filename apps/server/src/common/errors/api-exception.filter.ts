@@ -1,0 +1,95 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { QueryFailedError } from 'typeorm';
+import { DomainError } from './domain-error';
+import type { ErrorResponseDto } from './error-response.dto';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'BAD_REQUEST',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  405: 'METHOD_NOT_ALLOWED',
+  406: 'NOT_ACCEPTABLE',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  422: 'UNPROCESSABLE_ENTITY',
+  429: 'TOO_MANY_REQUESTS',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+/** PostgreSQL errors caused by the request's data, by SQLSTATE; the rest are server faults. */
+const PG_CLIENT_ERRORS: Record<string, { status: HttpStatus; code: string; message: string }> = {
+  '23505': { status: HttpStatus.CONFLICT, code: 'CONFLICT', message: 'A record with the same unique value already exists' },
+  '23503': { status: HttpStatus.CONFLICT, code: 'REFERENCE_CONFLICT', message: 'The record is referenced by or refers to a missing record' },
+  '22P02': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value has an invalid format' },
+  '22003': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A numeric value is out of range' },
+  '22001': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value is too long' },
+};
+
+interface ErrorBody {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/**
+ * Every error leaves the API in one shape: { statusCode, error, message, details?, path,
+ * timestamp }. Stack traces, SQL and driver messages go to the log, never to the client.
+ */
+@Catch()
+export class ApiExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ApiExceptionFilter');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request>();
+    const response = context.getResponse<Response>();
+    const body = this.describe(exception);
+    if (body.status >= 500) {
+      this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    }
+    const payload: ErrorResponseDto = {
+      statusCode: body.status,
+      error: body.code,
+      message: body.message,
+      ...(body.details === undefined ? {} : { details: body.details }),
+      path: (request.originalUrl ?? request.url).split('?')[0],
+      timestamp: new Date().toISOString(),
+    };
+    if (response.headersSent) return;
+    response.status(body.status).json(payload);
+  }
+
+  private describe(exception: unknown): ErrorBody {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
+    }
+    if (exception instanceof HttpException) {
+      const status = exception.getStatus();
+      return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message: httpMessage(exception) };
+    }
+    if (exception instanceof QueryFailedError) {
+      const known = PG_CLIENT_ERRORS[(exception.driverError as { code?: string })?.code ?? ''];
+      if (known) return known;
+    }
+    const httpError = exception as { status?: unknown; expose?: unknown; type?: unknown };
+    // Errors from Express middleware (body-parser) carry a status and say whether it is safe to expose.
+    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+      const status = httpError.status;
+      const message = httpError.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : 'The request body was rejected';
+      return { status, code: httpError.type === 'entity.parse.failed' ? 'INVALID_JSON' : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST'), message };
+    }
+    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error' };
+  }
+}
+
+function httpMessage(exception: HttpException): string {
+  const response = exception.getResponse();
+  if (typeof response === 'string') return response;
+  const message = (response as { message?: unknown }).message;
+  if (Array.isArray(message)) return message.join('; ');
+  return typeof message === 'string' ? message : exception.message;
+}
