@@ -1,0 +1,44 @@
+import { Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthService } from './auth.service';
+import { FirstAdmin } from './first-admin';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import { resolveJwtSecret } from './jwt-secret';
+import { LOGIN_THROTTLER } from './login-throttler.guard';
+import { RolesGuard } from './roles.guard';
+
+@Module({
+  imports: [
+    UsersModule,
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        const logger = new Logger('Auth');
+        return {
+          secret: resolveJwtSecret(config, (message) => logger.warn(message)),
+          signOptions: { algorithm: 'HS256', expiresIn: config.jwtExpiresInSeconds },
+          verifyOptions: { algorithms: ['HS256'] },
+        };
+      },
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => ({ throttlers: [{ name: LOGIN_THROTTLER, ttl: 60_000, limit: config.LOGIN_RATE_LIMIT }] }),
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    FirstAdmin,
+    // Order matters: authentication first, then the role check.
+    { provide: APP_GUARD, useClass: JwtAuthGuard },
+    { provide: APP_GUARD, useClass: RolesGuard },
+  ],
+  exports: [JwtModule],
+})
+export class AuthModule {}

@@ -1,0 +1,40 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import type { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { AppConfig } from '../config/app-config';
+import { PasswordHasher } from '../users/password-hasher';
+import { UsersService } from '../users/users.service';
+import type { AccessTokenClaims } from './auth-user';
+import { InvalidCredentialsError } from './auth.errors';
+import { LoginResponseDto } from './dto/login.dto';
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersService,
+    private readonly hasher: PasswordHasher,
+    private readonly jwt: JwtService,
+    private readonly config: AppConfig,
+    private readonly audit: AuditService,
+  ) {}
+
+  async login(username: string, password: string, ip: string | null): Promise<LoginResponseDto> {
+    const user = await this.users.findForLogin(username);
+    if (!user) {
+      await this.hasher.verifyNothing(password);
+      await this.audit.record({ userId: null, ip }, { action: 'auth.login_failed', details: { username: username.trim().toLowerCase() } });
+      throw new InvalidCredentialsError();
+    }
+    if (!(await this.hasher.verify(user.passwordHash, password))) {
+      await this.audit.record({ userId: user.id, ip }, { action: 'auth.login_failed', target: `user:${user.id}` });
+      throw new InvalidCredentialsError();
+    }
+    const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role };
+    const accessToken = await this.jwt.signAsync(claims);
+    const actor: Actor = { userId: user.id, ip };
+    await this.audit.record(actor, { action: 'auth.login', target: `user:${user.id}` });
+    return { accessToken, expiresIn: this.config.jwtExpiresInSeconds, user: await this.users.get(user.id) };
+  }
+
+}

@@ -1,0 +1,20 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import type { UserRole } from '../users/user-role';
+import type { AuthUser } from './auth-user';
+import { RoleRequiredError } from './auth.errors';
+import { REQUIRED_ROLES } from './decorators/roles.decorator';
+
+/** Global, after JwtAuthGuard: enforces @Roles(...) where present. */
+@Injectable()
+export class RolesGuard implements CanActivate {
+  constructor(private readonly reflector: Reflector) {}
+
+  canActivate(context: ExecutionContext): boolean {
+    const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
+    if (!roles || roles.length === 0) return true;
+    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    if (!user || !roles.includes(user.role)) throw new RoleRequiredError(roles);
+    return true;
+  }
+}

@@ -1,0 +1,38 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { PageOf } from '../../common/dto/page.dto';
+import { USER_ROLES, USER_STATUSES, type UserRole, type UserStatus } from '../user-role';
+import { UserPhoneDto } from './user-phone.dto';
+
+export class UserDto {
+  @ApiProperty({ example: 12 })
+  id: number;
+
+  @ApiProperty({ example: 'ivanov' })
+  username: string;
+
+  @ApiProperty({ example: 'ivanov@example.com' })
+  email: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Иван' })
+  firstName: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Иванов' })
+  lastName: string | null;
+
+  @ApiProperty({ enum: USER_ROLES })
+  role: UserRole;
+
+  @ApiProperty({ enum: USER_STATUSES })
+  status: UserStatus;
+
+  @ApiProperty({ type: [UserPhoneDto] })
+  phones: UserPhoneDto[];
+
+  @ApiProperty()
+  createdAt: Date;
+
+  @ApiProperty()
+  updatedAt: Date;
+}
+
+export class UserPageDto extends PageOf(UserDto) {}

@@ -1,0 +1,63 @@
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../audit/actor';
+import { CurrentActor } from '../auth/decorators/current-user.decorator';
+import { Roles } from '../auth/decorators/roles.decorator';
+import { PageQueryDto } from '../common/dto/page-query.dto';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserDto, UserPageDto } from './dto/user.dto';
+import { UsersService } from './users.service';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@ApiErrorResponses(401)
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List users with their phones', description: 'q matches username, email, names, or a phone in any formatting.' })
+  @ApiResponse({ status: 200, type: UserPageDto })
+  @ApiErrorResponses(400)
+  list(@Query() query: PageQueryDto): Promise<UserPageDto> {
+    return this.users.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One user with their phones' })
+  @ApiResponse({ status: 200, type: UserDto })
+  @ApiErrorResponses(400, 404)
+  get(@Param('id', ParseIntPipe) id: number): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create a user (admin)' })
+  @ApiResponse({ status: 201, type: UserDto })
+  @ApiErrorResponses(400, 403, 409)
+  create(@Body() input: CreateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
+    return this.users.create(input, actor);
+  }
+
+  @Patch(':id')
+  @Roles('admin')
+  @ApiOperation({ summary: 'Change a user (admin); phones, when given, replace the list' })
+  @ApiResponse({ status: 200, type: UserDto })
+  @ApiErrorResponses(400, 403, 404, 409)
+  update(@Param('id', ParseIntPipe) id: number, @Body() input: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
+    return this.users.update(id, input, actor);
+  }
+
+  @Delete(':id')
+  @Roles('admin')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a user (admin); their calls stay, unassigned' })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiErrorResponses(400, 403, 404, 409)
+  remove(@Param('id', ParseIntPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
+    return this.users.remove(id, actor);
+  }
+}

@@ -1,0 +1,31 @@
+import { HttpStatus } from '@nestjs/common';
+import { DomainError } from '../common/errors/domain-error';
+
+export class UsernameTakenError extends DomainError {
+  constructor(username: string | null) {
+    super('USERNAME_TAKEN', HttpStatus.CONFLICT, username ? `Username "${username}" is already taken` : 'Username is already taken');
+  }
+}
+
+export class EmailTakenError extends DomainError {
+  constructor(email: string | null) {
+    super('EMAIL_TAKEN', HttpStatus.CONFLICT, email ? `Email "${email}" is already in use` : 'Email is already in use');
+  }
+}
+
+export class PhoneTakenError extends DomainError {
+  constructor(normalizedNumber: string | null) {
+    super(
+      'PHONE_TAKEN',
+      HttpStatus.CONFLICT,
+      normalizedNumber ? `Phone number ${normalizedNumber} already belongs to a user` : 'Phone number already belongs to a user',
+      normalizedNumber ? { normalizedNumber } : undefined,
+    );
+  }
+}
+
+export class LastAdminError extends DomainError {
+  constructor() {
+    super('LAST_ADMIN', HttpStatus.CONFLICT, 'The last admin cannot be deleted or lose the admin role');
+  }
+}

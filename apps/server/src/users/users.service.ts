@@ -1,0 +1,194 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import type { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { likePattern, Page } from '../common/dto/page.dto';
+import { PageQueryDto } from '../common/dto/page-query.dto';
+import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { rethrowUniqueViolation } from '../common/errors/unique-violation';
+import { PhoneNormalizer, uniqueByNormalizedNumber } from '../common/phone/phone-normalizer';
+import type { AuthUser } from '../auth/auth-user';
+import { CreateUserDto } from './dto/create-user.dto';
+import { UpdateUserDto } from './dto/update-user.dto';
+import { UserPhoneInputDto } from './dto/user-phone.dto';
+import { UserDto } from './dto/user.dto';
+import { UserPhone, USER_PHONE_NUMBER_UNIQUE } from './entities/user-phone.entity';
+import { EMAIL_UNIQUE, User, USERNAME_UNIQUE } from './entities/user.entity';
+import { PasswordHasher } from './password-hasher';
+import { EmailTakenError, LastAdminError, PhoneTakenError, UsernameTakenError } from './users.errors';
+
+const UNIQUE_ERRORS = {
+  [USERNAME_UNIQUE]: (value: string | null) => new UsernameTakenError(value),
+  [EMAIL_UNIQUE]: (value: string | null) => new EmailTakenError(value),
+  [USER_PHONE_NUMBER_UNIQUE]: (value: string | null) => new PhoneTakenError(value),
+};
+
+type PhoneRow = Pick<UserPhone, 'phoneNumber' | 'phoneType' | 'normalizedNumber'>;
+
+/** Users and the phones/extensions that identify them on calls. */
+@Injectable()
+export class UsersService {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly normalizer: PhoneNormalizer,
+    private readonly hasher: PasswordHasher,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<UserDto>> {
+    const search = this.users.createQueryBuilder('user').select('user.id');
+    const text = query.q?.trim();
+    if (text) {
+      const digits = this.normalizer.normalize(text);
+      search.where(
+        `(user.username ILIKE :pattern OR user.email ILIKE :pattern OR user.first_name ILIKE :pattern OR user.last_name ILIKE :pattern
+          OR EXISTS (SELECT 1 FROM user_phones phone WHERE phone.user_id = user.id
+                     AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized)))`,
+        { pattern: likePattern(text), normalized: digits ?? '' },
+      );
+    }
+    const total = await search.getCount();
+    const ids = await search.orderBy('user.username').offset(query.offset).limit(query.limit).getMany();
+    const users = ids.length
+      ? await this.users.createQueryBuilder('user')
+          .leftJoinAndSelect('user.phones', 'phone')
+          .whereInIds(ids.map((user) => user.id))
+          .orderBy('user.username')
+          .addOrderBy('phone.id')
+          .getMany()
+      : [];
+    return { items: users.map(toUserDto), total, page: query.page, limit: query.limit };
+  }
+
+  async get(id: number): Promise<UserDto> {
+    return toUserDto(await this.load(id));
+  }
+
+  async create(input: CreateUserDto, actor: Actor): Promise<UserDto> {
+    const phones = this.preparePhones(input.phones ?? []);
+    const passwordHash = await this.hasher.hash(input.password);
+    const id = await this.dataSource
+      .transaction(async (manager) => {
+        const user = await manager.save(
+          manager.create(User, {
+            username: input.username,
+            email: input.email,
+            passwordHash,
+            firstName: input.firstName ?? null,
+            lastName: input.lastName ?? null,
+            role: input.role ?? 'operator',
+          }),
+        );
+        await this.insertPhones(manager, user.id, phones);
+        return user.id;
+      })
+      .catch((error: unknown) => rethrowUniqueViolation(error, UNIQUE_ERRORS));
+    await this.audit.record(actor, { action: 'user.create', target: `user:${id}`, details: { username: input.username, role: input.role ?? 'operator' } });
+    return this.get(id);
+  }
+
+  async update(id: number, input: UpdateUserDto, actor: Actor): Promise<UserDto> {
+    const user = await this.load(id);
+    const phones = input.phones ? this.preparePhones(input.phones) : null;
+    if (user.role === 'admin' && input.role !== undefined && input.role !== 'admin') await this.assertAnotherAdmin(id);
+    const changes: Partial<User> = {
+      ...(input.username !== undefined && { username: input.username }),
+      ...(input.email !== undefined && { email: input.email }),
+      ...(input.firstName !== undefined && { firstName: input.firstName }),
+      ...(input.lastName !== undefined && { lastName: input.lastName }),
+      ...(input.role !== undefined && { role: input.role }),
+      ...(input.password !== undefined && { passwordHash: await this.hasher.hash(input.password) }),
+    };
+    await this.dataSource
+      .transaction(async (manager) => {
+        if (Object.keys(changes).length > 0) await manager.update(User, { id }, changes);
+        if (phones) {
+          await manager.delete(UserPhone, { userId: id });
+          await this.insertPhones(manager, id, phones);
+        }
+      })
+      .catch((error: unknown) => rethrowUniqueViolation(error, UNIQUE_ERRORS));
+    // Field names only: the values may include a password.
+    await this.audit.record(actor, { action: 'user.update', target: `user:${id}`, details: { fields: Object.keys(input) } });
+    return this.get(id);
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    const user = await this.load(id);
+    if (user.role === 'admin') await this.assertAnotherAdmin(id);
+    await this.users.delete({ id });
+    await this.audit.record(actor, { action: 'user.delete', target: `user:${id}`, details: { username: user.username } });
+  }
+
+  /** The user with the password hash, for login only. */
+  findForLogin(username: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.username = :username', { username: username.trim().toLowerCase() })
+      .getOne();
+  }
+
+  async findAuthUser(id: number): Promise<AuthUser | null> {
+    const user = await this.users.findOne({ where: { id }, select: { id: true, username: true, role: true } });
+    return user ? { id: user.id, username: user.username, role: user.role } : null;
+  }
+
+  async adminExists(): Promise<boolean> {
+    return (await this.users.count({ where: { role: 'admin' } })) > 0;
+  }
+
+  private async load(id: number): Promise<User> {
+    const user = await this.users.findOne({ where: { id }, relations: { phones: true }, order: { phones: { id: 'ASC' } } });
+    if (!user) throw new NotFoundError('User', id);
+    return user;
+  }
+
+  private async assertAnotherAdmin(exceptId: number): Promise<void> {
+    const admins = await this.users.createQueryBuilder('user').where("user.role = 'admin'").andWhere('user.id <> :id', { id: exceptId }).getCount();
+    if (admins === 0) throw new LastAdminError();
+  }
+
+  private preparePhones(phones: UserPhoneInputDto[]): PhoneRow[] {
+    const problems = phones.flatMap((phone, index) =>
+      this.normalizer.normalize(phone.phoneNumber) === null
+        ? [{ field: `phones.${index}.phoneNumber`, messages: ['is not a phone number or extension'] }]
+        : [],
+    );
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return uniqueByNormalizedNumber(
+      phones.map((phone) => ({
+        phoneNumber: phone.phoneNumber.trim(),
+        phoneType: phone.phoneType,
+        normalizedNumber: this.normalizer.normalize(phone.phoneNumber)!,
+      })),
+    );
+  }
+
+  private async insertPhones(manager: EntityManager, userId: number, phones: PhoneRow[]): Promise<void> {
+    if (phones.length === 0) return;
+    await manager.insert(UserPhone, phones.map((phone) => ({ ...phone, userId })));
+  }
+}
+
+export function toUserDto(user: User): UserDto {
+  return {
+    id: user.id,
+    username: user.username,
+    email: user.email,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    role: user.role,
+    status: user.status,
+    phones: (user.phones ?? []).map((phone) => ({
+      id: phone.id,
+      phoneNumber: phone.phoneNumber,
+      phoneType: phone.phoneType,
+      normalizedNumber: phone.normalizedNumber,
+    })),
+    createdAt: user.createdAt,
+    updatedAt: user.updatedAt,
+  };
+}
