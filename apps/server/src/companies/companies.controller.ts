@@ -1,0 +1,123 @@
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  HttpStatus,
+  Param,
+  ParseIntPipe,
+  Patch,
+  Post,
+  Query,
+  UploadedFile,
+  UseInterceptors,
+} from '@nestjs/common';
+import { FileInterceptor } from '@nestjs/platform-express';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import type { Actor } from '../audit/actor';
+import { CurrentActor } from '../auth/decorators/current-user.decorator';
+import { Roles } from '../auth/decorators/roles.decorator';
+import { PageQueryDto } from '../common/dto/page-query.dto';
+import { ApiErrorResponses } from '../common/swagger/api-error-responses';
+import { CsvMissingError } from './companies.errors';
+import { CompaniesService } from './companies.service';
+import { CompanyImportService } from './company-import.service';
+import { CompanyDto, CompanyImportResultDto, CompanyLookupDto, CompanyLookupQueryDto, CompanyPageDto } from './dto/company.dto';
+import { CreateCompanyDto } from './dto/create-company.dto';
+import { UpdateCompanyDto } from './dto/update-company.dto';
+
+export const MAX_CSV_BYTES = 5 * 1024 * 1024;
+
+/** The part of a multer upload this controller reads. */
+interface UploadedCsv {
+  buffer: Buffer;
+}
+
+@ApiTags('companies')
+@ApiBearerAuth()
+@ApiErrorResponses(401)
+@Controller('companies')
+export class CompaniesController {
+  constructor(
+    private readonly companies: CompaniesService,
+    private readonly importer: CompanyImportService,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List companies with their phones', description: 'q matches name, INN, email, or a phone in any formatting.' })
+  @ApiResponse({ status: 200, type: CompanyPageDto })
+  @ApiErrorResponses(400)
+  list(@Query() query: PageQueryDto): Promise<CompanyPageDto> {
+    return this.companies.list(query);
+  }
+
+  @Get('lookup')
+  @ApiOperation({
+    summary: 'Find the company a phone number belongs to',
+    description: 'Any formatting matches: +7 (495) 123-45-67 = 84951234567 = 74951234567 = +74951234567 (DEFAULT_PHONE_REGION).',
+  })
+  @ApiResponse({ status: 200, type: CompanyLookupDto })
+  @ApiErrorResponses(400)
+  lookup(@Query() query: CompanyLookupQueryDto): Promise<CompanyLookupDto> {
+    return this.companies.lookup(query.number);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'One company with its phones' })
+  @ApiResponse({ status: 200, type: CompanyDto })
+  @ApiErrorResponses(400, 404)
+  get(@Param('id', ParseIntPipe) id: number): Promise<CompanyDto> {
+    return this.companies.get(id);
+  }
+
+  @Post()
+  @Roles('admin', 'supervisor')
+  @ApiOperation({ summary: 'Create a company (admin, supervisor)' })
+  @ApiResponse({ status: 201, type: CompanyDto })
+  @ApiErrorResponses(400, 403, 409)
+  create(@Body() input: CreateCompanyDto, @CurrentActor() actor: Actor): Promise<CompanyDto> {
+    return this.companies.create(input, actor);
+  }
+
+  @Post('import')
+  @Roles('admin', 'supervisor')
+  @UseInterceptors(FileInterceptor('file', { limits: { fileSize: MAX_CSV_BYTES, files: 1 } }))
+  @ApiOperation({
+    summary: 'Import companies from CSV (admin, supervisor)',
+    description:
+      'Header row with columns name, phones (several separated by ; or |) and optionally inn, email, notes; delimiter , or ; or tab; UTF-8. ' +
+      'Valid rows are created; invalid and duplicate rows are reported with their line number.',
+  })
+  @ApiConsumes('multipart/form-data', 'text/csv')
+  @ApiBody({
+    schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
+    description: 'multipart/form-data with the file in field "file", or the CSV itself as a text/csv body',
+  })
+  @ApiResponse({ status: 201, type: CompanyImportResultDto })
+  @ApiErrorResponses(400, 403, 413, 415)
+  import(@UploadedFile() file: UploadedCsv | undefined, @Body() body: string, @CurrentActor() actor: Actor): Promise<CompanyImportResultDto> {
+    const csv = file ? file.buffer.toString('utf8') : typeof body === 'string' ? body : null;
+    if (csv === null) throw new CsvMissingError();
+    return this.importer.import(csv, actor);
+  }
+
+  @Patch(':id')
+  @Roles('admin', 'supervisor')
+  @ApiOperation({ summary: 'Change a company (admin, supervisor); phones, when given, replace the list' })
+  @ApiResponse({ status: 200, type: CompanyDto })
+  @ApiErrorResponses(400, 403, 404, 409)
+  update(@Param('id', ParseIntPipe) id: number, @Body() input: UpdateCompanyDto, @CurrentActor() actor: Actor): Promise<CompanyDto> {
+    return this.companies.update(id, input, actor);
+  }
+
+  @Delete(':id')
+  @Roles('admin', 'supervisor')
+  @HttpCode(HttpStatus.NO_CONTENT)
+  @ApiOperation({ summary: 'Delete a company (admin, supervisor); its calls stay, without a company' })
+  @ApiResponse({ status: 204, description: 'Deleted' })
+  @ApiErrorResponses(400, 403, 404)
+  remove(@Param('id', ParseIntPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
+    return this.companies.remove(id, actor);
+  }
+}

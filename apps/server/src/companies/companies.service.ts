@@ -1,0 +1,179 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, Repository } from 'typeorm';
+import type { Actor } from '../audit/actor';
+import { AuditService } from '../audit/audit.service';
+import { likePattern, Page } from '../common/dto/page.dto';
+import { PageQueryDto } from '../common/dto/page-query.dto';
+import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
+import { rethrowUniqueViolation } from '../common/errors/unique-violation';
+import { PhoneNormalizer, uniqueByNormalizedNumber } from '../common/phone/phone-normalizer';
+import { CompanyNameTakenError, CompanyPhoneTakenError, InnTakenError } from './companies.errors';
+import { CompanyDto, CompanyLookupDto } from './dto/company.dto';
+import { CreateCompanyDto } from './dto/create-company.dto';
+import { UpdateCompanyDto } from './dto/update-company.dto';
+import { COMPANY_PHONE_NUMBER_UNIQUE, CompanyPhone } from './entities/company-phone.entity';
+import { Company, COMPANY_INN_UNIQUE, COMPANY_NAME_UNIQUE } from './entities/company.entity';
+
+export const COMPANY_UNIQUE_ERRORS = {
+  [COMPANY_NAME_UNIQUE]: (value: string | null) => new CompanyNameTakenError(value),
+  [COMPANY_INN_UNIQUE]: (value: string | null) => new InnTakenError(value),
+  [COMPANY_PHONE_NUMBER_UNIQUE]: (value: string | null) => new CompanyPhoneTakenError(value),
+};
+
+/** A company as stored: phones already normalised. */
+export interface CompanyRecord {
+  name: string;
+  inn: string | null;
+  email: string | null;
+  notes: string | null;
+  phones: { phoneNumber: string; normalizedNumber: string }[];
+}
+
+/** Companies (the CRM's clients), their phone numbers, and caller lookup by number. */
+@Injectable()
+export class CompaniesService {
+  constructor(
+    @InjectRepository(Company) private readonly companies: Repository<Company>,
+    @InjectRepository(CompanyPhone) private readonly phones: Repository<CompanyPhone>,
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly normalizer: PhoneNormalizer,
+    private readonly audit: AuditService,
+  ) {}
+
+  async list(query: PageQueryDto): Promise<Page<CompanyDto>> {
+    const search = this.companies.createQueryBuilder('company').select('company.id');
+    const text = query.q?.trim();
+    if (text) {
+      search.where(
+        `(company.name ILIKE :pattern OR company.inn = :text OR company.email ILIKE :pattern
+          OR EXISTS (SELECT 1 FROM company_phones phone WHERE phone.company_id = company.id
+                     AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized)))`,
+        { pattern: likePattern(text), text, normalized: this.normalizer.normalize(text) ?? '' },
+      );
+    }
+    const total = await search.getCount();
+    const ids = await search.orderBy('company.name').addOrderBy('company.id').offset(query.offset).limit(query.limit).getMany();
+    const companies = ids.length
+      ? await this.companies
+          .createQueryBuilder('company')
+          .leftJoinAndSelect('company.phones', 'phone')
+          .whereInIds(ids.map((company) => company.id))
+          .orderBy('company.name')
+          .addOrderBy('company.id')
+          .addOrderBy('phone.id')
+          .getMany()
+      : [];
+    return { items: companies.map(toCompanyDto), total, page: query.page, limit: query.limit };
+  }
+
+  async get(id: number): Promise<CompanyDto> {
+    return toCompanyDto(await this.load(id));
+  }
+
+  async create(input: CreateCompanyDto, actor: Actor): Promise<CompanyDto> {
+    const id = await this.insert(this.toRecord(input));
+    await this.audit.record(actor, { action: 'company.create', target: `company:${id}`, details: { name: input.name } });
+    return this.get(id);
+  }
+
+  /** Inserts one company with its phones in one transaction; duplicates become 409 domain errors. */
+  async insert(record: CompanyRecord): Promise<number> {
+    return this.dataSource
+      .transaction(async (manager) => {
+        const { phones, ...fields } = record;
+        const company = await manager.save(manager.create(Company, fields));
+        await insertPhones(manager, company.id, phones);
+        return company.id;
+      })
+      .catch((error: unknown) => rethrowUniqueViolation(error, COMPANY_UNIQUE_ERRORS));
+  }
+
+  async update(id: number, input: UpdateCompanyDto, actor: Actor): Promise<CompanyDto> {
+    await this.load(id);
+    const phones = input.phones ? this.preparePhones(input.phones) : null;
+    const changes: Partial<Company> = {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.inn !== undefined && { inn: input.inn }),
+      ...(input.email !== undefined && { email: input.email }),
+      ...(input.notes !== undefined && { notes: input.notes }),
+    };
+    await this.dataSource
+      .transaction(async (manager) => {
+        if (Object.keys(changes).length > 0) await manager.update(Company, { id }, changes);
+        if (phones) {
+          await manager.delete(CompanyPhone, { companyId: id });
+          await insertPhones(manager, id, phones);
+        }
+      })
+      .catch((error: unknown) => rethrowUniqueViolation(error, COMPANY_UNIQUE_ERRORS));
+    await this.audit.record(actor, { action: 'company.update', target: `company:${id}`, details: { fields: Object.keys(input) } });
+    return this.get(id);
+  }
+
+  async remove(id: number, actor: Actor): Promise<void> {
+    const company = await this.load(id);
+    await this.companies.delete({ id });
+    await this.audit.record(actor, { action: 'company.delete', target: `company:${id}`, details: { name: company.name } });
+  }
+
+  /** Finds the company owning a number written in any format. */
+  async lookup(number: string): Promise<CompanyLookupDto> {
+    const normalizedNumber = this.normalizer.normalize(number);
+    if (normalizedNumber === null) {
+      throw new ValidationFailedError([{ field: 'number', messages: ['is not a phone number or extension'] }]);
+    }
+    const companyId = await this.findCompanyIdByNormalizedNumber(normalizedNumber);
+    return { number, normalizedNumber, company: companyId === null ? null : await this.get(companyId) };
+  }
+
+  /** For call records: the company a caller's number (already normalised) belongs to. */
+  async findCompanyIdByNormalizedNumber(normalizedNumber: string): Promise<number | null> {
+    const phone = await this.phones.findOne({ where: { normalizedNumber }, select: { companyId: true } });
+    return phone?.companyId ?? null;
+  }
+
+  /** Validated input -> stored shape; numbers that are not phone numbers are a 400. */
+  toRecord(input: CreateCompanyDto): CompanyRecord {
+    return {
+      name: input.name,
+      inn: input.inn ?? null,
+      email: input.email ?? null,
+      notes: input.notes ?? null,
+      phones: this.preparePhones(input.phones ?? []),
+    };
+  }
+
+  private preparePhones(numbers: string[]): CompanyRecord['phones'] {
+    const normalized = numbers.map((number) => this.normalizer.normalize(number));
+    const problems = normalized.flatMap((value, index) =>
+      value === null ? [{ field: `phones.${index}`, messages: ['is not a phone number'] }] : [],
+    );
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+    return uniqueByNormalizedNumber(numbers.map((number, index) => ({ phoneNumber: number.trim(), normalizedNumber: normalized[index]! })));
+  }
+
+  private async load(id: number): Promise<Company> {
+    const company = await this.companies.findOne({ where: { id }, relations: { phones: true }, order: { phones: { id: 'ASC' } } });
+    if (!company) throw new NotFoundError('Company', id);
+    return company;
+  }
+}
+
+async function insertPhones(manager: EntityManager, companyId: number, phones: CompanyRecord['phones']): Promise<void> {
+  if (phones.length === 0) return;
+  await manager.insert(CompanyPhone, phones.map((phone) => ({ ...phone, companyId })));
+}
+
+export function toCompanyDto(company: Company): CompanyDto {
+  return {
+    id: company.id,
+    name: company.name,
+    inn: company.inn,
+    email: company.email,
+    notes: company.notes,
+    phones: (company.phones ?? []).map((phone) => ({ id: phone.id, phoneNumber: phone.phoneNumber, normalizedNumber: phone.normalizedNumber })),
+    createdAt: company.createdAt,
+    updatedAt: company.updatedAt,
+  };
+}

@@ -1,0 +1,49 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+import { AppModule } from './app.module';
+import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { ErrorResponseDto } from './common/errors/error-response.dto';
+import { createValidationPipe } from './common/errors/validation';
+import { AppConfig } from './config/app-config';
+
+export const API_PREFIX = 'api';
+export const DOCS_PATH = 'api/docs';
+export const DOCS_JSON_PATH = 'api/docs-json';
+const MAX_TEXT_BODY = '5mb';
+
+/** The HTTP application (roles all and server), fully configured but not yet listening. */
+export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.setGlobalPrefix(API_PREFIX);
+  // No upgrade-insecure-requests: on a LAN the server is often plain HTTP, and the directive
+  // would send the browser to https:// for the docs' (and later the UI's) own assets.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins });
+  // CSV imports may be posted as a raw text/csv body.
+  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: MAX_TEXT_BODY });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ApiExceptionFilter());
+  setupSwagger(app);
+  return app;
+}
+
+function setupSwagger(app: NestExpressApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Asterisk CRM API')
+      .setDescription(
+        'CRM telephony for Asterisk. Log in with POST /api/auth/login and send the token as "Authorization: Bearer <token>". ' +
+          'Every error has the body ErrorResponse: { statusCode, error (code), message, details?, path, timestamp }.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .build(),
+    { extraModels: [ErrorResponseDto] },
+  );
+  SwaggerModule.setup(DOCS_PATH, app, document, { jsonDocumentUrl: DOCS_JSON_PATH, customSiteTitle: 'Asterisk CRM API' });
+}
