@@ -12,7 +12,8 @@ export type AmiErrorCode =
   | 'AMI_CONNECTION_LOST'
   | 'AMI_CONNECTION_CLOSED'
   | 'AMI_AUTH_FAILED'
-  | 'AMI_LOGIN_TIMEOUT';
+  | 'AMI_LOGIN_TIMEOUT'
+  | 'AMI_UNKNOWN_PBX';
 
 export class AmiError extends Error {
   constructor(
@@ -114,5 +115,12 @@ export class AmiLoginTimeoutError extends AmiError {
     readonly timeoutMs: number,
   ) {
     super('AMI_LOGIN_TIMEOUT', `AMI login to PBX ${pbxId} got no answer within ${timeoutMs} ms`);
+  }
+}
+
+/** No connection is configured for that PBX id. */
+export class AmiUnknownPbxError extends AmiError {
+  constructor(readonly pbxId: string) {
+    super('AMI_UNKNOWN_PBX', `no AMI connection is configured for PBX ${pbxId}`);
   }
 }
