@@ -34,6 +34,9 @@ export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 @Index('ix_calls_caller_number_trgm', { synchronize: false })
 @Index('ix_calls_receiver_number_trgm', { synchronize: false })
 @Index('ix_calls_crm_call_id', { synchronize: false })
+@Index('ix_calls_external_number_started_at', { synchronize: false })
+@Index('ix_calls_live', { synchronize: false })
+@Index('ix_calls_talk_seconds_id', { synchronize: false })
 @Check('ck_calls_status', `"status" IN ('ringing', 'answered', 'on_hold', 'missed', 'busy', 'abandoned', 'failed')`)
 @Check('ck_calls_direction', `"direction" IN ('inbound', 'outbound', 'internal')`)
 @Check('ck_calls_hangup_by', `"hangup_by" IN ('caller', 'callee', 'system')`)
@@ -125,6 +128,18 @@ export class Call {
   /** CRM_CALL_ID channel variable of a click-to-call started by the CRM. */
   @Column({ name: 'crm_call_id', type: 'varchar', length: 64, nullable: true })
   crmCallId: string | null;
+
+  /** The outside party's number, normalised (migration CallsIngest). */
+  @Column({ name: 'external_number', type: 'varchar', length: 32, nullable: true })
+  externalNumber: string | null;
+
+  /** Time of the tracker event the row's state follows from; the ingest applies only newer states. */
+  @Column({ name: 'last_event_at', type: 'timestamptz', default: () => "'-infinity'" })
+  lastEventAt: Date;
+
+  /** Order of that event among events with the same time. */
+  @Column({ name: 'event_seq', type: 'integer', default: 0 })
+  eventSeq: number;
 
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;

