@@ -22,28 +22,28 @@ export class CallsFilterDto {
   @IsISO8601({ strict: true })
   to?: string;
 
-  @ApiPropertyOptional({ enum: CALL_DIRECTIONS, isArray: true, description: 'One or more, comma-separated or repeated' })
+  @ApiPropertyOptional({ type: String, enum: CALL_DIRECTIONS, isArray: true, description: 'One or more, comma-separated or repeated' })
   @IsOptional()
   @Transform(toList)
   @IsArray()
   @IsIn(CALL_DIRECTIONS, { each: true })
   direction?: CallDirectionValue[];
 
-  @ApiPropertyOptional({ enum: CALL_STATUSES, isArray: true, description: 'One or more, comma-separated or repeated' })
+  @ApiPropertyOptional({ type: String, enum: CALL_STATUSES, isArray: true, description: 'One or more, comma-separated or repeated' })
   @IsOptional()
   @Transform(toList)
   @IsArray()
   @IsIn(CALL_STATUSES, { each: true })
   status?: CallStatusValue[];
 
-  @ApiPropertyOptional({ description: 'Assigned user (operators always see only their own calls)', minimum: 1 })
+  @ApiPropertyOptional({ type: Number, description: 'Assigned user (operators always see only their own calls)', minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   userId?: number;
 
-  @ApiPropertyOptional({ description: "Caller's company", minimum: 1 })
+  @ApiPropertyOptional({ type: Number, description: "Caller's company", minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -61,20 +61,20 @@ export class CallsFilterDto {
   @Matches(/(?:\d\D*){3}/, { message: 'number must contain at least 3 digits' })
   number?: string;
 
-  @ApiPropertyOptional({ enum: CALL_SORTS, default: '-startedAt', description: 'Sort key; a leading "-" sorts descending' })
+  @ApiPropertyOptional({ type: String, enum: CALL_SORTS, default: '-startedAt', description: 'Sort key; a leading "-" sorts descending' })
   @IsOptional()
   @IsIn(CALL_SORTS)
   sort: CallSort = '-startedAt';
 }
 
 export class CallsQueryDto extends CallsFilterDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })
+  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   @Max(200)
-  limit = 50;
+  limit: number = 50;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
   @IsOptional()
@@ -82,7 +82,7 @@ export class CallsQueryDto extends CallsFilterDto {
   @MaxLength(512)
   cursor?: string;
 
-  @ApiPropertyOptional({ enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching call (no paging)' })
+  @ApiPropertyOptional({ type: String, enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching call (no paging)' })
   @IsOptional()
   @IsIn(['json', 'csv'])
   format: 'json' | 'csv' = 'json';

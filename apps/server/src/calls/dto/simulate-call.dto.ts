@@ -28,23 +28,23 @@ export class SimulateCallDto {
   @Matches(/^[^\p{Cc}]*$/u, { message: 'callerName must not contain control characters' })
   callerName?: string;
 
-  @ApiPropertyOptional({ default: 30, minimum: 1, maximum: 600, description: 'Unanswered this long, the call ends as missed' })
+  @ApiPropertyOptional({ type: Number, default: 30, minimum: 1, maximum: 600, description: 'Unanswered this long, the call ends as missed' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(600)
-  ringTimeoutSeconds = 30;
+  ringTimeoutSeconds: number = 30;
 
-  @ApiPropertyOptional({ default: 120, minimum: 1, maximum: 3600, description: 'Answered this long, the agent hangs up' })
+  @ApiPropertyOptional({ type: Number, default: 120, minimum: 1, maximum: 3600, description: 'Answered this long, the agent hangs up' })
   @IsOptional()
   @IsInt()
   @Min(1)
   @Max(3600)
-  talkTimeoutSeconds = 120;
+  talkTimeoutSeconds: number = 120;
 }
 
 export class HangupSimulatedCallDto {
-  @ApiPropertyOptional({ enum: ['caller', 'agent'], default: 'caller', description: 'Who hangs up an answered call (a ringing one is always abandoned by the caller)' })
+  @ApiPropertyOptional({ type: String, enum: ['caller', 'agent'], default: 'caller', description: 'Who hangs up an answered call (a ringing one is always abandoned by the caller)' })
   @IsOptional()
   @IsIn(['caller', 'agent'])
   by: 'caller' | 'agent' = 'caller';

@@ -34,7 +34,8 @@ describe('calls CSV', () => {
 
   it('neutralises formulas but keeps phone numbers', () => {
     expect(csvSafe('+74951234567')).toBe('+74951234567');
-    expect(csvSafe('+7 (495) 123')).toBe('+7 (495) 123');
+    expect(csvSafe('+7 (495) 123-45-67')).toBe('+7 (495) 123-45-67');
+    expect(csvSafe('-1.5')).toBe('-1.5');
     expect(csvSafe('-1')).toBe('-1');
     expect(csvSafe('+SUM(A1)')).toBe("'+SUM(A1)");
     expect(csvSafe('@cmd')).toBe("'@cmd");

@@ -30,7 +30,7 @@ const COLUMNS: Array<{ header: string; value: (c: CallListItem) => string | numb
  */
 export function csvSafe(value: string | number | null): string | number | null {
   if (typeof value !== 'string') return value;
-  return /^[=@\t\r]|^[+-](?![\d\s()]*$)/.test(value) ? `'${value}` : value;
+  return /^[=@\t\r]|^[+-](?![\d\s().-]*$)/.test(value) ? `'${value}` : value;
 }
 
 /** Streams calls as CSV (header row first), pulling rows only as fast as the client reads. */

@@ -33,17 +33,17 @@ export class StatsQueryDto {
   @IsISO8601({ strict: true })
   to: string;
 
-  @ApiPropertyOptional({ description: 'Only calls assigned to this user (operators always get their own)', minimum: 1 })
+  @ApiPropertyOptional({ type: Number, description: 'Only calls assigned to this user (operators always get their own)', minimum: 1 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
   userId?: number;
 
-  @ApiPropertyOptional({ description: 'Time zone of the per-hour and per-day buckets', default: 'UTC', example: 'Europe/Moscow' })
+  @ApiPropertyOptional({ type: String, description: 'Time zone of the per-hour and per-day buckets', default: 'UTC', example: 'Europe/Moscow' })
   @IsOptional()
   @IsString()
   @MaxLength(64)
   @IsTimeZone()
-  tz = 'UTC';
+  tz: string = 'UTC';
 }
