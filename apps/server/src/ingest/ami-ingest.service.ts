@@ -39,7 +39,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
   async onApplicationBootstrap(): Promise<void> {
     const servers = this.config.asteriskServers;
     if (servers.length === 0) this.logger.log('no Asterisk server configured (ASTERISK_HOST / ASTERISK_SERVERS)');
-    for (const server of servers) await this.add({ ...server, tls: false });
+    for (const server of servers) await this.add(server);
   }
 
   async onApplicationShutdown(): Promise<void> {
