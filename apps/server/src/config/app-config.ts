@@ -16,7 +16,7 @@ import {
 } from 'class-validator';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorators';
-import { AsteriskServerConfig, DEFAULT_PBX_ID, parseAsteriskServers } from './asterisk-servers';
+import { amiServersFromEnv, type AmiServerConfig } from '@app/ami/connection/ami-server-config';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -46,22 +46,6 @@ function IsPhoneRegion(): PropertyDecorator {
       propertyName: String(key),
       options: { message: 'must be a two-letter country code known to libphonenumber (e.g. RU, US, DE)' },
       validator: { validate: (value: unknown) => typeof value === 'string' && isSupportedCountry(value) },
-    });
-}
-
-function IsAsteriskServerList(): PropertyDecorator {
-  return (target, key) =>
-    registerDecorator({
-      name: 'isAsteriskServerList',
-      target: target.constructor,
-      propertyName: String(key),
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && 'servers' in parseAsteriskServers(value, 5038),
-        defaultMessage: (args) => {
-          const parsed = parseAsteriskServers(String(args?.value ?? ''), 5038);
-          return 'error' in parsed ? parsed.error : 'is invalid';
-        },
-      },
     });
 }
 
@@ -164,9 +148,19 @@ export class AppConfig {
   @IsString()
   ASTERISK_SECRET?: string;
 
+  @BoolEnv()
+  @IsBoolean({ message: 'must be true or false' })
+  ASTERISK_TLS = false;
+
+  /** PBX id of the single ASTERISK_HOST server, stored in calls.pbx_id. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/, { message: 'must be 1-63 letters, digits, "_" or "-"' })
+  ASTERISK_ID?: string;
+
+  /** Several PBXs (JSON or id=ami://user:secret@host:port list); checked by libs/ami's parser in load-config. */
   @Secret()
   @IsOptional()
-  @IsAsteriskServerList()
+  @IsString()
   ASTERISK_SERVERS?: string;
 
   @IsPhoneRegion()
@@ -258,21 +252,21 @@ export class AppConfig {
     return value === '*' ? '*' : value.split(',').map((origin) => origin.trim());
   }
 
-  /** ASTERISK_SERVERS when set, else the single ASTERISK_HOST; empty means no real PBX. */
-  get asteriskServers(): AsteriskServerConfig[] {
-    if (this.ASTERISK_SERVERS) {
-      const parsed = parseAsteriskServers(this.ASTERISK_SERVERS, this.ASTERISK_PORT);
-      return 'servers' in parsed ? parsed.servers : [];
-    }
-    if (!this.ASTERISK_HOST) return [];
-    return [
-      {
-        id: DEFAULT_PBX_ID,
-        host: this.ASTERISK_HOST,
-        port: this.ASTERISK_PORT,
-        username: this.ASTERISK_USER,
-        secret: this.ASTERISK_SECRET ?? '',
-      },
-    ];
+  /** ASTERISK_SERVERS when set, else the single ASTERISK_HOST; empty means no real PBX (the simulator runs). */
+  get asteriskServers(): AmiServerConfig[] {
+    return amiServersFromEnv(this.asteriskEnv());
+  }
+
+  /** The ASTERISK_* variables in the shape libs/ami's parser reads. */
+  asteriskEnv(): NodeJS.ProcessEnv {
+    return {
+      ASTERISK_SERVERS: this.ASTERISK_SERVERS,
+      ASTERISK_HOST: this.ASTERISK_HOST,
+      ASTERISK_PORT: String(this.ASTERISK_PORT),
+      ASTERISK_USER: this.ASTERISK_USER,
+      ASTERISK_SECRET: this.ASTERISK_SECRET,
+      ASTERISK_TLS: String(this.ASTERISK_TLS),
+      ASTERISK_ID: this.ASTERISK_ID,
+    };
   }
 }

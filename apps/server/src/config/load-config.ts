@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { amiServersFromEnv } from '@app/ami/connection/ami-server-config';
+import { AmiConfigError } from '@app/ami/protocol/ami-errors';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { AppConfig } from './app-config';
@@ -28,9 +30,20 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     if (value !== undefined && value.trim() !== '') raw[name] = value;
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
-  const errors = validateSync(config, { forbidUnknownValues: false });
-  if (errors.length === 0) return { config };
-  return { problems: errors.map((error) => describeProblem(error, raw)) };
+  const problems = validateSync(config, { forbidUnknownValues: false }).map((error) => describeProblem(error, raw));
+  if (!problems.some((problem) => problem.variable.startsWith('ASTERISK_'))) problems.push(...asteriskProblems(config));
+  return problems.length === 0 ? { config } : { problems };
+}
+
+/** The PBX list as a whole (several variables together), checked by the AMI library's own parser. */
+function asteriskProblems(config: AppConfig): ConfigProblem[] {
+  try {
+    amiServersFromEnv(config.asteriskEnv());
+    return [];
+  } catch (error) {
+    if (!(error instanceof AmiConfigError)) throw error;
+    return [{ variable: config.ASTERISK_SERVERS ? 'ASTERISK_SERVERS' : 'ASTERISK_HOST', problem: error.problems.join('; ') }];
+  }
 }
 
 function describeProblem(error: ValidationError, raw: Record<string, string>): ConfigProblem {
