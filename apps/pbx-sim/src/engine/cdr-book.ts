@@ -1,0 +1,105 @@
+import type { PbxEngine } from './pbx-engine';
+import type { CdrRecordDraft, SimChannel } from './sim-channel';
+import { AmiFields } from './ami-event';
+import { cdrTime } from './dialplan';
+
+/** Applications that never become a CDR's `LastApplication` (they run inside the recording macro). */
+const SILENT_APPS = new Set(['NoOp', 'Set', 'Macro', 'Monitor', 'MixMonitor']);
+
+type Disposition = NonNullable<CdrRecordDraft['disposition']>;
+
+/**
+ * Asterisk's CDR lines as cdr_manager reports them (`Event: Cdr`), reduced to the
+ * rules the captures show: one record per Dial attempt of the channel running the
+ * dialplan; a failed Dial followed by `Hangup()` adds a zero-length `Hangup` record;
+ * a Redirect closes the record and opens one from the redirect on; every record of a
+ * channel is reported at its hangup with the channel's final extension and context.
+ */
+export class CdrBook {
+  constructor(private readonly engine: PbxEngine) {}
+
+  open(ch: SimChannel, opts: Partial<CdrRecordDraft> = {}): void {
+    const now = this.engine.clock.now();
+    ch.cdr = {
+      start: now,
+      answer: null,
+      end: null,
+      lastApp: '',
+      lastData: '',
+      dstChannel: '',
+      disposition: null,
+      withUserField: true,
+      ...opts,
+    };
+  }
+
+  app(ch: SimChannel, app: string, data: string): void {
+    if (!ch.cdr || SILENT_APPS.has(app)) return;
+    ch.cdr.lastApp = app;
+    ch.cdr.lastData = data;
+  }
+
+  answered(ch: SimChannel): void {
+    if (ch.cdr && ch.cdr.answer === null) ch.cdr.answer = this.engine.clock.now();
+  }
+
+  dialed(ch: SimChannel, dstChannel: string): void {
+    if (ch.cdr) ch.cdr.dstChannel = dstChannel;
+  }
+
+  /** Ends the current record and starts the next one now (a failed Dial going on, a Redirect). */
+  split(ch: SimChannel, disposition?: Disposition): void {
+    if (!ch.cdr) return;
+    const carried = ch.cdr.answer === null ? (disposition ?? ch.cdr.disposition) : null;
+    const dstChannel = ch.cdr.answer !== null ? ch.cdr.dstChannel : '';
+    this.close(ch, disposition);
+    this.open(ch, {
+      answer: ch.state === 6 ? this.engine.clock.now() : null,
+      disposition: carried,
+      dstChannel,
+    });
+  }
+
+  /** Reports every record of the channel (called just before its `Hangup`). */
+  report(ch: SimChannel): void {
+    this.close(ch);
+    for (const r of ch.cdrDone) this.emit(ch, r);
+    ch.cdrDone.length = 0;
+  }
+
+  private close(ch: SimChannel, disposition?: Disposition): void {
+    const r = ch.cdr;
+    if (!r) return;
+    r.end = this.engine.clock.now();
+    r.disposition = r.answer !== null ? 'ANSWERED' : (disposition ?? r.disposition ?? 'NO ANSWER');
+    ch.cdrDone.push(r);
+    ch.cdr = null;
+  }
+
+  private emit(ch: SimChannel, r: CdrRecordDraft): void {
+    const end = r.end ?? this.engine.clock.now();
+    this.engine.emit(
+      'Cdr',
+      'cdr,all',
+      new AmiFields()
+        .add('AccountCode', '')
+        .add('Source', ch.callerNum === '<unknown>' ? '' : ch.callerNum)
+        .add('Destination', ch.exten)
+        .add('DestinationContext', ch.context)
+        .add('CallerID', ch.callerIdAll)
+        .add('Channel', ch.name)
+        .add('DestinationChannel', r.dstChannel)
+        .add('LastApplication', r.lastApp)
+        .add('LastData', r.lastData)
+        .add('StartTime', cdrTime(r.start))
+        .add('AnswerTime', cdrTime(r.answer))
+        .add('EndTime', cdrTime(end))
+        .add('Duration', Math.floor((end - r.start) / 1000))
+        .add('BillableSeconds', r.answer === null ? 0 : Math.floor((end - r.answer) / 1000))
+        .add('Disposition', r.disposition ?? 'NO ANSWER')
+        .add('AMAFlags', 'DOCUMENTATION')
+        .add('UniqueID', ch.uniqueid)
+        .add('UserField', r.withUserField ? ch.userField : ''),
+    );
+  }
+}

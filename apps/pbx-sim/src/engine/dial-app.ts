@@ -1,0 +1,340 @@
+import type { PbxEngine } from './pbx-engine';
+import type { LegPlan } from './call-plans';
+import type { SimChannel, SimPeer } from './sim-channel';
+import type { SimBridge } from './sim-bridge';
+import type { SimTimer } from '../clock/sim-clock';
+import { AmiFields } from './ami-event';
+
+/** `SIP/1001` -> peer 1001; `SIP/provider/8495...` -> the trunk and the number. */
+interface DialTarget {
+  peerName: string;
+  peer: SimPeer | undefined;
+  /** What Asterisk prints as DialString / DIALEDPEERNUMBER: `1001`, `provider/84951112233`. */
+  dialString: string;
+  number: string | null;
+}
+
+export interface DialLeg {
+  ch: SimChannel;
+  target: DialTarget;
+  plan: LegPlan;
+  state: 'offered' | 'ringing' | 'done';
+}
+
+export interface DialRun {
+  id: number;
+  caller: SimChannel;
+  data: string;
+  targets: DialTarget[];
+  legs: DialLeg[];
+  timeoutMs: number | null;
+  startedAt: number;
+  firstRingAt: number | null;
+  answeredAt: number | null;
+  finished: boolean;
+  timeout: SimTimer | null;
+}
+
+export type DialStatus = 'ANSWER' | 'BUSY' | 'NOANSWER' | 'CANCEL' | 'CONGESTION' | 'CHANUNAVAIL';
+
+const STATUS_CAUSE: Record<Exclude<DialStatus, 'ANSWER'>, number> = {
+  BUSY: 17,
+  NOANSWER: 16,
+  CANCEL: 16,
+  CONGESTION: 34,
+  CHANUNAVAIL: 20,
+};
+
+const STATUS_DISPOSITION = {
+  BUSY: 'BUSY',
+  NOANSWER: 'NO ANSWER',
+  CANCEL: 'NO ANSWER',
+  CONGESTION: 'CONGESTION',
+  CHANUNAVAIL: 'FAILED',
+} as const;
+
+/** Delay between offering a call to a phone and its 180 Ringing. */
+const RING_INDICATION_MS = 3;
+
+/**
+ * app_dial: offers the call to each target, reports DialBegin/DialState/DialEnd,
+ * bridges the caller with the leg that answers, and sets the DIAL* variables the
+ * way Asterisk 20 does. What each endpoint does (ring, answer, reject) comes from
+ * the call's plan.
+ */
+export class DialApp {
+  private readonly runs = new Map<number, DialRun>();
+  private nextId = 1;
+
+  constructor(private readonly engine: PbxEngine) {}
+
+  exec(caller: SimChannel, data: string): 'wait' | 'next' {
+    const e = this.engine;
+    const [targets, timeout] = data.split(',');
+    for (const v of ['DIALSTATUS', 'DIALEDPEERNUMBER', 'DIALEDPEERNAME', 'ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'RINGTIME', 'RINGTIME_MS', 'PROGRESSTIME', 'PROGRESSTIME_MS']) {
+      e.varSet(caller, v, '');
+    }
+    const run: DialRun = {
+      id: this.nextId++,
+      caller,
+      data,
+      targets: targets.split('&').map((t) => this.parseTarget(t)),
+      legs: [],
+      timeoutMs: timeout ? Number(timeout) * 1000 : null,
+      startedAt: e.clock.now(),
+      firstRingAt: null,
+      answeredAt: null,
+      finished: false,
+      timeout: null,
+    };
+    this.runs.set(run.id, run);
+    caller.activity = { kind: 'dialing', dialId: run.id };
+    // The callee channels come a moment later, after whatever else this instant emits.
+    e.timer(caller, 0, () => this.offerAll(run));
+    return 'wait';
+  }
+
+  runOf(ch: SimChannel): DialRun | undefined {
+    return ch.activity.kind === 'dialing' || ch.activity.kind === 'dial-bridged' ? this.runs.get(ch.activity.dialId) : undefined;
+  }
+
+  /** The leg `ch` is in some Dial, while it is still being offered. */
+  legOf(ch: SimChannel): { run: DialRun; leg: DialLeg } | undefined {
+    const caller = ch.dialedBy;
+    const run = caller ? this.runOf(caller) : undefined;
+    const leg = run?.legs.find((l) => l.ch === ch && l.state !== 'done');
+    return run && leg ? { run, leg } : undefined;
+  }
+
+  /** The caller's endpoint hung up while the call was ringing (an abandoned call). */
+  cancelByCaller(caller: SimChannel): void {
+    const run = this.runOf(caller);
+    const e = this.engine;
+    e.hangupRequest(caller, null);
+    if (run) this.endLegs(run, 'CANCEL');
+    e.varSet(caller, 'DIALSTATUS', 'CANCEL');
+    e.softHangupRequest(caller);
+    caller.byeSent = true;
+    e.hangup(caller, 0);
+  }
+
+  /** The caller stops dialing for another reason (Redirect, AMI Hangup): legs cancelled, no dialplan continuation. */
+  abort(caller: SimChannel): void {
+    const run = this.runOf(caller);
+    if (!run || run.finished) return;
+    this.endLegs(run, 'CANCEL');
+    this.engine.varSet(caller, 'DIALSTATUS', 'CANCEL');
+    caller.activity = { kind: 'none' };
+  }
+
+  /** A ringing leg was hung up from outside (AMI Hangup of the callee). */
+  legHungUp(ch: SimChannel, cause: number): void {
+    const found = this.legOf(ch);
+    if (!found) return;
+    const status: DialStatus = cause === 17 ? 'BUSY' : cause === 34 ? 'CONGESTION' : 'NOANSWER';
+    this.legEnds(found.run, found.leg, status, cause);
+  }
+
+  /** The four ANSWEREDTIME/DIALEDTIME variables Dial sets when its bridge ends. */
+  setTalkTimes(caller: SimChannel): void {
+    const run = this.runOf(caller);
+    if (!run || run.answeredAt === null) return;
+    const now = this.engine.clock.now();
+    const e = this.engine;
+    e.varSet(caller, 'ANSWEREDTIME', String(Math.floor((now - run.answeredAt) / 1000)));
+    e.varSet(caller, 'ANSWEREDTIME_MS', String(now - run.answeredAt));
+    e.varSet(caller, 'DIALEDTIME', String(Math.floor((now - run.startedAt) / 1000)));
+    e.varSet(caller, 'DIALEDTIME_MS', String(now - run.startedAt));
+  }
+
+  /** The bridge is over for the caller: forget the run. */
+  release(caller: SimChannel): void {
+    const run = this.runOf(caller);
+    if (run) {
+      run.finished = true;
+      run.timeout?.cancel();
+      this.runs.delete(run.id);
+    }
+    caller.activity = { kind: 'none' };
+  }
+
+  private parseTarget(target: string): DialTarget {
+    const parts = target.split('/');
+    const peerName = parts[1] ?? '';
+    const number = parts.length > 2 ? parts.slice(2).join('/') : null;
+    return { peerName, peer: this.engine.peers.get(peerName), dialString: parts.slice(1).join('/'), number };
+  }
+
+  private offerAll(run: DialRun): void {
+    const e = this.engine;
+    const { caller } = run;
+    if (run.finished || caller.hungUp) return;
+    for (const target of run.targets) {
+      const peer = target.peer;
+      if (!peer || !peer.registered || (peer.kind === 'trunk' && !target.number)) continue;
+      run.legs.push(this.offer(run, target, peer));
+    }
+    if (run.legs.length === 0) {
+      this.finish(run, 'CHANUNAVAIL');
+      return;
+    }
+    if (run.timeoutMs !== null) run.timeout = e.timer(caller, run.timeoutMs, () => this.timeoutAll(run));
+  }
+
+  private offer(run: DialRun, target: DialTarget, peer: SimPeer): DialLeg {
+    const e = this.engine;
+    const { caller } = run;
+    const trunk = peer.kind === 'trunk';
+    const ch = e.newChannel({
+      peer,
+      callerNum: trunk ? '<unknown>' : peer.callerNum,
+      callerName: trunk ? '<unknown>' : peer.callerName,
+      context: peer.context,
+      exten: 's',
+      linkedid: caller.linkedid,
+      sipCallId: e.localCallId(peer),
+      dialedBy: caller,
+    });
+    e.varSet(ch, 'SIPCALLID', ch.sipCallId);
+    ch.exten = '';
+    e.varSet(ch, 'DIALEDPEERNUMBER', target.dialString);
+    for (const [key, raw] of caller.inherit) e.varSet(ch, raw, caller.vars.get(key) ?? '');
+    ch.connectedNum = caller.callerNum;
+    ch.connectedName = caller.callerName;
+    if (trunk) ch.callerNum = target.number ?? '<unknown>';
+    e.newexten(ch, ch.context, caller.exten, 1, 'AppDial', '(Outgoing Line)');
+    if (trunk) {
+      e.channelEvent('NewCallerid', 'call,all', ch, new AmiFields().add('CID-CallingPres', '0 (Presentation Allowed, Not Screened)'));
+    }
+    e.channelEvent('NewConnectedLine', 'call,all', ch);
+    e.pairEvent('DialBegin', 'call,all', caller, ch, new AmiFields().add('DialString', target.dialString));
+    if (!trunk) {
+      caller.connectedNum = peer.callerNum;
+      caller.connectedName = peer.callerName;
+      e.channelEvent('NewConnectedLine', 'call,all', caller);
+    }
+    e.cdrs.dialed(caller, ch.name);
+    const leg: DialLeg = { ch, target, plan: e.plans.legPlan(caller.linkedid, peer.name), state: 'offered' };
+    this.script(run, leg);
+    return leg;
+  }
+
+  private script(run: DialRun, leg: DialLeg): void {
+    const e = this.engine;
+    const { plan } = leg;
+    if (plan.response === 'busy') {
+      e.timer(leg.ch, plan.ringMs, () => this.legEnds(run, leg, 'BUSY', 17));
+      return;
+    }
+    if (plan.response === 'congestion') {
+      e.timer(leg.ch, plan.ringMs, () => this.legEnds(run, leg, 'CONGESTION', 34));
+      return;
+    }
+    e.timer(leg.ch, RING_INDICATION_MS, () => {
+      this.ringing(run, leg);
+      if (plan.response === 'answer') e.timer(leg.ch, Math.max(0, plan.ringMs - RING_INDICATION_MS), () => this.answer(run, leg));
+    });
+  }
+
+  private ringing(run: DialRun, leg: DialLeg): void {
+    const e = this.engine;
+    if (run.finished || leg.state !== 'offered') return;
+    leg.state = 'ringing';
+    e.setState(leg.ch, 5);
+    const now = e.clock.now();
+    if (run.firstRingAt === null) {
+      run.firstRingAt = now;
+      e.varSet(run.caller, 'RINGTIME', String(Math.floor((now - run.startedAt) / 1000)));
+      e.varSet(run.caller, 'RINGTIME_MS', String(now - run.startedAt));
+      const abandonAfter = e.plans.get(run.caller.linkedid)?.abandonAfterRingMs;
+      if (abandonAfter != null) e.timer(run.caller, abandonAfter, () => e.control.phoneBye(run.caller));
+    }
+    e.pairEvent('DialState', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', 'RINGING'));
+  }
+
+  private answer(run: DialRun, leg: DialLeg): void {
+    const e = this.engine;
+    const { caller } = run;
+    if (run.finished || leg.state === 'done' || caller.hungUp) return;
+    for (const other of run.legs) if (other !== leg && other.state !== 'done') this.cancelLeg(run, other, 26);
+    leg.state = 'done';
+    e.setState(leg.ch, 6);
+    e.varSet(caller, 'DIALSTATUS', 'ANSWER');
+    e.varSet(caller, 'DIALEDPEERNAME', leg.ch.name);
+    e.varSet(caller, 'DIALEDPEERNUMBER', leg.target.dialString);
+    e.pairEvent('DialEnd', 'call,all', caller, leg.ch, new AmiFields().add('DialStatus', 'ANSWER'));
+    if (caller.state !== 6) e.setState(caller, 6);
+    e.cdrs.answered(caller);
+    e.cdrs.dialed(caller, leg.ch.name);
+    run.answeredAt = e.clock.now();
+    run.timeout?.cancel();
+    caller.activity = { kind: 'dial-bridged', dialId: run.id };
+    const bridge = e.createBridge('dial');
+    bridge.dialer = caller;
+    bridge.dialee = leg.ch;
+    leg.ch.exten = '';
+    e.newexten(leg.ch, leg.ch.context, '', 1, 'AppDial', '(Outgoing Line)');
+    e.bridgeEnter(leg.ch, bridge);
+    e.bridgeEnter(caller, bridge);
+    e.setBridgeVars(bridge);
+    leg.ch.activity = { kind: 'bridged' };
+    this.scheduleTalk(leg.ch, caller, leg.plan);
+  }
+
+  /** Who ends the conversation, and when, per the answering endpoint's plan. */
+  scheduleTalk(answerer: SimChannel, other: SimChannel, plan: LegPlan): void {
+    const e = this.engine;
+    if (plan.hangup === 'self') e.timer(answerer, plan.talkMs, () => e.control.phoneBye(answerer));
+    else if (plan.hangup === 'peer') e.timer(other, plan.talkMs, () => e.control.phoneBye(other));
+  }
+
+  private legEnds(run: DialRun, leg: DialLeg, status: Exclude<DialStatus, 'ANSWER' | 'CANCEL'>, cause: number): void {
+    const e = this.engine;
+    if (run.finished || leg.state === 'done') return;
+    leg.state = 'done';
+    e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
+    e.hangup(leg.ch, cause);
+    if (run.legs.every((l) => l.state === 'done')) this.finish(run, status);
+  }
+
+  private timeoutAll(run: DialRun): void {
+    if (run.finished || run.answeredAt !== null) return;
+    this.endLegs(run, 'NOANSWER');
+    this.finish(run, 'NOANSWER');
+  }
+
+  private endLegs(run: DialRun, status: 'NOANSWER' | 'CANCEL'): void {
+    const e = this.engine;
+    for (const leg of run.legs) {
+      if (leg.state === 'done') continue;
+      leg.state = 'done';
+      e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
+      e.hangup(leg.ch, 16);
+    }
+    run.finished = true;
+    run.timeout?.cancel();
+    this.runs.delete(run.id);
+  }
+
+  private cancelLeg(run: DialRun, leg: DialLeg, cause: number): void {
+    const e = this.engine;
+    leg.state = 'done';
+    e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', 'CANCEL'));
+    e.hangup(leg.ch, cause);
+  }
+
+  /** Dial returns without an answer: DIALSTATUS, the CDR record closes, the dialplan goes on. */
+  private finish(run: DialRun, status: Exclude<DialStatus, 'ANSWER'>): void {
+    const e = this.engine;
+    const { caller } = run;
+    run.finished = true;
+    run.timeout?.cancel();
+    this.runs.delete(run.id);
+    if (caller.hungUp) return;
+    caller.hangupCause = STATUS_CAUSE[status];
+    e.varSet(caller, 'DIALSTATUS', status);
+    e.cdrs.split(caller, STATUS_DISPOSITION[status]);
+    e.continuePbx(caller);
+  }
+}
+

@@ -1,0 +1,69 @@
+/** The simulated PBX's configuration: its sip.conf peers, DIDs, queues and manager settings. */
+export interface ExtensionConfig {
+  /** Extension number, also the SIP peer name (`SIP/1001`). */
+  number: string;
+  /** Caller id name of the phone (`callerid = "Alice Agent" <1001>`). */
+  name: string;
+  /** An unregistered peer makes Dial fail with CHANUNAVAIL and Originate fail with Reason 0. */
+  registered?: boolean;
+}
+
+/** Where an incoming DID goes: one extension (`Dial(SIP/ext,timeout,t)`) or a queue. */
+export type DidTarget = { extension: string } | { queue: string };
+
+export interface QueueConfig {
+  name: string;
+  /** Member extensions, rung all at once (strategy ringall). */
+  members: string[];
+  /** Ring time per attempt before `AgentRingNoAnswer` (queues.conf `timeout`). */
+  memberTimeoutMs: number;
+  /** Pause between attempts (queues.conf `retry`). */
+  retryMs: number;
+}
+
+export interface PbxConfig {
+  extensions: ExtensionConfig[];
+  /** Trunk peer name, `provider` in the captures. */
+  trunk: string;
+  dids: Record<string, DidTarget>;
+  queues: QueueConfig[];
+  /** `INBOUND_DIAL_TIMEOUT` global: seconds an incoming DID call rings an extension. */
+  inboundDialTimeoutSec: number;
+  /** Dial timeout for internal and outbound calls (`Dial(SIP/${EXTEN},60)`). */
+  internalDialTimeoutSec: number;
+  /** Asterisk's monitor spool as it appears in `MIXMONITOR_FILENAME`. */
+  monitorSpool: string;
+  /** Where WAV files are written; null writes none (load tests). */
+  recordingsPath: string | null;
+  /** manager.conf `timestampevents`. */
+  timestampEvents: boolean;
+  /** Periodic `RTCPSent` every 5 s of media, as chan_sip reports them. */
+  rtcp: boolean;
+  /** First channel counter (`SIP/1001-00000000`, Uniqueid `<epoch>.0`). */
+  channelCounterStart: number;
+  /** Parking lot timeout (res_parking `parkingtime`). */
+  parkingTimeoutMs: number;
+  /** Asterisk version string for `core show version`. */
+  version: string;
+}
+
+/** The lab behind the captures: 1001 Alice, 1002 Bob, 1003 never registered, trunk `provider`. */
+export const CAPTURE_LAB_CONFIG: PbxConfig = {
+  extensions: [
+    { number: '1001', name: 'Alice Agent' },
+    { number: '1002', name: 'Bob Agent' },
+    { number: '1003', name: 'Offline Phone', registered: false },
+  ],
+  trunk: 'provider',
+  dids: { '74959876543': { extension: '1001' }, '74950000000': { queue: 'support' } },
+  queues: [{ name: 'support', members: ['1001', '1002'], memberTimeoutMs: 15000, retryMs: 2000 }],
+  inboundDialTimeoutSec: 6,
+  internalDialTimeoutSec: 60,
+  monitorSpool: '/var/spool/asterisk/monitor',
+  recordingsPath: null,
+  timestampEvents: false,
+  rtcp: true,
+  channelCounterStart: 0,
+  parkingTimeoutMs: 60000,
+  version: 'Asterisk 20.20.1',
+};
