@@ -11,6 +11,8 @@ export class IngestLock {
   private connecting: Promise<Client> | null = null;
   private readonly held = new Set<string>();
   private lostListener: (() => void) | null = null;
+  /** One query at a time on the session (pg queues them anyway, but deprecates doing so). */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly config: ClientConfig) {}
 
@@ -19,17 +21,27 @@ export class IngestLock {
   }
 
   /** True when this process now holds (or already held) the PBX's lock. Never waits for the holder. */
-  async tryAcquire(pbxId: string): Promise<boolean> {
-    if (this.held.has(pbxId)) return true;
-    const client = await this.connection();
-    const [row] = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext('crm-call-ingest'), hashtext($1)) AS ok`, [pbxId])).rows;
-    if (row?.ok) this.held.add(pbxId);
-    return row?.ok === true;
+  tryAcquire(pbxId: string): Promise<boolean> {
+    return this.serial(async () => {
+      if (this.held.has(pbxId)) return true;
+      const client = await this.connection();
+      const [row] = (await client.query<{ ok: boolean }>(`SELECT pg_try_advisory_lock(hashtext('crm-call-ingest'), hashtext($1)) AS ok`, [pbxId])).rows;
+      if (row?.ok) this.held.add(pbxId);
+      return row?.ok === true;
+    });
   }
 
-  async release(pbxId: string): Promise<void> {
-    if (!this.held.delete(pbxId) || !this.client) return;
-    await this.client.query(`SELECT pg_advisory_unlock(hashtext('crm-call-ingest'), hashtext($1))`, [pbxId]).catch(() => undefined);
+  release(pbxId: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.held.delete(pbxId) || !this.client) return;
+      await this.client.query(`SELECT pg_advisory_unlock(hashtext('crm-call-ingest'), hashtext($1))`, [pbxId]).catch(() => undefined);
+    });
+  }
+
+  private serial<T>(work: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(work, work);
+    this.queue = next.catch(() => undefined);
+    return next;
   }
 
   /** Ends the session, which releases every lock. */
