@@ -23,9 +23,10 @@ export interface CompanyCsv {
  * in Russian locales save with `;`). A UTF-8 byte order mark is accepted.
  */
 export function parseCompanyCsv(text: string): CompanyCsv {
-  const content = text.replace(/^\uFEFF/, '');
+  // One newline convention, so multi-line quoted values read the same from any platform.
+  const content = text.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n');
   if (content.trim() === '') throw new InvalidCsvError('The CSV is empty');
-  const firstLine = content.slice(0, content.search(/\r?\n|$/));
+  const firstLine = content.slice(0, content.search(/\n|$/));
   const delimiter = detectDelimiter(firstLine);
   let header: string[];
   let records: { record: Record<string, string | undefined>; info: { lines: number } }[];

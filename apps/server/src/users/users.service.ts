@@ -38,24 +38,25 @@ export class UsersService {
   ) {}
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
-    const search = this.users.createQueryBuilder('user').select('user.id');
+    // Alias "u": `user` is an SQL keyword (CURRENT_USER) in hand-written conditions.
+    const search = this.users.createQueryBuilder('u').select('u.id');
     const text = query.q?.trim();
     if (text) {
-      const digits = this.normalizer.normalize(text);
       search.where(
-        `(user.username ILIKE :pattern OR user.email ILIKE :pattern OR user.first_name ILIKE :pattern OR user.last_name ILIKE :pattern
-          OR EXISTS (SELECT 1 FROM user_phones phone WHERE phone.user_id = user.id
+        `(u.username ILIKE :pattern OR u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern
+          OR EXISTS (SELECT 1 FROM user_phones phone WHERE phone.user_id = u.id
                      AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized)))`,
-        { pattern: likePattern(text), normalized: digits ?? '' },
+        { pattern: likePattern(text), normalized: this.normalizer.normalize(text) ?? '' },
       );
     }
     const total = await search.getCount();
-    const ids = await search.orderBy('user.username').offset(query.offset).limit(query.limit).getMany();
+    const ids = await search.orderBy('u.username').offset(query.offset).limit(query.limit).getMany();
     const users = ids.length
-      ? await this.users.createQueryBuilder('user')
-          .leftJoinAndSelect('user.phones', 'phone')
+      ? await this.users
+          .createQueryBuilder('u')
+          .leftJoinAndSelect('u.phones', 'phone')
           .whereInIds(ids.map((user) => user.id))
-          .orderBy('user.username')
+          .orderBy('u.username')
           .addOrderBy('phone.id')
           .getMany()
       : [];
@@ -125,9 +126,9 @@ export class UsersService {
   /** The user with the password hash, for login only. */
   findForLogin(username: string): Promise<User | null> {
     return this.users
-      .createQueryBuilder('user')
-      .addSelect('user.passwordHash')
-      .where('user.username = :username', { username: username.trim().toLowerCase() })
+      .createQueryBuilder('u')
+      .addSelect('u.passwordHash')
+      .where('u.username = :username', { username: username.trim().toLowerCase() })
       .getOne();
   }
 
@@ -147,7 +148,7 @@ export class UsersService {
   }
 
   private async assertAnotherAdmin(exceptId: number): Promise<void> {
-    const admins = await this.users.createQueryBuilder('user').where("user.role = 'admin'").andWhere('user.id <> :id', { id: exceptId }).getCount();
+    const admins = await this.users.createQueryBuilder('u').where("u.role = 'admin'").andWhere('u.id <> :id', { id: exceptId }).getCount();
     if (admins === 0) throw new LastAdminError();
   }
 
