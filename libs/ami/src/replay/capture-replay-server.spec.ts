@@ -135,6 +135,38 @@ describe('CaptureReplayServer', () => {
     expect(tracker.openCalls()).toEqual([]);
   });
 
+  it('sends a client no reply to actions it did not send, but the events every session sees', async () => {
+    const server = await start({ captures: [amiFixturePath('actions_misc.ami')], speed: 0 });
+    const c = await client(server);
+    await c.login('me-1');
+    c.send({ Action: 'Getvar', ActionID: 'gv-1', Channel: 'SIP/provider-00000044', Variable: 'CALLFILENAME' });
+    await c.waitFor((m) => m.name === 'Hangup' && m.get('Channel') === 'SIP/1002-00000046');
+    expect(c.messages.filter((m) => m.kind === 'response').map((m) => m.actionId)).toEqual(['me-1', 'gv-1']);
+    expect((await c.waitFor((m) => m.actionId === 'gv-1')).get('Value')).toBe('20261126-124112-+74951234567-74959876543');
+    expect(c.messages.some((m) => m.name === 'CoreShowChannel' || m.name === 'PeerEntry')).toBe(false);
+    const calls = track(c.messages).filter((e) => e.type === 'ended').map((e) => e.call);
+    expect(calls.map((call) => call.status)).toEqual(['answered', 'failed', 'answered']);
+  });
+
+  it('with Events: off, sends only the replies to the client`s own actions', async () => {
+    const server = await start({ captures: [amiFixturePath('reconnect_mid_call.part2.ami')], speed: 0 });
+    const c = await client(server);
+    c.send({ Action: 'Login', ActionID: 'l-1', Username: 'crm', Secret: 's', Events: 'off' });
+    c.send({ Action: 'CoreShowChannels' });
+    await server.streamed(0);
+    c.send({ Action: 'Logoff', ActionID: 'bye' });
+    await c.closed;
+    expect(c.messages.map((m) => `${m.name}:${m.actionId ?? '-'}`)).toEqual([
+      'Asterisk Call Manager/9.0.0:-',
+      'Success:l-1',
+      'Success:-',
+      'CoreShowChannel:-',
+      'CoreShowChannel:-',
+      'CoreShowChannelsComplete:-',
+      'Goodbye:bye',
+    ]);
+  });
+
   it('keeps the recorded pace at speed 1', async () => {
     // inbound_busy: the last event comes 418 ms after the login reply.
     const server = await start({ captures: [amiFixturePath('inbound_busy.ami')], speed: 1 });

@@ -18,8 +18,9 @@ export interface CaptureReplayServerOptions {
   /** After the last capture, serve the first again (default: close further connections at once). */
   loop?: boolean;
   /**
-   * When the recording reaches the reply to an action the client has not sent yet, wait this
-   * long for the client's own (so the reply carries the client's ActionID). Default 250 ms.
+   * When the recording reaches its reply to a listing a client sends on connect
+   * (CoreShowChannels, Status) and this client has not sent one yet, wait this long for it,
+   * so the reply goes out with the client's ActionID. Default 250 ms; 0 never waits.
    */
   actionWaitMs?: number;
 }
@@ -34,11 +35,13 @@ export interface ReplaySessionInfo {
  * A TCP server that plays Asterisk from a recording: greets with the capture's banner,
  * answers the client's `Login` (with the client's ActionID), then streams the rest of the
  * capture (minus its own greeting, login reply and Goodbye) at the recorded pace times
- * `speed`, with socket back-pressure. The capture's replies to the recording client's
- * actions go out with the ActionID of the client's matching action (CoreShowChannels,
- * Status, Getvar...). It answers `Ping` and `Logoff` itself. A capture that ended with a
- * Logoff leaves the connection up at the end; one that was cut off (no Goodbye) is cut
- * off again, and the next connection gets the next capture.
+ * `speed`, with socket back-pressure. Like Asterisk, it sends a client only replies to that
+ * client's actions: a recorded reply goes out, with the client's ActionID, when the client
+ * sent the same kind of action (CoreShowChannels, Status, Getvar...), and is dropped
+ * otherwise. `Events: off` at login leaves only those replies. It answers `Ping` and
+ * `Logoff` itself. A capture that ended with a Logoff leaves the connection up at the end;
+ * one that was cut off (no Goodbye) is cut off again, and the next connection gets the
+ * next capture.
  *
  * Events: `session` (ReplaySessionInfo), `action` (info, AmiMessage), `streamed` (info), `closed` (info).
  */
@@ -134,11 +137,12 @@ interface SessionOptions {
 class ReplaySession {
   private readonly parser = new AmiParser({ expectGreeting: false });
   private loggedIn = false;
+  private eventsOff = false;
   private stopped = false;
   private finished = false;
   /** Client actions still waiting for a reply from the recording. */
   private readonly pending: AmiMessage[] = [];
-  /** Recording client's ActionID -> this client's, or null when it went out unmapped. */
+  /** Recording client's ActionID -> this client's, or null when the reply was not for this client. */
   private readonly mapped = new Map<string, string | null>();
   private channelsUp = 0;
   private actionArrived: ((action: string | null) => void) | null = null;
@@ -193,6 +197,7 @@ class ReplaySession {
     this.reply(msg.actionId, 'Success', { Message: 'Authentication accepted' });
     if (this.loggedIn) return;
     this.loggedIn = true;
+    this.eventsOff = msg.get('Events')?.toLowerCase() === 'off';
     void this.stream();
   }
 
@@ -223,7 +228,7 @@ class ReplaySession {
       let burst = '';
       for (; i < messages.length && messages[i].ms === ms && !this.stopped; i++) burst += await this.prepare(messages[i]);
       if (this.stopped) return;
-      if (!this.send(burst)) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
+      if (burst !== '' && !this.send(burst)) await Promise.race([once(this.socket, 'drain'), once(this.socket, 'close')]);
     }
     if (this.stopped) return;
     this.finished = true;
@@ -233,20 +238,29 @@ class ReplaySession {
     if (!this.script.loggedOff) this.socket.destroy();
   }
 
-  /** The message's bytes, its ActionID swapped for the client's matching action when there is one. */
+  /**
+   * What this client gets of a recorded message: the bytes, with the client's ActionID when
+   * it answers one of the client's actions; '' for replies to actions the client never sent
+   * (and for events, with `Events: off`). `OriginateResponse` is an event every session sees.
+   */
   private async prepare(message: ScriptedMessage): Promise<string> {
     this.channelsUp += message.channelDelta;
     const recordedId = message.actionId;
-    if (recordedId === null) return message.text;
+    if (recordedId === null || message.text.startsWith('Event: OriginateResponse\r\n')) {
+      return this.eventsOff ? '' : message.text;
+    }
     if (!this.mapped.has(recordedId)) {
-      if (message.answers !== null && this.pending.every((p) => p.name.toLowerCase() !== message.answers) && this.options.actionWaitMs > 0) {
-        await this.awaitAction(message.answers, this.options.actionWaitMs);
+      const answers = message.answers;
+      const sent = (): boolean => this.pending.some((p) => p.name.toLowerCase() === answers);
+      if (answers !== null && SNAPSHOT_ACTIONS.has(answers) && !sent() && this.options.actionWaitMs > 0) {
+        await this.awaitAction(answers, this.options.actionWaitMs);
       }
-      const k = this.pending.findIndex((p) => p.name.toLowerCase() === message.answers);
-      this.mapped.set(recordedId, k >= 0 ? (this.pending.splice(k, 1)[0].actionId ?? null) : null);
+      const k = this.pending.findIndex((p) => p.name.toLowerCase() === answers);
+      // '' = the client's action carried no ActionID, so neither does the reply.
+      this.mapped.set(recordedId, k >= 0 ? (this.pending.splice(k, 1)[0].actionId ?? '') : null);
     }
     const clientId = this.mapped.get(recordedId);
-    return clientId ? withActionId(message.text, clientId) : message.text;
+    return clientId === undefined || clientId === null ? '' : withActionId(message.text, clientId);
   }
 
   /** Waits until the client sends a `kind` action (or `ms` pass, or the session stops). */
@@ -275,6 +289,9 @@ class ReplaySession {
     return this.socket.write(text, 'latin1');
   }
 }
+
+/** Listings a client asks for on its own as soon as it is logged in: worth waiting for. */
+const SNAPSHOT_ACTIONS: ReadonlySet<string> = new Set(['coreshowchannels', 'status']);
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));

@@ -90,7 +90,8 @@ export function scriptCapture(capture: Capture): CaptureScript {
   return { greeting: text.slice(0, eol + 2), loginMs, messages, loggedOff };
 }
 
-/** The same message with another ActionID (the replay client's instead of the recording client's). */
+/** The same message with another ActionID (the replay client's instead of the recording client's); '' drops the line. */
 export function withActionId(text: string, actionId: string): string {
+  if (actionId === '') return text.replace(/^ActionID: .*\r\n/m, '');
   return text.replace(/^ActionID: .*\r$/m, () => `ActionID: ${actionId}\r`);
 }

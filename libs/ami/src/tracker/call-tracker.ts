@@ -129,12 +129,12 @@ export class CallTracker {
     return NO_EVENTS;
   }
 
-  /** Records of the calls in progress (all PBXs, or one). */
+  /** Records of the calls in progress (all PBXs, or one), as of `at` (default: the PBX's last message). */
   openCalls(pbxId?: string, at?: number): CallRecord[] {
     const out: CallRecord[] = [];
     for (const pbx of this.pbxs.values()) {
       if (pbxId !== undefined && pbx.pbxId !== pbxId) continue;
-      for (const call of pbx.liveCalls()) out.push(call.toRecord(at ?? call.startedAt));
+      for (const call of pbx.liveCalls()) out.push(call.toRecord(Math.max(at ?? pbx.lastAt, call.startedAt)));
     }
     return out;
   }
@@ -256,6 +256,7 @@ export class CallTracker {
   private heard(msg: AmiMessage): PbxState {
     const pbx = this.pbx(msg.pbxId);
     pbx.seq++;
+    pbx.lastAt = msg.receivedAt;
     return pbx;
   }
 

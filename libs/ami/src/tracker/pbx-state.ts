@@ -21,6 +21,8 @@ export class PbxState implements CallSurroundings {
   readonly gone: RecentIds;
   /** Counts handled messages; orders "last heard of" against a snapshot's start. */
   seq = 0;
+  /** Arrival time of the last handled message: "now" for records of calls in progress. */
+  lastAt = 0;
   /** When the AMI connection was lost (or the PBX restarted); cleared by the next snapshot. */
   lostAt: number | null = null;
   snapshot: SnapshotInProgress | null = null;
