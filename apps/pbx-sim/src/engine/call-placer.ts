@@ -59,6 +59,7 @@ export class CallPlacer {
   constructor(private readonly engine: PbxEngine) {}
 
   place(req: PlaceCallRequest): PlacedCall {
+    validate(req);
     const e = this.engine;
     const outcome = req.outcome ?? 'answered';
     const ringMs = checkMs(req.ringMs, 'ringMs') ?? (outcome === 'busy' ? BUSY_REPLY_MS : DEFAULT_RING_MS);
@@ -193,6 +194,31 @@ export class CallPlacer {
     const peer = caller.bridge?.peerOf(caller);
     if (!peer) return null;
     return kind === 'inbound' || kind === 'queue' ? { remote: caller, agent: peer } : { remote: peer, agent: caller };
+  }
+}
+
+const KINDS = new Set(['inbound', 'outbound', 'internal', 'queue']);
+const OUTCOMES = new Set(['answered', 'missed', 'busy', 'abandoned', 'failed']);
+
+/** Shape checks for requests that come from JSON or AMI headers. */
+function validate(req: PlaceCallRequest): void {
+  if (typeof req !== 'object' || req === null) throw new PlaceCallError('invalid-option', 'a call request is an object');
+  if (!KINDS.has(req.kind)) throw new PlaceCallError('invalid-kind', 'kind must be inbound, outbound, internal or queue');
+  if (req.outcome !== undefined && !OUTCOMES.has(req.outcome)) throw new PlaceCallError('invalid-option', 'outcome must be answered, missed, busy, abandoned or failed');
+  if (req.hangupBy !== undefined && req.hangupBy !== 'caller' && req.hangupBy !== 'callee') throw new PlaceCallError('invalid-option', 'hangupBy must be caller or callee');
+  for (const key of ['from', 'to', 'answeredBy'] as const) {
+    const v = req[key];
+    if (v !== undefined && (typeof v !== 'string' || v.length > 64)) throw new PlaceCallError('invalid-option', `${key} must be a short string`);
+  }
+  if (req.transfer !== undefined) {
+    const t = req.transfer;
+    if (typeof t !== 'object' || t === null || (t.kind !== 'blind' && t.kind !== 'attended') || typeof t.to !== 'string') {
+      throw new PlaceCallError('invalid-option', 'transfer must be { kind: blind|attended, to: extension, afterMs }');
+    }
+  }
+  for (const key of ['hold', 'record'] as const) {
+    const v = req[key];
+    if (v !== undefined && (typeof v !== 'object' || v === null)) throw new PlaceCallError('invalid-option', `${key} must be { afterMs, durationMs }`);
   }
 }
 

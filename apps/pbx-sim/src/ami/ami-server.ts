@@ -1,0 +1,193 @@
+import { createServer, Server, Socket } from 'node:net';
+import { AmiParser } from '@app/ami/protocol/ami-parser';
+import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import type { PbxEngine } from '../engine/pbx-engine';
+import { AmiEvent, AmiFields, formatEvent, formatMessage } from '../engine/ami-event';
+import type { AmiActions, AmiSession } from './ami-actions';
+import { EventMask } from './event-mask';
+
+export const AMI_GREETING = 'Asterisk Call Manager/9.0.0';
+
+export interface AmiServerOptions {
+  port: number;
+  host: string;
+  /** manager.conf `timestampevents`. */
+  timestampEvents: boolean;
+  /** A client that falls this far behind is disconnected, as Asterisk does after `writetimeout`. */
+  maxBufferedBytes: number;
+  /** Longest action accepted; a longer run of bytes without an empty line is discarded. */
+  maxMessageBytes: number;
+}
+
+export const DEFAULT_AMI_SERVER_OPTIONS: AmiServerOptions = {
+  port: 5038,
+  host: '127.0.0.1',
+  timestampEvents: false,
+  maxBufferedBytes: 64 * 1024 * 1024,
+  maxMessageBytes: 64 * 1024,
+};
+
+export interface AmiServerStats {
+  connections: number;
+  sessions: number;
+  actions: number;
+  eventsWritten: number;
+  bytesWritten: number;
+  slowClientsDropped: number;
+}
+
+class ManagerSession implements AmiSession {
+  authenticated = false;
+  username: string | null = null;
+  challenge: string | null = null;
+  events: EventMask = EventMask.none();
+  closed = false;
+  private corked = false;
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    readonly socket: Socket,
+    private readonly server: AmiServer,
+  ) {}
+
+  send(fields: AmiFields): void {
+    this.write(formatMessage(fields.keys, fields.values));
+  }
+
+  write(text: string): void {
+    if (this.closed) return;
+    const s = this.socket;
+    // Everything written in one turn of the event loop leaves in one TCP segment burst,
+    // like Asterisk's bursts (a login response and FullyBooted share a read).
+    if (!this.corked) {
+      this.corked = true;
+      s.cork();
+      setImmediate(() => {
+        this.corked = false;
+        s.uncork();
+      });
+    }
+    s.write(text);
+    this.server.countWrite(text.length);
+    if (s.writableLength > this.server.options.maxBufferedBytes) this.server.dropSlow(this);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    setImmediate(() => this.socket.end());
+  }
+
+  /** Actions of one session are handled one after another, as Asterisk's session thread does. */
+  enqueue(fn: () => Promise<void>): void {
+    this.queue = this.queue.then(fn, fn);
+  }
+}
+
+/**
+ * The manager interface over TCP: greeting, Login, then actions in and events out.
+ * Every session logged in with events on gets every event, formatted once per event.
+ * Malformed input never reaches the engine unchecked and never stops the server.
+ */
+export class AmiServer {
+  readonly options: AmiServerOptions;
+  readonly stats: AmiServerStats = { connections: 0, sessions: 0, actions: 0, eventsWritten: 0, bytesWritten: 0, slowClientsDropped: 0 };
+  private readonly server: Server;
+  private readonly sessions = new Set<ManagerSession>();
+  private readonly unsubscribe: () => void;
+
+  constructor(
+    private readonly engine: PbxEngine,
+    private readonly actions: AmiActions,
+    options: Partial<AmiServerOptions> = {},
+    private readonly log: (msg: string) => void = () => undefined,
+  ) {
+    this.options = { ...DEFAULT_AMI_SERVER_OPTIONS, ...options };
+    this.server = createServer((socket) => this.accept(socket));
+    this.server.on('error', (err) => this.log(`AMI server error: ${err.message}`));
+    this.unsubscribe = engine.onEvent((e) => this.broadcast(e));
+  }
+
+  /** Starts listening; resolves with the bound port (useful with port 0). */
+  listen(): Promise<number> {
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      this.server.once('error', onError);
+      this.server.listen(this.options.port, this.options.host, () => {
+        this.server.off('error', onError);
+        const addr = this.server.address();
+        resolve(typeof addr === 'object' && addr ? addr.port : this.options.port);
+      });
+    });
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    for (const s of this.sessions) s.socket.destroy();
+    this.sessions.clear();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  countWrite(bytes: number): void {
+    this.stats.bytesWritten += bytes;
+  }
+
+  dropSlow(session: ManagerSession): void {
+    this.stats.slowClientsDropped++;
+    this.log(`AMI client ${session.socket.remoteAddress}:${session.socket.remotePort} fell ${session.socket.writableLength} bytes behind; disconnected`);
+    this.end(session);
+    session.socket.destroy();
+  }
+
+  private accept(socket: Socket): void {
+    this.stats.connections++;
+    const session = new ManagerSession(socket, this);
+    this.sessions.add(session);
+    this.stats.sessions = this.sessions.size;
+    socket.setNoDelay(true);
+    const parser = new AmiParser({
+      expectGreeting: false,
+      maxMessageBytes: this.options.maxMessageBytes,
+      onGarbage: (reason) => {
+        // A block with no Action at all still gets Asterisk's answer.
+        if (reason === 'no-event-or-response') session.enqueue(async () => session.send(new AmiFields().add('Response', 'Error').add('Message', 'Missing action in request')));
+      },
+    });
+    socket.on('data', (chunk: Buffer) => {
+      let messages: AmiMessage[];
+      try {
+        messages = parser.push(chunk);
+      } catch (err) {
+        this.log(`AMI input rejected: ${(err as Error).message}`);
+        return;
+      }
+      for (const m of messages) {
+        this.stats.actions++;
+        session.enqueue(() => this.actions.handle(session, m));
+      }
+    });
+    socket.on('error', () => this.end(session));
+    socket.on('close', () => this.end(session));
+    session.write(`${AMI_GREETING}\r\n`);
+  }
+
+  private end(session: ManagerSession): void {
+    session.closed = true;
+    this.sessions.delete(session);
+    this.stats.sessions = this.sessions.size;
+  }
+
+  private broadcast(e: AmiEvent): void {
+    let text: string | null = null;
+    for (const s of this.sessions) {
+      if (!s.authenticated || s.closed || !s.events.allows(e.classes)) continue;
+      text ??= formatEvent(e, this.options.timestampEvents);
+      s.write(text);
+      this.stats.eventsWritten++;
+    }
+  }
+}
