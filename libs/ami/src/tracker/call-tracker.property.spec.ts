@@ -118,6 +118,6 @@ describe('CallTracker memory', () => {
     }
     expect(ended).toBe(calls);
     expect(peak).toBeGreaterThan(10);
-    expect(tracker.stats()).toEqual({ pbxs: 1, calls: 0, channels: 0, bridges: 0, localChannels: 0, recentChannels: 1000 });
+    expect(tracker.stats()).toEqual({ pbxs: 1, calls: 0, channels: 0, bridges: 0, localChannels: 0, recentChannels: 1000, recentCalls: 1000 });
   });
 });

@@ -252,6 +252,17 @@ describe('CallTracker', () => {
       expect(tracker.stats().calls).toBe(0);
     });
 
+    it('does not reopen an ended call for a channel reported after it', () => {
+      const s = new AmiEventScript();
+      const caller = inboundCaller(s);
+      const agent = s.channel('SIP/1001-00000002', { linkedid: caller.uniqueid });
+      s.newchannel(caller).dialBegin(caller, agent, '1001').wait(1000).dialEnd(caller, agent, 'NOANSWER').hangup(agent).hangup(caller);
+      s.newchannel(s.channel('SIP/1002-00000003', { linkedid: caller.uniqueid })).on('MusicOnHoldStart', caller);
+      const { events, tracker } = run(s);
+      expect(types(events)).toEqual(['ringing', 'ended']);
+      expect(tracker.stats()).toMatchObject({ calls: 0, channels: 0 });
+    });
+
     it('builds a call from its later events when the Newchannel was lost', () => {
       const s = new AmiEventScript();
       const caller = inboundCaller(s);

@@ -9,7 +9,7 @@ import { TrackedCall, type TrackedChannel } from './tracked-call';
 export interface CallTrackerOptions extends ChannelClassifierOptions {
   /** Offset of the PBX clock from UTC in minutes, to read CDR times (`Cdr` events). Default 0. */
   cdrUtcOffsetMinutes?: number;
-  /** How many hung-up Uniqueids per PBX are remembered to drop their late events. Default 10000. */
+  /** How many hung-up Uniqueids (and ended Linkedids) per PBX are remembered to drop late events. Default 10000. */
   recentChannelsLimit?: number;
   /** Monitor's file format when the dialplan does not say (`<CALLFILENAME>.wav`). Default `wav`. */
   monitorFormat?: string;
@@ -25,6 +25,8 @@ export interface CallTrackerStats {
   localChannels: number;
   /** Remembered hung-up Uniqueids (bounded by `recentChannelsLimit` per PBX). */
   recentChannels: number;
+  /** Remembered ended Linkedids (same bound). */
+  recentCalls: number;
 }
 
 const NO_EVENTS: readonly CallTrackerEvent[] = Object.freeze([]);
@@ -140,13 +142,14 @@ export class CallTracker {
   }
 
   stats(): CallTrackerStats {
-    const s: CallTrackerStats = { pbxs: this.pbxs.size, calls: 0, channels: 0, bridges: 0, localChannels: 0, recentChannels: 0 };
+    const s: CallTrackerStats = { pbxs: this.pbxs.size, calls: 0, channels: 0, bridges: 0, localChannels: 0, recentChannels: 0, recentCalls: 0 };
     for (const pbx of this.pbxs.values()) {
       s.calls += pbx.liveCalls().length;
       s.channels += pbx.channels.size;
       s.bridges += pbx.bridges.size;
       s.localChannels += pbx.locals.size;
       s.recentChannels += pbx.gone.size;
+      s.recentCalls += pbx.endedCalls.size;
     }
     return s;
   }
@@ -276,8 +279,12 @@ export class CallTracker {
     const name = msg.get(keys.channel);
     if (name === undefined || name === '') return undefined;
     const linkedid = amiValue(msg.get(keys.linkedid)) ?? uniqueid;
-    const party = this.classifier.classify(name);
     let call = pbx.calls.get(linkedid);
+    if (call === undefined && pbx.endedCalls.has(linkedid)) {
+      pbx.gone.add(uniqueid);
+      return undefined;
+    }
+    const party = this.classifier.classify(name);
     if (call === undefined) {
       call = new TrackedCall(pbx, this.sink, linkedid, at, lookup === 'recover');
       pbx.calls.set(linkedid, call);
@@ -360,7 +367,10 @@ export class CallTracker {
       call.channelGone(ch, at, null);
     }
     call.finish(at, reason);
-    for (const id of call.linkedids) if (pbx.calls.get(id) === call) pbx.calls.delete(id);
+    for (const id of call.linkedids) {
+      if (pbx.calls.get(id) === call) pbx.calls.delete(id);
+      pbx.endedCalls.add(id);
+    }
   }
 
   // ---- bridges ------------------------------------------------------------------------

@@ -19,6 +19,8 @@ export class PbxState implements CallSurroundings {
   readonly locals = new Map<string, TrackedChannel>();
   /** Uniqueids that hung up recently: their late events are dropped. */
   readonly gone: RecentIds;
+  /** Linkedids of calls that ended recently: a straggler channel must not reopen them as a second record. */
+  readonly endedCalls: RecentIds;
   /** Counts handled messages; orders "last heard of" against a snapshot's start. */
   seq = 0;
   /** Arrival time of the last handled message: "now" for records of calls in progress. */
@@ -32,6 +34,7 @@ export class PbxState implements CallSurroundings {
     recentLimit: number,
   ) {
     this.gone = new RecentIds(recentLimit);
+    this.endedCalls = new RecentIds(recentLimit);
   }
 
   liveCalls(): TrackedCall[] {
