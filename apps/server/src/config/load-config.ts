@@ -30,7 +30,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): ConfigResult {
     if (value !== undefined && value.trim() !== '') raw[name] = value;
   }
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });
-  const problems = validateSync(config, { forbidUnknownValues: false }).map((error) => describeProblem(error, raw));
+  const problems = validateSync(config, { forbidUnknownValues: false, stopAtFirstError: true }).map((error) => describeProblem(error, raw));
   if (!problems.some((problem) => problem.variable.startsWith('ASTERISK_'))) problems.push(...asteriskProblems(config));
   return problems.length === 0 ? { config } : { problems };
 }
@@ -48,10 +48,8 @@ function asteriskProblems(config: AppConfig): ConfigProblem[] {
 
 function describeProblem(error: ValidationError, raw: Record<string, string>): ConfigProblem {
   const variable = error.property;
-  const constraints = error.constraints ?? {};
-  // A missing required variable has nothing else worth saying.
-  const messages = constraints.isDefined ? [constraints.isDefined] : Object.values(constraints);
-  const reasons = messages.map((message) =>
+  // stopAtFirstError: the first failed rule per variable (a missing value says nothing else).
+  const reasons = Object.values(error.constraints ?? {}).map((message) =>
     message.startsWith(`${variable} `) ? message.slice(variable.length + 1) : message,
   );
   const given = raw[variable];
