@@ -24,9 +24,14 @@ export class FidelityHarness {
   private nextActionId = 2;
   private readonly session: AmiSession;
 
-  constructor(startAt: number, config: PbxConfig = CAPTURE_LAB_CONFIG, seed = 1) {
+  constructor(startAt: number, opts: { config?: PbxConfig; seed?: number; channelCounterStart?: number } = {}) {
+    const config = opts.config ?? CAPTURE_LAB_CONFIG;
     this.clock = new VirtualClock(startAt);
-    this.engine = new PbxEngine({ config: { ...config }, clock: this.clock, rng: new SeededRandom(seed) });
+    this.engine = new PbxEngine({
+      config: { ...config, channelCounterStart: opts.channelCounterStart ?? config.channelCounterStart },
+      clock: this.clock,
+      rng: new SeededRandom(opts.seed ?? 1),
+    });
     this.placer = new CallPlacer(this.engine);
     this.actions = new AmiActions(this.engine, this.placer, [{ username: 'crm_manager', secret: 'secret' }], 0);
     this.session = {
