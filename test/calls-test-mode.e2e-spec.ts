@@ -3,7 +3,8 @@ import { once } from 'node:events';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
-import { MIGRATIONS } from '../apps/server/src/database/migrations';
+import { buildDataSourceOptions } from '../apps/server/src/database/data-source-options';
+import { runPendingMigrations } from '../apps/server/src/database/migration-runner';
 import { replayCaptures } from '../libs/ami/src/replay/capture-replay';
 import { CaptureReplayServer } from '../libs/ami/src/replay/capture-replay-server';
 import { capturePath, eventually } from './support/calls-e2e';
@@ -23,10 +24,6 @@ interface SkippedWrite {
 
 const ROOT = resolve(__dirname, '..');
 
-function testServerDataSource(database: string) {
-  const c = testServerConnection(database);
-  return { type: 'postgres' as const, host: c.host, port: c.port, username: c.user, password: c.password as string | undefined, database };
-}
 const CAPTURES = { 'tm-inbound': 'inbound_answered', 'tm-transfer': 'blind_transfer_redirect' } as const;
 
 /**
@@ -49,8 +46,10 @@ describe('TEST_MODE: the whole pipeline runs, every write is logged instead of s
     await createDatabase(database);
     // Schema first (the server would migrate at start too), then a user owning 1001: the
     // assignment in the logged rows shows that lookups still run.
-    const dataSource = await new DataSource({ ...testServerDataSource(database), migrations: MIGRATIONS }).initialize();
-    await dataSource.runMigrations();
+    const c = testServerConnection();
+    const connection = { host: c.host!, port: c.port!, user: c.user!, password: c.password as string | undefined, ssl: false };
+    const dataSource = await new DataSource(buildDataSourceOptions(connection, database)).initialize();
+    await runPendingMigrations(dataSource);
     await dataSource.destroy();
     [{ id: aliceId }] = await query<{ id: number }>(
       database,
@@ -93,7 +92,9 @@ describe('TEST_MODE: the whole pipeline runs, every write is logged instead of s
         // not a JSON log line
       }
     });
-    await eventually('the server to answer /api/health', async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 60_000, 200);
+    await eventually('the server to answer /api/health', async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok, 60_000, 200).catch((error) => {
+      throw new Error(`${(error as Error).message}; server output:\n${output.slice(-30).join('\n')}`);
+    });
     await Promise.all(servers.map((s) => s.streamed(0)));
     await eventually('both calls to end in the log', async () => skipped.filter((s) => s.table === 'call_events' && s.values.type === 'ended').length === 2, 30_000, 100);
   }, 120_000);
@@ -108,7 +109,7 @@ describe('TEST_MODE: the whole pipeline runs, every write is logged instead of s
   });
 
   it('reports the mode in /api/health', async () => {
-    const health = await (await fetch(`http://127.0.0.1:${port}/api/health`)).json();
+    const health = (await (await fetch(`http://127.0.0.1:${port}/api/health`)).json()) as { mode: unknown };
     expect(health.mode).toEqual({ testMode: true, role: 'all' });
   });
 
