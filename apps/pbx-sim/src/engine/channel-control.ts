@@ -30,13 +30,33 @@ const ATXFER_NO_ANSWER_MS = 15000;
  * reproduces the event order of the matching capture (inbound_answered,
  * internal_answered, actions_misc, blind_transfer_redirect, hold_redirect_bridge).
  */
+interface AttendedTransferState {
+  transferee: SimChannel;
+  original: SimBridge;
+  consult: SimBridge;
+  one: SimChannel;
+  two: SimChannel;
+}
+
 export class ChannelControl {
+  /** Attended transfers in progress, by transferer. */
+  private readonly transfers = new Map<SimChannel, AttendedTransferState>();
+
   constructor(private readonly engine: PbxEngine) {}
 
   /** The phone or trunk behind `ch` sends BYE (or CANCEL while the call rings). */
   phoneBye(ch: SimChannel): void {
     const e = this.engine;
     if (ch.hungUp) return;
+    const xfer = this.transfers.get(ch);
+    if (xfer) {
+      // With atxferdropcall = no, the transferer hanging up completes the transfer once the target answered.
+      if (xfer.one.bridge === xfer.consult && !xfer.transferee.hungUp) {
+        this.atxferComplete(ch, xfer.transferee, xfer.original, xfer.consult, xfer.one, xfer.two);
+        return;
+      }
+      this.abandonAtxfer(ch, xfer);
+    }
     const bridge = ch.bridge;
     if (bridge) {
       const peer = bridge.peerOf(ch) ?? null;
@@ -73,6 +93,8 @@ export class ChannelControl {
   amiHangup(ch: SimChannel, cause: number): void {
     const e = this.engine;
     if (ch.hungUp) return;
+    const xfer = this.transfers.get(ch);
+    if (xfer) this.abandonAtxfer(ch, xfer);
     if (ch.bridge) {
       this.leaveForHangup(ch, cause, true);
       return;
@@ -163,6 +185,12 @@ export class ChannelControl {
   /** The other member of a bridge `left` just left, for a reason other than `peer` hanging up. */
   private afterPeerLeft(peer: SimChannel, bridge: SimBridge): void {
     const e = this.engine;
+    const xfer = this.transfers.get(peer);
+    if (xfer && xfer.consult === bridge) {
+      // The consulted party is gone: the transferer goes back to the held party.
+      this.atxferFails(peer, xfer.transferee, xfer.original, xfer.consult, xfer.one);
+      return;
+    }
     if (bridge.kind === 'dial' && bridge.dialer === peer) {
       // The caller's leg was taken away (redirected): its Dial returns and the dialplan goes on.
       e.dial.setTalkTimes(peer);
@@ -186,7 +214,7 @@ export class ChannelControl {
     ch.activityTimer = null;
     switch (ch.activity.kind) {
       case 'moh':
-        e.channelEvent('MusicOnHoldStop', 'call,all', ch);
+        e.mohStop(ch);
         break;
       case 'dialing':
         e.dial.abort(ch);
@@ -363,11 +391,18 @@ export class ChannelControl {
     const transferee = original?.peerOf(transferer);
     if (!original || !transferee || !e.dialplan.exists(context, exten)) return;
     e.channelEvent('Hold', 'call,all', transferer);
-    e.channelEvent('MusicOnHoldStart', 'call,all', transferee, new AmiFields().add('Class', 'default'));
+    e.mohStart(transferee);
     e.bridgeLeave(transferer);
     const consult = e.createBridge('basic');
     e.bridgeEnter(transferer, consult);
     const [one, two] = e.newLocalPair(exten, context, transferer);
+    this.transfers.set(transferer, { transferee, original, consult, one, two });
+    // The ;1 half is what the transferer dialed: it carries the target's number, connected to the transferer.
+    const target = e.peers.get(exten);
+    one.callerNum = exten;
+    one.callerName = target?.callerName ?? exten;
+    one.connectedNum = transferer.callerNum;
+    one.connectedName = transferer.callerName;
     const ls = one.snapshot('LocalOne');
     const lt = two.snapshot('LocalTwo');
     e.emit('LocalBridge', 'call,all', new AmiFields().addAll(ls.keys, ls.values).addAll(lt.keys, lt.values).add('Context', context).add('Exten', exten).add('LocalOptimization', 'Yes'));
@@ -395,9 +430,24 @@ export class ChannelControl {
     e.timer(transferer, 50, watch);
   }
 
+  /** The transferer leaves before the target answered: the consultation and the held party end with it. */
+  private abandonAtxfer(transferer: SimChannel, xfer: AttendedTransferState): void {
+    this.transfers.delete(transferer);
+    const held = xfer.transferee;
+    this.engine.timer(null, 0, () => {
+      if (!held.hungUp) this.amiHangup(held, 16);
+    });
+  }
+
   private atxferComplete(transferer: SimChannel, transferee: SimChannel, original: SimBridge, consult: SimBridge, one: SimChannel, two: SimChannel): void {
     const e = this.engine;
-    if (transferee.hungUp || one.hungUp) return;
+    if (one.hungUp || !this.transfers.has(transferer)) return;
+    this.transfers.delete(transferer);
+    if (transferee.hungUp) {
+      // Nobody left to hand over: the transferer just ends the consultation call.
+      this.phoneBye(transferer);
+      return;
+    }
     e.rtp.onBye(transferer, null);
     e.hangupRequest(transferer, null);
     const ot = transferer.snapshot('OrigTransferer');
@@ -421,7 +471,7 @@ export class ChannelControl {
         .add('DestType', 'Bridge')
         .add('DestBridgeUniqueid', original.uniqueid),
     );
-    e.channelEvent('MusicOnHoldStop', 'call,all', transferee);
+    e.mohStop(transferee);
     e.clearBridgeVars(transferer);
     e.bridgeLeave(transferer);
     e.hangup(transferer, 16);
@@ -457,6 +507,7 @@ export class ChannelControl {
   /** The target did not answer (or hung up): the transferer goes back to the held party. */
   private atxferFails(transferer: SimChannel, transferee: SimChannel, original: SimBridge, consult: SimBridge, one: SimChannel): void {
     const e = this.engine;
+    this.transfers.delete(transferer);
     if (transferer.hungUp) return;
     if (!one.hungUp) {
       if (one.localPeer && !one.localPeer.hungUp) this.amiHangup(one.localPeer, 16);
@@ -469,7 +520,7 @@ export class ChannelControl {
       e.hangup(transferer, 16);
       return;
     }
-    e.channelEvent('MusicOnHoldStop', 'call,all', transferee);
+    e.mohStop(transferee);
     e.bridgeEnter(transferer, original);
     e.channelEvent('Unhold', 'call,all', transferer);
   }

@@ -42,7 +42,7 @@ export class Parking {
     if (!this.lot || this.lot.members.length === 0) this.lot = e.createBridge('holding');
     if (ch.state !== 6) e.setState(ch, 6);
     e.bridgeEnter(ch, this.lot);
-    e.channelEvent('MusicOnHoldStart', 'call,all', ch, new AmiFields().add('Class', 'default'));
+    e.mohStart(ch);
     ch.activity = { kind: 'parked' };
     ch.activityTimer = e.timer(ch, timeoutMs, () => this.timeout(call));
     return true;
@@ -78,7 +78,7 @@ export class Parking {
 
   private leaveLot(ch: SimChannel): void {
     const e = this.engine;
-    e.channelEvent('MusicOnHoldStop', 'call,all', ch);
+    e.mohStop(ch);
     const lot = this.lot;
     e.bridgeLeave(ch);
     if (lot && lot.members.length === 0) {

@@ -529,7 +529,7 @@ export class PbxEngine {
         return this.parking.parkFromDialplan(ch);
       case 'MusicOnHold':
         ch.activity = { kind: 'moh' };
-        this.channelEvent('MusicOnHoldStart', 'call,all', ch, new AmiFields().add('Class', 'default'));
+        this.mohStart(ch);
         return 'wait';
       case 'Wait': {
         ch.activity = { kind: 'wait' };
@@ -604,6 +604,17 @@ export class PbxEngine {
     return path;
   }
 
+  mohStart(ch: SimChannel): void {
+    ch.mohPlaying = true;
+    this.channelEvent('MusicOnHoldStart', 'call,all', ch, new AmiFields().add('Class', 'default'));
+  }
+
+  mohStop(ch: SimChannel): void {
+    if (!ch.mohPlaying) return;
+    ch.mohPlaying = false;
+    this.channelEvent('MusicOnHoldStop', 'call,all', ch);
+  }
+
   /** Stops the channel's Monitor (MonitorStop + MONITORED cleared); false when it has none running. */
   stopMonitor(ch: SimChannel): boolean {
     const rec = ch.recordings.find((r) => r.source === 'monitor' && r.stoppedAt === null);
@@ -647,6 +658,8 @@ export class PbxEngine {
     ch.hungUp = true;
     ch.hangupCause = cause;
     ch.cancelTimers();
+    this.dial.release(ch);
+    this.mohStop(ch);
     if (ch.bridge) this.detach(ch);
     this.rtp.onHangup(ch);
     this.stopMonitor(ch);
@@ -657,6 +670,9 @@ export class PbxEngine {
     this.byUniqueid.delete(ch.uniqueid);
     this.stats.activeChannels = this.byName.size;
     if (ch.localPeer === null) this.devices.refresh(ch.peer.name);
+    // The two halves of a Local channel live and die together.
+    const half = ch.localPeer;
+    if (half && !half.hungUp) this.timer(null, 0, () => this.control.amiHangup(half, 16));
     this.channelGone(ch);
   }
 
@@ -699,6 +715,8 @@ export class PbxEngine {
   }
 
   destroyBridge(b: SimBridge): void {
+    if (b.destroyed) return;
+    b.destroyed = true;
     const s = b.snapshot();
     this.emit('BridgeDestroy', 'call,all', new AmiFields().addAll(s.keys, s.values));
   }

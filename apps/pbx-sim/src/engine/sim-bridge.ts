@@ -12,6 +12,7 @@ export class SimBridge {
   /** For `dial` bridges: the channel whose Dial (or Queue) waits in the bridge, and the leg it dialed. */
   dialer: SimChannel | null = null;
   dialee: SimChannel | null = null;
+  destroyed = false;
   /** A queue call's bridge reports AgentComplete when it ends. */
   queue: { name: string; member: string; joinedAt: number; connectedAt: number } | null = null;
 

@@ -94,6 +94,8 @@ export class SimChannel {
   activityTimer: SimTimer | null = null;
   rtcpReports = 0;
   rtcpStarted = false;
+  /** Music on hold is playing to this channel (MusicOnHoldStart sent, no Stop yet). */
+  mohPlaying = false;
   /** The other half of a Local channel pair (`;1` <-> `;2`). */
   localPeer: SimChannel | null = null;
   readonly ssrc: number;

@@ -1,0 +1,216 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AmiMessage } from '@app/ami/protocol/ami-message';
+import { CallTracker } from '@app/ami/tracker/call-tracker';
+import type { CallRecord } from '@app/ami/tracker/call-record';
+import { FidelityHarness } from '../fidelity/capture-scenarios';
+import { demoPbxConfig } from '../demo-defaults';
+import type { PbxConfig } from './pbx-config';
+import type { PlaceCallRequest } from './call-placer';
+import { PlaceCallError } from './call-placer';
+
+const START = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+function harness(config: Partial<PbxConfig> = {}): FidelityHarness {
+  return new FidelityHarness(START, { config: demoPbxConfig({ recordingsPath: null, ...config }) });
+}
+
+type Msg = { keys: readonly string[]; values: readonly string[] };
+const get = (m: Msg, key: string): string | undefined => {
+  const i = m.keys.indexOf(key);
+  return i < 0 ? undefined : m.values[i];
+};
+const named = (h: FidelityHarness, name: string): Msg[] => h.messages.filter((m) => m.keys[0] === 'Event' && m.values[0] === name);
+
+function calls(h: FidelityHarness): CallRecord[] {
+  const tracker = new CallTracker();
+  const ended: CallRecord[] = [];
+  tracker.onEvent((e) => {
+    if (e.type === 'ended') ended.push(e.call);
+  });
+  for (const m of h.messages) tracker.handle(new AmiMessage(m.keys, m.values, 'at' in m ? (m as { at: number }).at : START));
+  return ended;
+}
+
+function run(req: PlaceCallRequest, config: Partial<PbxConfig> = {}): FidelityHarness {
+  const h = harness(config);
+  h.place(req);
+  h.run();
+  expect(h.engine.liveChannels()).toEqual([]);
+  return h;
+}
+
+describe('call flows', () => {
+  it('rings every queue member at once and connects the one that answers', () => {
+    const h = run({ kind: 'queue', from: '+74957654321', ringMs: 2000, talkMs: 3000, answeredBy: '1002' });
+    expect(named(h, 'QueueCallerJoin')).toHaveLength(1);
+    expect(named(h, 'AgentCalled').map((m) => get(m, 'MemberName'))).toEqual(['Alice Agent', 'Bob Agent', 'Carol Agent']);
+    const connect = named(h, 'AgentConnect');
+    expect(connect).toHaveLength(1);
+    expect(get(connect[0], 'Interface')).toBe('SIP/1002');
+    const cancels = named(h, 'DialEnd').filter((m) => get(m, 'DialStatus') === 'CANCEL');
+    expect(cancels.map((m) => get(m, 'DestChannel')?.slice(0, 8))).toEqual(['SIP/1001', 'SIP/1001', 'SIP/1003', 'SIP/1003']);
+    const complete = named(h, 'AgentComplete');
+    expect([get(complete[0], 'Reason'), get(complete[0], 'TalkTime')]).toEqual(['agent', '3']);
+    const [call] = calls(h);
+    expect(call).toMatchObject({ direction: 'inbound', status: 'answered', answeredBy: '1002', ringingExtensions: ['1001', '1002', '1003'] });
+  });
+
+  it('reports QueueCallerAbandon when the caller gives up waiting', () => {
+    const h = run({ kind: 'queue', from: '+74957654321', outcome: 'abandoned', ringMs: 5000 });
+    const abandon = named(h, 'QueueCallerAbandon');
+    expect(abandon).toHaveLength(1);
+    expect([get(abandon[0], 'Position'), get(abandon[0], 'OriginalPosition'), get(abandon[0], 'HoldTime')]).toEqual(['1', '1', '5']);
+    expect(calls(h)[0]).toMatchObject({ status: 'abandoned', hangupBy: 'caller' });
+  });
+
+  it('skips a paused queue member (QueuePause) and reports the pause', () => {
+    const h = harness();
+    h.action({ Action: 'QueuePause', Interface: 'SIP/1001', Paused: 'true', Reason: 'lunch' });
+    const pause = named(h, 'QueueMemberPause');
+    expect(pause.map((m) => [get(m, 'Interface'), get(m, 'Paused'), get(m, 'PausedReason')])).toEqual([['SIP/1001', '1', 'lunch']]);
+    h.place({ kind: 'queue', from: '+74957654321', ringMs: 1000, talkMs: 1000, answeredBy: '1003' });
+    h.run();
+    expect(named(h, 'AgentCalled').map((m) => get(m, 'Interface'))).toEqual(['SIP/1002', 'SIP/1003']);
+  });
+
+  it('blind-transfers an answered call by Redirect: one call, agent 1001 then 1003', () => {
+    const h = run({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 20000, transfer: { kind: 'blind', to: '1003', afterMs: 2000, ringMs: 1500, talkMs: 5000 } });
+    const [call] = calls(h);
+    expect(call).toMatchObject({ status: 'answered', agents: ['1001', '1003'], hangupBy: 'callee' });
+    expect(call.transfers.map((t) => `${t.kind}:${t.from}->${t.to}`)).toEqual(['blind:1001->1003']);
+    expect(named(h, 'BlindTransfer')).toEqual([]);
+  });
+
+  it('completes an attended transfer through a Local channel pair', () => {
+    const h = run({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 20000, transfer: { kind: 'attended', to: '1003', afterMs: 2000, ringMs: 1500, talkMs: 5000 } });
+    expect(named(h, 'Hold').map((m) => get(m, 'Channel'))).toEqual([expect.stringMatching(/^SIP\/1001-/)]);
+    const xfer = named(h, 'AttendedTransfer');
+    expect(xfer).toHaveLength(1);
+    expect([get(xfer[0], 'Result'), get(xfer[0], 'DestType'), get(xfer[0], 'TransferTargetCallerIDNum')]).toEqual(['Success', 'Bridge', '1003']);
+    expect(xfer[0].keys.slice(0, 4)).toEqual(['Event', 'Privilege', 'Result', 'OrigTransfererChannel']);
+    const locals = named(h, 'Newchannel').filter((m) => get(m, 'Channel')?.startsWith('Local/1003@from-internal-'));
+    expect(locals).toHaveLength(2);
+    const [call] = calls(h);
+    expect(call.transfers.map((t) => `${t.kind}:${t.from}->${t.to}`)).toEqual(['attended:1001->1003']);
+    expect(call.agents).toEqual(['1001', '1003']);
+  });
+
+  it('answers the BlindTransfer action and sends the transferee to the new extension', () => {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 60000 });
+    h.at(3000, () => h.action({ Action: 'BlindTransfer', Channel: h.channelOf('1001'), Exten: '1004', Context: 'transfer-context' }));
+    h.run();
+    expect(h.messages.some((m) => get(m, 'Message') === 'Transfer succeeded')).toBe(true);
+    const bt = named(h, 'BlindTransfer');
+    expect([get(bt[0], 'TransfereeChannel'), get(bt[0], 'Extension'), get(bt[0], 'Context'), get(bt[0], 'IsExternal')]).toEqual([call.channel, '1004', 'transfer-context', 'No']);
+    expect(named(h, 'DialBegin').some((m) => get(m, 'Channel') === call.channel && get(m, 'DestChannel')?.startsWith('SIP/1004-'))).toBe(true);
+  });
+
+  it('parks a call (Park action) and offers it back to the parker when the lot times out', () => {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 600000 });
+    h.at(3000, () => h.action({ Action: 'Park', Channel: call.channel, Timeout: '5000' }));
+    h.clock.advance(4000);
+    expect(h.messages.some((m) => get(m, 'Message') === 'Park successful')).toBe(true);
+    const parked = named(h, 'ParkedCall');
+    expect([get(parked[0], 'ParkeeChannel'), get(parked[0], 'ParkingSpace'), get(parked[0], 'ParkerDialString')]).toEqual([call.channel, '701', 'SIP/1001']);
+    h.clock.advance(5000);
+    expect(named(h, 'ParkedCallTimeOut')).toHaveLength(1);
+    expect(named(h, 'DialBegin').filter((m) => get(m, 'Channel') === call.channel).map((m) => get(m, 'DialString'))).toEqual(['1001', '1001']);
+    h.action({ Action: 'Hangup', Channel: call.channel });
+    h.run();
+  });
+
+  it('holds and records an outbound call when asked (dual Redirect + Bridge, MixMonitor)', () => {
+    const h = run({ kind: 'outbound', from: '1002', to: '+74951234567', ringMs: 1000, talkMs: 20000, hold: { afterMs: 2000, durationMs: 4000 }, record: { afterMs: 1000, durationMs: 3000 } });
+    expect(named(h, 'MusicOnHoldStart').map((m) => get(m, 'Channel'))).toEqual([expect.stringMatching(/^SIP\/provider-/)]);
+    expect(named(h, 'MixMonitorStop')).toHaveLength(1);
+    const [call] = calls(h);
+    expect(call).toMatchObject({ direction: 'outbound', status: 'answered', holdSeconds: 4 });
+    expect(call.holds).toHaveLength(1);
+    expect(call.recordings.map((r) => r.source)).toEqual(['monitor', 'mixmonitor']);
+  });
+
+  it('fails an outbound call on trunk congestion (CDR disposition CONGESTION, cause 34)', () => {
+    const h = run({ kind: 'outbound', from: '1001', to: '84951112233', outcome: 'failed' });
+    expect(named(h, 'DialEnd').map((m) => get(m, 'DialStatus'))).toEqual(['CONGESTION']);
+    expect(named(h, 'Cdr').map((m) => get(m, 'Disposition'))).toEqual(['CONGESTION', 'CONGESTION']);
+    expect(named(h, 'Hangup').map((m) => get(m, 'Cause'))).toEqual(['34', '34']);
+    expect(calls(h)[0]).toMatchObject({ direction: 'outbound', status: 'failed' });
+  });
+
+  it('fails a call to an unregistered phone with CHANUNAVAIL and no callee channel', () => {
+    const h = run({ kind: 'internal', from: '1001', to: '1005' }, { extensions: [...demoPbxConfig().extensions.slice(0, 4), { number: '1005', name: 'Offline', registered: false }] });
+    expect(named(h, 'Newchannel')).toHaveLength(1);
+    expect(named(h, 'VarSet').filter((m) => get(m, 'Variable') === 'DIALSTATUS').map((m) => get(m, 'Value'))).toEqual(['', 'CHANUNAVAIL']);
+    expect(named(h, 'Cdr').map((m) => get(m, 'Disposition'))).toEqual(['FAILED', 'FAILED']);
+    expect(calls(h)[0]).toMatchObject({ status: 'failed' });
+  });
+
+  it('answers Getvar and Setvar on a live channel', () => {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 500, talkMs: 60000 });
+    h.clock.advance(1000);
+    h.action({ Action: 'Getvar', Channel: call.channel, Variable: 'CALLFILENAME' });
+    h.action({ Action: 'Setvar', Channel: call.channel, Variable: 'CRM_NOTE', Value: 'vip' });
+    h.action({ Action: 'Getvar', Channel: call.channel, Variable: 'CRM_NOTE' });
+    h.action({ Action: 'Getvar', Channel: 'SIP/none-00000000', Variable: 'X' });
+    const responses = h.messages.filter((m) => m.keys[0] === 'Response');
+    expect(responses.map((m) => [get(m, 'Variable') ?? get(m, 'Message'), get(m, 'Value')])).toEqual([
+      ['CALLFILENAME', '20261126-120000-+74951234567-74959876543'],
+      ['Variable Set', undefined],
+      ['CRM_NOTE', 'vip'],
+      ['No such channel', undefined],
+    ]);
+    expect(named(h, 'VarSet').some((m) => get(m, 'Variable') === 'CRM_NOTE' && get(m, 'Value') === 'vip')).toBe(true);
+  });
+
+  it('rejects call requests it cannot place, with a code', () => {
+    const h = harness();
+    const bad: [PlaceCallRequest, string][] = [
+      [{ kind: 'fax' as never }, 'invalid-kind'],
+      [{ kind: 'internal', from: '1001', to: '7777' }, 'unknown-extension'],
+      [{ kind: 'inbound', from: '+7495\r\nEvent: X', to: '1001' }, 'invalid-number'],
+      [{ kind: 'inbound', to: '74990000000' }, 'unknown-did'],
+      [{ kind: 'outbound', from: '1001', to: '12345' }, 'invalid-number'],
+      [{ kind: 'internal', from: '1001', to: '1002', ringMs: -5 }, 'invalid-option'],
+      [{ kind: 'internal', from: '1001', to: '1002', outcome: 'exploded' as never }, 'invalid-option'],
+    ];
+    for (const [req, code] of bad) {
+      expect(() => h.place(req)).toThrow(PlaceCallError);
+      try {
+        h.place(req);
+      } catch (err) {
+        expect((err as PlaceCallError).code).toBe(code);
+      }
+    }
+    expect(h.engine.liveChannels()).toEqual([]);
+  });
+});
+
+describe('recording files', () => {
+  let dir: string;
+  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pbx-sim-rec-'))));
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('writes a WAV of silence as long as the recorded talk, and a 44-byte file for an unanswered call', async () => {
+    const h = harness({ recordingsPath: dir });
+    h.place({ kind: 'inbound', from: '+74951234567', to: '1001', ringMs: 1000, talkMs: 4000 });
+    h.place({ kind: 'internal', from: '1002', to: '1003', ringMs: 1000, talkMs: 3000, hangupBy: 'caller' });
+    h.place({ kind: 'inbound', from: '+74957654321', to: '1004', outcome: 'missed' });
+    h.run();
+    await h.engine.recordings.flush();
+    const files = readdirSync(dir).sort();
+    expect(files).toEqual(['20261126-120000-+74951234567-74959876543.wav', '20261126-120000-+74957654321-74959876546.wav', '20261126-120000-1002-1003.wav']);
+    const inbound = readFileSync(join(dir, files[0]));
+    expect(inbound.length).toBe(44 + 4 * 16000);
+    expect(inbound.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(inbound.toString('ascii', 8, 16)).toBe('WAVEfmt ');
+    expect([inbound.readUInt16LE(20), inbound.readUInt16LE(22), inbound.readUInt32LE(24), inbound.readUInt16LE(34)]).toEqual([1, 1, 8000, 16]);
+    expect(inbound.readUInt32LE(40)).toBe(4 * 16000);
+    expect(readFileSync(join(dir, files[1])).length).toBe(44);
+    expect(readFileSync(join(dir, files[2])).length).toBe(44 + 3 * 16000);
+  });
+});
