@@ -117,6 +117,8 @@ export interface AmiSendOptions {
   list?: boolean;
 }
 
+const READ_BUFFER_BYTES = 256 * 1024;
+
 const DEFAULTS = {
   connectTimeoutMs: 10_000,
   loginTimeoutMs: 10_000,
@@ -168,6 +170,7 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private pongTimer?: NodeJS.Timeout;
   private pingOutstanding = false;
   private firstAuthError?: AmiAuthenticationError;
+  private readBuffer?: Buffer;
 
   constructor(options: AmiConnectionOptions) {
     super((event, error) => this.logger?.error(`AMI ${this.pbxId}: a '${event}' listener threw: ${errorText(error)}`));
@@ -295,9 +298,24 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     this.greetingText = '';
     this.parser.reset(true);
     const { host, port } = this.server;
+    const onData = (chunk: Buffer) => {
+      if (generation === this.generation) this.onData(generation, chunk);
+    };
+    // Plain TCP reads into one reused buffer: the parser copies what it keeps (strings, a
+    // partial message), so no read needs a fresh allocation. TLS sockets deliver 'data'.
     const socket = this.server.tls
-      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...this.options.tlsOptions })
-      : net.connect({ host, port });
+      ? tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, ...this.options.tlsOptions }).on('data', onData)
+      : net.connect({
+          host,
+          port,
+          onread: {
+            buffer: (this.readBuffer ??= Buffer.allocUnsafe(READ_BUFFER_BYTES)),
+            callback: (bytes: number, buffer: Uint8Array) => {
+              onData(Buffer.from(buffer.buffer, buffer.byteOffset, bytes));
+              return true;
+            },
+          },
+        });
     this.socket = socket;
     socket.setNoDelay(true);
     socket.setKeepAlive(true, 30_000);
@@ -309,9 +327,6 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
       if (generation !== this.generation) return;
       clearTimeout(this.connectTimer);
       this.login(generation, socket);
-    });
-    socket.on('data', (chunk: Buffer) => {
-      if (generation === this.generation) this.onData(generation, chunk);
     });
     socket.on('error', (error) => {
       if (generation === this.generation) this.socketError = error;
@@ -384,7 +399,8 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
         this.greetingText = message.name;
         continue;
       }
-      this.pending.handle(message);
+      // Most messages are events with no ActionID: skip the lookup when nothing waits for an answer.
+      if (this.pending.size > 0) this.pending.handle(message);
       if (generation !== this.generation || this.currentState !== 'ready') continue;
       this.emit('message', message);
       if (message.kind !== 'event') continue;

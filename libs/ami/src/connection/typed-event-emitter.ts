@@ -8,15 +8,14 @@ type Listener<Args extends unknown[]> = (...args: Args) => void;
  * the other listeners or the socket loop that emitted.
  */
 export class TypedEventEmitter<Events extends EventMap> {
-  private readonly listeners = new Map<keyof Events, Set<Listener<never[]>>>();
+  /** Replaced, never mutated, on (un)subscribe: emit walks it without copying, per message. */
+  private listeners = new Map<keyof Events, ReadonlyArray<Listener<never[]>>>();
 
   constructor(private readonly onListenerError: (event: string, error: unknown) => void = () => undefined) {}
 
   /** Subscribes; returns the function that unsubscribes. */
   on<K extends keyof Events>(event: K, listener: Listener<Events[K]>): () => void {
-    let set = this.listeners.get(event);
-    if (!set) this.listeners.set(event, (set = new Set()));
-    set.add(listener as unknown as Listener<never[]>);
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener as unknown as Listener<never[]>]);
     return () => this.off(event, listener);
   }
 
@@ -29,11 +28,14 @@ export class TypedEventEmitter<Events extends EventMap> {
   }
 
   off<K extends keyof Events>(event: K, listener: Listener<Events[K]>): void {
-    this.listeners.get(event)?.delete(listener as unknown as Listener<never[]>);
+    const current = this.listeners.get(event);
+    if (!current) return;
+    const index = current.indexOf(listener as unknown as Listener<never[]>);
+    if (index >= 0) this.listeners.set(event, [...current.slice(0, index), ...current.slice(index + 1)]);
   }
 
   listenerCount(event: keyof Events): number {
-    return this.listeners.get(event)?.size ?? 0;
+    return this.listeners.get(event)?.length ?? 0;
   }
 
   /**
@@ -59,11 +61,11 @@ export class TypedEventEmitter<Events extends EventMap> {
   }
 
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
-    const set = this.listeners.get(event);
-    if (!set || set.size === 0) return;
-    for (const listener of [...set]) {
+    const listeners = this.listeners.get(event);
+    if (listeners === undefined) return;
+    for (let i = 0; i < listeners.length; i++) {
       try {
-        (listener as unknown as Listener<Events[K]>)(...args);
+        (listeners[i] as unknown as Listener<Events[K]>)(...args);
       } catch (error) {
         this.onListenerError(String(event), error);
       }

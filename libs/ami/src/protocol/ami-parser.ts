@@ -6,8 +6,6 @@ export interface AmiParserStats {
   messages: number;
   /** Messages with none of `Event:`, `Response:`, `Action:` (dropped, counted). */
   garbageMessages: number;
-  /** Lines without a colon inside a message (kept under the empty key ''). */
-  malformedLines: number;
   /** Runs longer than `maxMessageBytes` (discarded up to the next message end). */
   oversizeDiscards: number;
 }
@@ -28,7 +26,7 @@ const CR = 0x0d;
 const LF = 0x0a;
 const COLON = 0x3a;
 const TERMINATOR = Buffer.from('\r\n\r\n', 'latin1');
-const SPACE = 0x20;
+const NO_STRINGS: readonly string[] = Object.freeze([]);
 const GARBAGE_SAMPLE = 200;
 /** A carry buffer grown past this by one big message is released once it is empty. */
 const KEEP_BUFFER_BYTES = 256 * 1024;
@@ -43,14 +41,13 @@ const KEEP_BUFFER_BYTES = 256 * 1024;
  * they came from. The result does not depend on how the stream was cut into
  * reads (the spec feeds every capture at random chunk sizes to prove it).
  *
- * Lines end with CRLF only: a bare LF stays inside its value (Park's `Message:`).
- * Keys split at the first colon, so values may contain `: `. Input that is not
+ * Splitting a message into lines is AmiMessage's job, done lazily. Input that is not
  * AMI is counted in `stats` and dropped; nothing here throws on bad bytes, and
  * the work per push is linear in the bytes pushed (a partial message is never
  * rescanned), so a slow drip of bytes cannot stall the event loop.
  */
 export class AmiParser {
-  readonly stats: AmiParserStats = { bytes: 0, messages: 0, garbageMessages: 0, malformedLines: 0, oversizeDiscards: 0 };
+  readonly stats: AmiParserStats = { bytes: 0, messages: 0, garbageMessages: 0, oversizeDiscards: 0 };
   /** Bytes of an incomplete message, carried to the next push. */
   private pending: Buffer = Buffer.alloc(0);
   private pendingLength = 0;
@@ -194,30 +191,8 @@ export class AmiParser {
   }
 
   private parseMessage(text: string, receivedAt: number, out: AmiMessage[]): void {
-    const keys: string[] = [];
-    const values: string[] = [];
-    const textEnd = text.length;
-    let lineStart = 0;
-    while (lineStart < textEnd) {
-      let lineEnd = text.indexOf('\r\n', lineStart);
-      if (lineEnd < 0) lineEnd = textEnd;
-      const colon = text.indexOf(':', lineStart);
-      if (colon < 0 || colon > lineEnd) {
-        this.stats.malformedLines++;
-        keys.push('');
-        values.push(text.slice(lineStart, lineEnd));
-      } else {
-        keys.push(text.slice(lineStart, colon));
-        const valueStart = text.charCodeAt(colon + 1) === SPACE ? colon + 2 : colon + 1;
-        values.push(valueStart >= lineEnd ? '' : text.slice(valueStart, lineEnd));
-        if (keys.length === 1 && values[0] === 'Follows' && keys[0] === 'Response') {
-          lineStart = readFollowsBody(text, lineEnd + 2, keys, values);
-          break;
-        }
-      }
-      lineStart = lineEnd + 2;
-    }
-    const msg = new AmiMessage(keys, values, receivedAt, this.pbxId);
+    // Lines are split lazily by AmiMessage, when (and if) someone reads them.
+    const msg = new AmiMessage(NO_STRINGS, NO_STRINGS, receivedAt, this.pbxId, undefined, text);
     if (msg.kind === 'unknown') {
       this.stats.garbageMessages++;
       this.onGarbage?.('no-event-or-response', text.slice(0, GARBAGE_SAMPLE));
@@ -251,32 +226,4 @@ interface BufferSlicers {
 function decode(data: Buffer, start: number, end: number, knownAscii: boolean): string {
   const slicers = data as unknown as BufferSlicers;
   return knownAscii || isAscii(data.subarray(start, end)) ? slicers.latin1Slice(start, end) : slicers.utf8Slice(start, end);
-}
-
-/**
- * Asterisk before 14 answers `Command` with `Response: Follows`, its `Privilege` and
- * `ActionID` headers, then raw LF-separated output closed by `--END COMMAND--`.
- * The raw lines may hold colons, so they become `Output` values, the shape newer
- * Asterisk sends. Returns the end of the text.
- */
-function readFollowsBody(text: string, from: number, keys: string[], values: string[]): number {
-  let pos = from;
-  for (;;) {
-    const header = /(Privilege|ActionID): ?([^\r\n]*)\r\n/y;
-    header.lastIndex = pos;
-    const m = header.exec(text);
-    if (!m) break;
-    keys.push(m[1]);
-    values.push(m[2]);
-    pos = header.lastIndex;
-  }
-  const lines = text.slice(pos).split(/\r?\n/);
-  const endMarker = lines.lastIndexOf('--END COMMAND--');
-  if (endMarker >= 0) lines.length = endMarker;
-  while (lines.length > 0 && lines[lines.length - 1] === '') lines.length--;
-  for (const line of lines) {
-    keys.push('Output');
-    values.push(line);
-  }
-  return text.length;
 }
