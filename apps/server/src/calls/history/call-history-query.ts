@@ -17,7 +17,7 @@ export interface CallHistoryFilter {
   companyId?: number;
   /** Digits the caller or receiver number contains (at least 3). */
   numberDigits?: string;
-  /** The searched number normalised, matched exactly against the external party's number. */
+  /** A searched whole external number, normalised (E.164): matched exactly instead of as digits. */
   normalizedNumber?: string | null;
   /** Operators see only their own calls: set to their id. */
   ownerId?: number;
@@ -88,10 +88,12 @@ export function filterConditions(filter: CallHistoryFilter, values: unknown[]): 
   if (filter.statuses?.length) where.push(`c.status = ANY(${param(filter.statuses)}::text[])`);
   if (filter.userId !== undefined) where.push(`c.assigned_user_id = ${param(filter.userId)}`);
   if (filter.companyId !== undefined) where.push(`c.caller_company_id = ${param(filter.companyId)}`);
-  if (filter.numberDigits) {
+  if (filter.normalizedNumber) {
+    // A whole number in any spelling is one external party: an exact, indexed match.
+    where.push(`c.external_number = ${param(filter.normalizedNumber)}`);
+  } else if (filter.numberDigits) {
     const pattern = param(`%${filter.numberDigits}%`);
-    const exact = filter.normalizedNumber ? ` OR c.external_number = ${param(filter.normalizedNumber)}` : '';
-    where.push(`(c.caller_number LIKE ${pattern} OR c.receiver_number LIKE ${pattern}${exact})`);
+    where.push(`(c.caller_number LIKE ${pattern} OR c.receiver_number LIKE ${pattern})`);
   }
   return where;
 }

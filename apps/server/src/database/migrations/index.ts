@@ -2,9 +2,10 @@ import { UsersAndCompanies1795650000000 } from './1795650000000-users-and-compan
 import { Calls1795650100000 } from './1795650100000-calls';
 import { AuditLog1795650200000 } from './1795650200000-audit-log';
 import { CallsIngest1795651000000 } from './1795651000000-calls-ingest';
+import { CallsStatsIndexes1795651100000 } from './1795651100000-calls-stats-indexes';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
  * TypeScript sources, a `nest build` output and jest; a spec fails if a file here is missing.
  */
-export const MIGRATIONS = [UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000];
+export const MIGRATIONS = [UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000];
