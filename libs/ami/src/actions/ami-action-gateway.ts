@@ -65,7 +65,7 @@ export class AmiActionGateway {
     for (let attempt = 0; ; attempt++) {
       try {
         if (spec.idempotent && !this.connection.isReady) await this.waitForLogin(spec, deadline);
-        return await this.connection.send(spec, { list: spec.list, timeoutMs: remaining(deadline) });
+        return await this.connection.send(spec, { timeoutMs: remaining(deadline) });
       } catch (error) {
         const retriable = error instanceof AmiConnectionLostError || error instanceof AmiNotConnectedError;
         if (!spec.idempotent || !retriable || attempt >= this.readRetries || Date.now() >= deadline) throw error;

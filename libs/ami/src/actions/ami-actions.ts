@@ -9,8 +9,6 @@ export interface AmiActionSpec extends AmiAction {
    * the PBX may have carried it out before the connection dropped.
    */
   readonly idempotent: boolean;
-  /** Answers with `EventList: start` ... `...Complete`. */
-  readonly list?: boolean;
 }
 
 export interface RedirectParams {

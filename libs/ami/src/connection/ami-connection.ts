@@ -223,7 +223,7 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   }
 
   /**
-   * Resolves once logged in. Rejects on the first refused login (bad credentials
+   * Resolves once logged in (call `start()` first). Rejects on the first refused login (bad credentials
    * are a configuration error worth failing a boot on; the connection keeps
    * retrying regardless), on `close()`, or after `timeoutMs`.
    */
@@ -269,7 +269,7 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     if (this.currentState !== 'ready' || !this.socket) return Promise.reject(new AmiNotConnectedError(this.pbxId, action.action));
     const socket = this.socket;
     return new Promise((resolve, reject) =>
-      this.write(action.action, actionId, bytes, socket, { list: options.list, timeoutMs: options.timeoutMs ?? this.options.actionTimeoutMs }, (error, result) =>
+      this.write(action.action, actionId, bytes, socket, { list: options.list ?? action.list, timeoutMs: options.timeoutMs ?? this.options.actionTimeoutMs }, (error, result) =>
         error ? reject(error) : resolve(result!),
       ),
     );

@@ -6,6 +6,8 @@ export type AmiActionValue = string | number | boolean;
 export interface AmiAction {
   readonly action: string;
   readonly fields: ReadonlyArray<readonly [key: string, value: AmiActionValue]>;
+  /** Answers with a list (`EventList: start` ... `...Complete` events), collected before the action resolves. */
+  readonly list?: boolean;
 }
 
 /**
