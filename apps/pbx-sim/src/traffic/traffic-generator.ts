@@ -20,6 +20,8 @@ export class TrafficGenerator {
   readonly stats: TrafficStats = { placed: 0, skipped: 0, failedToPlace: 0, byKind: {}, byOutcome: {} };
   private timer: SimTimer | null = null;
   private running = false;
+  /** When the next call is due; arrivals follow this timeline so late timers do not lower the rate. */
+  private nextAt = 0;
 
   constructor(
     private readonly engine: PbxEngine,
@@ -33,6 +35,7 @@ export class TrafficGenerator {
   start(): void {
     if (this.running) return;
     this.running = true;
+    this.nextAt = this.clock.now();
     this.scheduleNext();
   }
 
@@ -47,6 +50,7 @@ export class TrafficGenerator {
     this.profile = profile;
     if (this.running) {
       this.timer?.cancel();
+      this.nextAt = this.clock.now();
       this.scheduleNext();
     }
   }
@@ -113,8 +117,8 @@ export class TrafficGenerator {
 
   private scheduleNext(): void {
     if (!this.running || this.profile.cps <= 0) return;
-    const gap = this.rng.exponential(1000 / this.profile.cps);
-    this.timer = this.clock.setTimer(gap, () => {
+    this.nextAt += this.rng.exponential(1000 / this.profile.cps);
+    this.timer = this.clock.setTimer(Math.max(0, this.nextAt - this.clock.now()), () => {
       this.arrive();
       this.scheduleNext();
     });
