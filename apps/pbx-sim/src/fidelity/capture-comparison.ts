@@ -86,7 +86,7 @@ function token(m: TraceMessage, name: string, detail: TraceDetail): string {
 }
 
 /** Builds the per-channel trace of a message stream (events only; responses and list events are skipped). */
-export function traceStream(messages: readonly TraceMessage[], detail: TraceDetail = 'events'): StreamTrace {
+export function traceStream(messages: readonly TraceMessage[], detail: TraceDetail = 'events', keepTimestamp = false): StreamTrace {
   const byChannel = new Map<string, ChannelTrace>();
   const keyLists = new Map<string, Set<string>>();
   const responses: string[] = [];
@@ -104,7 +104,7 @@ export function traceStream(messages: readonly TraceMessage[], detail: TraceDeta
     }
     if (m.keys[0] !== 'Event') continue;
     const name = m.values[0];
-    const keys = m.keys.filter((k) => k !== 'Timestamp').join(',');
+    const keys = (keepTimestamp ? m.keys : m.keys.filter((k) => k !== 'Timestamp')).join(',');
     let set = keyLists.get(name);
     if (!set) keyLists.set(name, (set = new Set()));
     set.add(keys);

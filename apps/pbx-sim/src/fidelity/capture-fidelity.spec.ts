@@ -5,6 +5,9 @@ import { CallTracker } from '@app/ami/tracker/call-tracker';
 import type { CallRecord } from '@app/ami/tracker/call-record';
 import { CAPTURE_SCENARIOS, CaptureScenario, FidelityHarness } from './capture-scenarios';
 import { compareTraces, traceStream, TraceMessage } from './capture-comparison';
+import { AmiParser } from '@app/ami/protocol/ami-parser';
+import { formatEvent, formatMessage } from '../engine/ami-event';
+import type { AmiEvent } from '../engine/ami-event';
 
 const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/ami');
 
@@ -66,6 +69,15 @@ describe('pbx-sim speaks the dialect of the real Asterisk 20 captures', () => {
     const fromCapture = records(recorded);
     expect(fromCapture.length).toBeGreaterThan(0);
     expect(records(asMessages(simulate(scenario, recorded)))).toEqual(fromCapture);
+  });
+
+  it.each(['inbound_answered', 'blind_transfer_redirect'])('%s.timestamps: with timestampevents the wire form matches, Timestamp third', (name) => {
+    const recorded = capture(`${name}.timestamps`);
+    const h = simulate(CAPTURE_SCENARIOS.find((s) => s.name === name) as CaptureScenario, recorded);
+    const wire = h.messages.map((m) => ('at' in m ? formatEvent(m as AmiEvent, true) : formatMessage(m.keys, m.values))).join('');
+    const reparsed = new AmiParser({ expectGreeting: false }).push(Buffer.from(wire, 'utf8'));
+    expect(reparsed.filter((m) => m.kind === 'event' && m.name !== 'FullyBooted').every((m) => m.keys[2] === 'Timestamp')).toBe(true);
+    expect(compareTraces(traceStream(recorded, 'snapshot', true), traceStream(reparsed, 'snapshot', true))).toEqual([]);
   });
 
   it('uses the same channel names and uniqueids as the capture when started like it', () => {
