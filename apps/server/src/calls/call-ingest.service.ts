@@ -2,12 +2,12 @@ import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { EventEmitter2 } from '@nestjs/event-emitter';
 import type { CallTrackerEvent } from '@app/ami/tracker/call-record';
 import { AppConfig } from '../config/app-config';
-import { toCallEvent } from './call-events';
+import { CALL_EVENT_NAMES, toCallEvent, type CallEventName, type CallEventPayloads } from './call-events';
 import { callViewFromRow } from './call-view';
 import { CallDirectoryService } from './directory/call-directory.service';
 import { collapseBatch } from './store/call-batch-sql';
 import { CallStore } from './store/call-store';
-import type { CallWrite } from './store/call-write';
+import type { CallWrite, EndStep } from './store/call-write';
 import { buildCallWrite } from './store/call-write-builder';
 import { CallWriteQueue, type CallWriteQueueStats } from './store/call-write-queue';
 import { isTransientDbError } from './store/transient-db-error';
@@ -75,6 +75,32 @@ export class CallIngestService implements OnApplicationShutdown {
     return this.queue.drain();
   }
 
+  /**
+   * After a PBX's channel listing: ends the calls the database still has open for it that the
+   * PBX no longer has (they ended while no ingest was listening, e.g. across a restart).
+   * `live` are the first Linkedids of the calls the tracker holds; `before` is when the listing
+   * was asked for. Runs after every write handled so far, so a call's own end is never overtaken.
+   */
+  async closeLost(pbxId: string, live: string[], before: number): Promise<number> {
+    await this.queue.drain();
+    const closed = await this.store.closeLost(pbxId, live, before);
+    for (const call of closed) {
+      const step: EndStep = {
+        status: call.status,
+        hangupBy: 'system',
+        hangupCause: call.hangupCause,
+        ringSeconds: call.ringSeconds,
+        talkSeconds: call.talkSeconds,
+        holdSeconds: call.holdSeconds,
+        agents: [],
+        lost: true,
+      };
+      this.emit(CALL_EVENT_NAMES.ended, { call, at: call.endedAt ?? new Date(before).toISOString(), dryRun: this.store.dryRun, ...step });
+    }
+    if (closed.length > 0) this.logger.warn(`${pbxId}: ended ${closed.length} call(s) the PBX no longer has (they ended while nobody listened)`);
+    return closed.length;
+  }
+
   get stats(): CallWriteQueueStats {
     return this.queue.stats;
   }
@@ -98,6 +124,10 @@ export class CallIngestService implements OnApplicationShutdown {
 
   private announce(write: CallWrite, id: string): void {
     const { name, payload } = toCallEvent(write.timeline, callViewFromRow(id, write.row), this.store.dryRun);
+    this.emit(name, payload);
+  }
+
+  private emit<N extends CallEventName>(name: N, payload: CallEventPayloads[N]): void {
     try {
       this.events.emit(name, payload);
     } catch (error) {

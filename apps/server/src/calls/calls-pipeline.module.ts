@@ -18,7 +18,7 @@ import { PgCallStore } from './store/pg-call-store';
     {
       provide: CallStore,
       inject: [AppConfig, DataSource],
-      useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore() : new PgCallStore(dataSource)),
+      useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore(dataSource) : new PgCallStore(dataSource)),
     },
   ],
   exports: [CallIngestService, CallDirectoryService],

@@ -13,6 +13,11 @@ export interface PbxIngestOptions {
   /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
   lock: IngestLock | null;
   sink: (event: CallTrackerEvent) => void;
+  /**
+   * After each complete channel listing: the first Linkedids of the calls the PBX still has,
+   * and when the listing was asked for.
+   */
+  onSnapshot?: (pbxId: string, live: string[], requestedAt: number) => void;
   logger: AmiLogger;
   /** How often a standby process tries to take over the PBX (default 5 s). */
   standbyRetryMs?: number;
@@ -134,10 +139,19 @@ export class PbxIngest {
   }
 
   private requestSnapshot(connection: AmiConnection): void {
-    // The listing comes back through 'message' like any event; the tracker reads it there.
-    connection.send(amiActions.coreShowChannels(), { list: true }).catch((error: Error) => {
-      this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${error.message}); calls in progress are rebuilt from later events`);
-    });
+    const requestedAt = Date.now();
+    // The listing comes back through 'message' like any event; the tracker reads it there, and
+    // has read all of it by the time the action resolves.
+    connection.send(amiActions.coreShowChannels(), { list: true }).then(
+      () => {
+        if (this.connection !== connection) return;
+        const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
+        this.options.onSnapshot?.(this.pbxId, live, requestedAt);
+      },
+      (error: Error) => {
+        this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${error.message}); calls in progress are rebuilt from later events`);
+      },
+    );
   }
 
   private feed(msg: AmiMessage): void {

@@ -8,8 +8,8 @@ export interface CallListItem extends CallView {
   callerCompanyName: string | null;
 }
 
-/** A `calls` row as selected by CALL_SELECT. */
-export interface CallDbRow {
+/** The columns of a `calls` row a view needs (pg types: integers as numbers, timestamptz as Date). */
+export interface CallTableRow {
   id: number;
   pbx_id: string;
   linkedid: string;
@@ -34,6 +34,10 @@ export interface CallDbRow {
   caller_company_id: number | null;
   recording_url: string | null;
   crm_call_id: string | null;
+}
+
+/** A `calls` row as selected by CALL_SELECT: the columns plus the names of the user and company. */
+export interface CallDbRow extends CallTableRow {
   assigned_username: string | null;
   assigned_user_full_name: string | null;
   caller_company_name: string | null;
@@ -42,7 +46,7 @@ export interface CallDbRow {
 const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 const idOrNull = (n: number | null) => (n === null ? null : String(n));
 
-export function callListItemFromDb(r: CallDbRow): CallListItem {
+export function callViewFromDb(r: CallTableRow): CallView {
   return {
     id: String(r.id),
     pbxId: r.pbx_id,
@@ -68,7 +72,9 @@ export function callListItemFromDb(r: CallDbRow): CallListItem {
     callerCompanyId: idOrNull(r.caller_company_id),
     recordingUrl: r.recording_url,
     crmCallId: r.crm_call_id,
-    assignedUserName: r.assigned_user_full_name ?? r.assigned_username,
-    callerCompanyName: r.caller_company_name,
   };
+}
+
+export function callListItemFromDb(r: CallDbRow): CallListItem {
+  return { ...callViewFromDb(r), assignedUserName: r.assigned_user_full_name ?? r.assigned_username, callerCompanyName: r.caller_company_name };
 }

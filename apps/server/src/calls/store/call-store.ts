@@ -1,3 +1,4 @@
+import type { CallView } from '../call-view';
 import type { CollapsedCall } from './call-batch-sql';
 
 /** What a write changed for one call: its row id and the timeline steps newly stored. */
@@ -15,4 +16,11 @@ export abstract class CallStore {
   /** True when nothing is really written (TEST_MODE). */
   abstract readonly dryRun: boolean;
   abstract write(calls: CollapsedCall[]): Promise<StoredCall[]>;
+
+  /**
+   * Ends the PBX's calls that are still open in the database, were last heard of before
+   * `before`, and are not among `live` (first Linkedids of the calls the PBX still has).
+   * Returns them as stored after closing.
+   */
+  abstract closeLost(pbxId: string, live: string[], before: number): Promise<CallView[]>;
 }

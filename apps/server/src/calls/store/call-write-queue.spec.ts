@@ -121,3 +121,25 @@ describe('CallWriteQueue', () => {
     expect(laneIndex('same', 7)).toBe(laneIndex('same', 7));
   });
 });
+
+describe('CallWriteQueue.drain under continuous traffic', () => {
+  it('resolves once the items pushed before it are written, while new ones keep arriving', async () => {
+    const written: number[] = [];
+    const queue = new CallWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      lanes: 2,
+      flush: async (batch) => {
+        await new Promise((r) => setTimeout(r, 2));
+        written.push(...batch.map((i) => i.n));
+      },
+    });
+    for (let n = 0; n < 20; n++) queue.push({ key: `k${n % 5}`, n });
+    let n = 20;
+    const feeder = setInterval(() => queue.push({ key: `k${n % 5}`, n: n++ }), 1);
+    await queue.drain();
+    clearInterval(feeder);
+    for (let i = 0; i < 20; i++) expect(written).toContain(i);
+    await queue.drain();
+    expect(written).toHaveLength(n);
+  });
+});

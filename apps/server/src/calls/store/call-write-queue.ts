@@ -40,13 +40,21 @@ export interface CallWriteQueueStats {
 interface Lane<T> {
   items: T[];
   flushing: boolean;
+  /** Items ever pushed to / finished by this lane: `drain` waits on these, not on idleness. */
+  pushed: number;
+  done: number;
+}
+
+interface DrainWaiter {
+  targets: number[];
+  resolve: () => void;
 }
 
 export class CallWriteQueue<T> {
   private readonly lanes: Lane<T>[];
   private readonly maxBatch: number;
   private readonly retryDelay: { min: number; max: number };
-  private readonly idleWaiters: Array<() => void> = [];
+  private drainWaiters: DrainWaiter[] = [];
   private closed = false;
   private readonly counters = { written: 0, batches: 0, dropped: 0, retries: 0, largestBatch: 0 };
 
@@ -56,13 +64,14 @@ export class CallWriteQueue<T> {
     this.maxBatch = options.maxBatch ?? 1000;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer`);
     this.retryDelay = options.retryDelayMs ?? { min: 50, max: 5000 };
-    this.lanes = Array.from({ length: lanes }, () => ({ items: [], flushing: false }));
+    this.lanes = Array.from({ length: lanes }, () => ({ items: [], flushing: false, pushed: 0, done: 0 }));
   }
 
   push(item: T): void {
     if (this.closed) throw new Error('CallWriteQueue is closed');
     const lane = this.lanes[this.lanes.length === 1 ? 0 : laneIndex(this.options.keyOf(item), this.lanes.length)];
     lane.items.push(item);
+    lane.pushed++;
     if (!lane.flushing) {
       lane.flushing = true;
       // Let the rest of the current socket read enqueue first, so its events share one batch.
@@ -80,10 +89,14 @@ export class CallWriteQueue<T> {
     return n;
   }
 
-  /** Resolves once every item pushed so far is written or dropped. */
+  /**
+   * Resolves once every item pushed so far is written or dropped; items pushed later do
+   * not delay it, so it also settles under continuous traffic.
+   */
   drain(): Promise<void> {
-    if (this.isIdle()) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    const targets = this.lanes.map((lane) => lane.pushed);
+    if (this.reached(targets)) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ targets, resolve }));
   }
 
   /** Refuses new items and waits for the ones already queued. */
@@ -92,17 +105,26 @@ export class CallWriteQueue<T> {
     await this.drain();
   }
 
-  private isIdle(): boolean {
-    return this.lanes.every((lane) => !lane.flushing && lane.items.length === 0);
+  private reached(targets: number[]): boolean {
+    return this.lanes.every((lane, i) => lane.done >= targets[i]);
   }
 
   private async run(lane: Lane<T>): Promise<void> {
     while (lane.items.length > 0) {
       const batch = lane.items.splice(0, this.maxBatch);
       await this.write(batch);
+      lane.done += batch.length;
+      this.wakeDrainers();
     }
     lane.flushing = false;
-    if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  private wakeDrainers(): void {
+    if (this.drainWaiters.length === 0) return;
+    const ready = this.drainWaiters.filter((w) => this.reached(w.targets));
+    if (ready.length === 0) return;
+    this.drainWaiters = this.drainWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
   }
 
   private async write(batch: T[]): Promise<void> {

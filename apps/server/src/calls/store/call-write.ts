@@ -73,6 +73,11 @@ export interface EndStep {
   holdSeconds: number;
   /** Every extension that talked, in order. */
   agents: string[];
+  /**
+   * Set when the call ended while no ingest was listening (found open in the database but
+   * gone from the PBX's channel list): status and seconds are the last ones known.
+   */
+  lost?: true;
 }
 
 /** What each kind of step records in `call_events.data`. */

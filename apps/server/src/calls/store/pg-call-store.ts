@@ -1,8 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CallView } from '../call-view';
+import { callViewFromDb, type CallTableRow } from '../history/call-row-view';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
 import { CallStore, type StoredCall } from './call-store';
 import { callKey } from './call-write';
+import { closeLostCallsStatement } from './lost-calls-sql';
 
 interface ChangedCallRow {
   id: string | number;
@@ -29,5 +32,11 @@ export class PgCallStore extends CallStore {
       id: String(row.id),
       storedStepKeys: new Set(row.stored_step_keys),
     }));
+  }
+
+  async closeLost(pbxId: string, live: string[], before: number): Promise<CallView[]> {
+    const { text, values } = closeLostCallsStatement(pbxId, live, before);
+    const rows: CallTableRow[] = await this.dataSource.query(text, values);
+    return rows.map(callViewFromDb);
   }
 }
