@@ -16,6 +16,8 @@ import { isTransientDbError } from './store/transient-db-error';
 const WRITE_LANES = 2;
 /** Most tracker events per statement. */
 const MAX_BATCH = 2000;
+/** Queued writes worth a warning: the database is down or slower than the PBXs. */
+const BACKLOG_WARNING = 50_000;
 
 /**
  * The calls side of the pipeline: every tracker event becomes a write (call row,
@@ -32,6 +34,7 @@ export class CallIngestService implements OnApplicationShutdown {
   private readonly queue: CallWriteQueue<CallWrite>;
   /** Next step index per live tracker call; the write guard orders steps by (time, index). */
   private readonly nextSeq = new Map<string, number>();
+  private backlogWarned = false;
 
   constructor(
     private readonly store: CallStore,
@@ -65,6 +68,7 @@ export class CallIngestService implements OnApplicationShutdown {
       if (event.type === 'ended') this.nextSeq.delete(tracked);
       else this.nextSeq.set(tracked, seq + 1);
       this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null }));
+      this.watchBacklog();
     } catch (error) {
       this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
     }
@@ -107,6 +111,18 @@ export class CallIngestService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.queue.close();
+  }
+
+  /** Nothing is dropped while the database lags, so the backlog is memory: say so, once per episode. */
+  private watchBacklog(): void {
+    const pending = this.queue.pending;
+    if (!this.backlogWarned && pending >= BACKLOG_WARNING) {
+      this.backlogWarned = true;
+      this.logger.warn(`${pending} call events wait to be written: the database is slower than the PBXs or unreachable`);
+    } else if (this.backlogWarned && pending < BACKLOG_WARNING / 2) {
+      this.backlogWarned = false;
+      this.logger.log(`call event backlog back to ${pending}`);
+    }
   }
 
   private async flush(batch: CallWrite[]): Promise<void> {
