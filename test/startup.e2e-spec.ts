@@ -72,7 +72,12 @@ describe('embedded PostgreSQL (no DB_HOST)', () => {
     const password = first.output.match(/generated password: (\S+)/)![1];
     expect(await (await api('/api/health')).json()).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } }, mode: { role: 'all' } });
     expect((await api('/api/docs')).status).toBe(200);
-    expect((await loginAs(password)).status).toBe(200);
+    const { accessToken } = (await (await loginAs(password)).json()) as { accessToken: string };
+    expect((await api('/api/auth/me', { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);
+    // Requests are logged, but neither the token nor the password (printed once by FirstAdmin).
+    await first.waitFor(/"path":"\/api\/auth\/me"/, 10_000);
+    expect(first.output).not.toContain(accessToken);
+    expect(first.output.split(password).length - 1).toBe(1);
 
     // 2. SIGKILL leaves PostgreSQL running without its parent; the next start stops it and starts its own.
     const orphanPid = Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);

@@ -10,11 +10,20 @@ export interface OpenDatabase {
 
 /**
  * The database the config points at: DB_* when DB_HOST is set, else the embedded PostgreSQL
- * in EMBEDDED_PG_DIR, started on demand with DB_NAME created in it.
+ * in EMBEDDED_PG_DIR, started on demand. DB_NAME is created when missing (on a server only if
+ * the user may; otherwise connecting reports the missing database).
  */
 export async function openDatabase(config: AppConfig, logger: EmbeddedPostgresLogger): Promise<OpenDatabase> {
   if (!config.usesEmbeddedDatabase) {
-    return { connection: externalConnection(config), close: async () => undefined };
+    const connection = externalConnection(config);
+    try {
+      if (await ensureDatabaseExists(connection, config.databaseName)) {
+        logger.log(`Created database "${config.databaseName}" on ${connection.host}:${connection.port}`);
+      }
+    } catch (error) {
+      logger.warn(`Could not check or create database "${config.databaseName}": ${(error as Error).message}`);
+    }
+    return { connection, close: async () => undefined };
   }
   const server = new EmbeddedPostgresServer({ dir: config.embeddedPgDir, port: config.EMBEDDED_PG_PORT, logger });
   const connection = await server.start();
