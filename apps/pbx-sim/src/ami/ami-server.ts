@@ -42,7 +42,8 @@ class ManagerSession implements AmiSession {
   challenge: string | null = null;
   events: EventMask = EventMask.none();
   closed = false;
-  private corked = false;
+  private pending: string[] = [];
+  private pendingBytes = 0;
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
@@ -56,26 +57,30 @@ class ManagerSession implements AmiSession {
 
   write(text: string): void {
     if (this.closed) return;
-    const s = this.socket;
-    // Everything written in one turn of the event loop leaves in one TCP segment burst,
-    // like Asterisk's bursts (a login response and FullyBooted share a read).
-    if (!this.corked) {
-      this.corked = true;
-      s.cork();
-      setImmediate(() => {
-        this.corked = false;
-        s.uncork();
-      });
-    }
-    s.write(text);
+    // Everything written in one turn of the event loop leaves as one socket write (Asterisk
+    // also writes in bursts: a login response and FullyBooted share a read), which keeps
+    // per-message syscalls out of high event rates.
+    if (this.pending.length === 0) setImmediate(() => this.flush());
+    this.pending.push(text);
+    this.pendingBytes += text.length;
     this.server.countWrite(text.length);
-    if (s.writableLength > this.server.options.maxBufferedBytes) this.server.dropSlow(this);
+    if (this.socket.writableLength + this.pendingBytes > this.server.options.maxBufferedBytes) this.server.dropSlow(this);
+  }
+
+  private flush(): void {
+    const text = this.pending.length === 1 ? this.pending[0] : this.pending.join('');
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (!this.socket.destroyed) this.socket.write(text);
   }
 
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    setImmediate(() => this.socket.end());
+    setImmediate(() => {
+      if (this.pending.length > 0) this.flush();
+      this.socket.end();
+    });
   }
 
   /** Actions of one session are handled one after another, as Asterisk's session thread does. */

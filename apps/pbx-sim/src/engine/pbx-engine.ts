@@ -94,6 +94,8 @@ export class PbxEngine {
 
   private readonly byName = new Map<string, SimChannel>();
   private readonly byUniqueid = new Map<string, SimChannel>();
+  /** Live channels per peer: device state is recomputed on every channel change. */
+  private readonly byPeer = new Map<string, Set<SimChannel>>();
   private readonly listeners = new Set<(e: AmiEvent) => void>();
   private readonly calls = new Map<string, SimCall>();
   private counter: number;
@@ -208,8 +210,8 @@ export class PbxEngine {
     return [...this.byName.values()];
   }
 
-  *channelsOf(peer: string): Iterable<SimChannel> {
-    for (const ch of this.byName.values()) if (ch.peer.name === peer) yield ch;
+  channelsOf(peer: string): Iterable<SimChannel> {
+    return this.byPeer.get(peer) ?? [];
   }
 
   call(linkedid: string): SimCall | undefined {
@@ -297,6 +299,9 @@ export class PbxEngine {
   private register(ch: SimChannel): void {
     this.byName.set(ch.name, ch);
     this.byUniqueid.set(ch.uniqueid, ch);
+    let peers = this.byPeer.get(ch.peer.name);
+    if (!peers) this.byPeer.set(ch.peer.name, (peers = new Set()));
+    peers.add(ch);
     this.stats.activeChannels = this.byName.size;
     let call = this.calls.get(ch.linkedid);
     if (!call) {
@@ -668,6 +673,7 @@ export class PbxEngine {
     this.channelEvent('Hangup', 'call,all', ch, new AmiFields().add('Cause', cause).add('Cause-txt', HANGUP_CAUSE_TEXT[cause] ?? 'Unknown'));
     this.byName.delete(ch.name);
     this.byUniqueid.delete(ch.uniqueid);
+    this.byPeer.get(ch.peer.name)?.delete(ch);
     this.stats.activeChannels = this.byName.size;
     if (ch.localPeer === null) this.devices.refresh(ch.peer.name);
     // The two halves of a Local channel live and die together.
