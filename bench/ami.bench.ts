@@ -13,8 +13,9 @@
  * Then one long run of the parser samples RSS and heap (after a full GC) to show
  * memory stays flat. Results go to stdout and to the "AMI parser" section of
  * docs/benchmarks.md. Each contender's clock starts after a warm-up of AMI_BENCH_WARMUP
- * events (default 100000, same for all), so the figures are steady-state throughput.
- * Env: AMI_BENCH_EVENTS (timed events, default 150000), AMI_BENCH_RUNS (5),
+ * events (default 200000, same for all), so the figures are steady-state throughput
+ * (the call tracker's code takes a few hundred thousand events to be fully optimised).
+ * Env: AMI_BENCH_EVENTS (timed events, default 100000), AMI_BENCH_RUNS (5),
  * AMI_BENCH_LONG_REPEATS (10), AMI_BENCH_NODE_ARGS (extra node flags for the
  * contenders, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile them).
  */
@@ -28,8 +29,8 @@ import type { AmiBenchClientResult, AmiBenchMode } from './ami-bench-client';
 import { AmiStreamGenerator } from './ami-stream';
 
 const ROOT = resolve(__dirname, '..');
-const EVENTS = Number(process.env.AMI_BENCH_EVENTS ?? 150_000);
-const WARMUP = Number(process.env.AMI_BENCH_WARMUP ?? 100_000);
+const EVENTS = Number(process.env.AMI_BENCH_EVENTS ?? 100_000);
+const WARMUP = Number(process.env.AMI_BENCH_WARMUP ?? 200_000);
 const RUNS = Number(process.env.AMI_BENCH_RUNS ?? 5);
 const LONG_REPEATS = Number(process.env.AMI_BENCH_LONG_REPEATS ?? 10);
 const CHILD_TIMEOUT_MS = 120_000;

@@ -37,7 +37,7 @@ const KEEP_BUFFER_BYTES = 256 * 1024;
  * The input is framed on bytes (`\r\n\r\n`) and each complete message is decoded
  * on its own: as latin1 when it is pure ASCII (the common case), as UTF-8
  * otherwise. So a frame or a multi-byte character split across reads is
- * reassembled exactly, and the strings of a message never pin the 64 KiB read
+ * reassembled exactly, and the strings of a message never pin the (reused) read buffer
  * they came from. The result does not depend on how the stream was cut into
  * reads (the spec feeds every capture at random chunk sizes to prove it).
  *
