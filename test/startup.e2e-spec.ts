@@ -2,6 +2,7 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProcessInspector } from '../apps/server/src/database/embedded/process-inspector';
+import { createServer } from 'node:net';
 import { freePort } from './support/free-port';
 import { cleanEnv, ServerProcess } from './support/server-process';
 
@@ -107,4 +108,19 @@ describe('embedded PostgreSQL (no DB_HOST)', () => {
     third.kill('SIGTERM');
     expect((await third.exit(30_000)).code).toBe(0);
   }, 240_000);
+
+  it('exits 1 with PostgreSQL\'s reason when EMBEDDED_PG_PORT is taken', async () => {
+    const blocker = createServer();
+    const port = await new Promise<number>((resolve) => blocker.listen(0, '127.0.0.1', () => resolve((blocker.address() as { port: number }).port)));
+    try {
+      const server = ServerProcess.startServer(
+        cleanEnv({ PORT: String(await freePort()), EMBEDDED_PG_DIR: join(root, 'blocked'), EMBEDDED_PG_PORT: String(port), DATA_DIR: join(root, 'data') }),
+      );
+      expect((await server.exit(90_000)).code).toBe(1);
+      expect(server.output).toContain(`embedded PostgreSQL did not start on 127.0.0.1:${port}`);
+      expect(server.output).toMatch(/could not bind IPv4 address "127\.0\.0\.1": Address already in use/);
+    } finally {
+      blocker.close();
+    }
+  }, 120_000);
 });

@@ -10,7 +10,6 @@ import { ProcessInspector } from './process-inspector';
 export interface EmbeddedPostgresLogger {
   log(message: string): void;
   warn(message: string): void;
-  debug?(message: string): void;
 }
 
 export interface EmbeddedPostgresOptions {
@@ -31,7 +30,6 @@ const LOG_TAIL_LINES = 8;
 
 interface PostmasterLock {
   pid: number;
-  dataDir: string;
   port: number;
 }
 
@@ -56,15 +54,6 @@ export class EmbeddedPostgresServer {
 
   constructor(private readonly options: EmbeddedPostgresOptions) {
     this.timeoutMs = options.timeoutMs ?? 30_000;
-  }
-
-  get dataDir(): string {
-    return this.options.dir;
-  }
-
-  /** True when this process started PostgreSQL and must stop it. */
-  get owned(): boolean {
-    return this.instance !== null;
   }
 
   async start(): Promise<DatabaseConnection> {
@@ -104,7 +93,10 @@ export class EmbeddedPostgresServer {
       await instance.initialise();
       await writeFile(join(dir, PASSWORD_FILE), `${password}\n`, { mode: 0o600 });
     }
-    await this.withTimeout(instance.start(), 'start').catch((error: unknown) => {
+    await this.withTimeout(instance.start(), 'start').catch(async (error: unknown) => {
+      // Timed out (our error) means PostgreSQL is still starting: do not leave it running unowned.
+      // Otherwise it has already exited, and the package's stop() would wait for an exit forever.
+      if (error instanceof EmbeddedPostgresError) await this.withTimeout(instance.stop(), 'stop').catch(() => undefined);
       throw new EmbeddedPostgresError(
         `embedded PostgreSQL did not start on 127.0.0.1:${this.options.port}` +
           `${error instanceof Error ? `: ${error.message}` : ''}. PostgreSQL said:\n${this.logTail.join('\n')}`,
@@ -176,9 +168,9 @@ export class EmbeddedPostgresServer {
     } catch {
       return null;
     }
-    // Line 1: postmaster pid; line 2: data directory; line 4: port (PostgreSQL's documented layout).
+    // Line 1: postmaster pid; line 4: port (PostgreSQL's documented layout).
     const lines = text.split('\n');
-    return { pid: Number(lines[0]), dataDir: lines[1] ?? '', port: Number(lines[3]) || this.options.port };
+    return { pid: Number(lines[0]), port: Number(lines[3]) || this.options.port };
   }
 
   private async readOwnerPid(): Promise<number | null> {
@@ -205,12 +197,12 @@ export class EmbeddedPostgresServer {
     return { host: '127.0.0.1', port, user: SUPERUSER, password, ssl: false };
   }
 
+  /** PostgreSQL's own output is kept (last lines) for the error message of a failed start, not logged. */
   private record(message: string): void {
     for (const line of message.split('\n')) {
       if (line.trim() === '') continue;
       this.logTail.push(line);
       if (this.logTail.length > LOG_TAIL_LINES) this.logTail.shift();
-      this.options.logger.debug?.(line);
     }
   }
 
