@@ -331,6 +331,25 @@ describe('AmiConnection', () => {
     expect(server.actions).toHaveLength(0);
   });
 
+  it('collects a list answer for an action marked as a list, and still emits its events as messages', async () => {
+    const server = await startServer();
+    server.handle('CoreShowChannels', (action, client) => {
+      const id = action.get('ActionID')!;
+      client.write(
+        `Response: Success\r\nActionID: ${id}\r\nEventList: start\r\nMessage: Channels will follow\r\n\r\n` +
+          `Event: CoreShowChannel\r\nActionID: ${id}\r\nChannel: SIP/1001-0000000a\r\n\r\n` +
+          `Event: CoreShowChannelsComplete\r\nActionID: ${id}\r\nEventList: Complete\r\nListItems: 1\r\n\r\n`,
+      );
+    });
+    const connection = connectTo(server).start();
+    await connection.ready();
+    const seen: string[] = [];
+    connection.on('message', (m) => seen.push(m.name));
+    const result = await connection.send({ action: 'CoreShowChannels', fields: [], list: true });
+    expect(result.events.map((e) => e.get('Channel'))).toEqual(['SIP/1001-0000000a']);
+    expect(seen).toEqual(['Success', 'CoreShowChannel', 'CoreShowChannelsComplete']);
+  });
+
   it('survives a listener that throws', async () => {
     const server = await startServer({ afterLogin: FULLY_BOOTED });
     const logger = new RecordingLogger();
