@@ -4,6 +4,8 @@ import type { PbxEngine } from '../engine/pbx-engine';
 import type { CallKind, CallOutcome, CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';
 import type { TrafficProfile } from './traffic-profile';
 
+const MAX_BURST = 16;
+
 export interface TrafficStats {
   placed: number;
   skipped: number;
@@ -118,10 +120,27 @@ export class TrafficGenerator {
   private scheduleNext(): void {
     if (!this.running || this.profile.cps <= 0) return;
     this.nextAt += this.rng.exponential(1000 / this.profile.cps);
-    this.timer = this.clock.setTimer(Math.max(0, this.nextAt - this.clock.now()), () => {
+    this.timer = this.clock.setTimer(Math.max(0, this.nextAt - this.clock.now()), () => this.due());
+  }
+
+  /**
+   * Places the call that is due and a few that fell due while the timer was late, then
+   * waits for the next; a small cap keeps a late timer from turning into a long burst
+   * that blocks the event loop (an overloaded simulator falls behind instead of stalling).
+   */
+  private due(): void {
+    const now = this.clock.now();
+    for (let burst = 0; this.running && burst < MAX_BURST; burst++) {
       this.arrive();
-      this.scheduleNext();
-    });
+      const next = this.nextAt + this.rng.exponential(1000 / this.profile.cps);
+      if (next > now) {
+        this.timer = this.clock.setTimer(next - now, () => this.due());
+        this.nextAt = next;
+        return;
+      }
+      this.nextAt = next;
+    }
+    if (this.running) this.scheduleNext();
   }
 
   private arrive(): void {
