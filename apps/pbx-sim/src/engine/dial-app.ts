@@ -24,7 +24,6 @@ export interface DialLeg {
 export interface DialRun {
   id: number;
   caller: SimChannel;
-  data: string;
   targets: DialTarget[];
   legs: DialLeg[];
   timeoutMs: number | null;
@@ -77,7 +76,6 @@ export class DialApp {
     const run: DialRun = {
       id: this.nextId++,
       caller,
-      data,
       targets: targets.split('&').map((t) => this.parseTarget(t)),
       legs: [],
       timeoutMs: timeout ? Number(timeout) * 1000 : null,

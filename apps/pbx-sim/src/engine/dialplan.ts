@@ -96,10 +96,6 @@ export class Dialplan {
     return this.step(context, exten, priority) !== null;
   }
 
-  hasContext(context: string): boolean {
-    return this.contexts.has(context);
-  }
-
   private match(context: string, exten: string): DialplanExtension | null {
     const list = this.contexts.get(context);
     if (!list) return null;

@@ -56,10 +56,6 @@ export class Parking {
     this.leaveLot(ch);
   }
 
-  spaceOf(ch: SimChannel): number | null {
-    return [...this.parked.values()].find((p) => p.ch === ch)?.space ?? null;
-  }
-
   private timeout(call: ParkedCall): void {
     const e = this.engine;
     const { ch } = call;

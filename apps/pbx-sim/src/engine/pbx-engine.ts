@@ -699,7 +699,7 @@ export class PbxEngine {
   // ---- bridges ------------------------------------------------------------------------------------
 
   createBridge(kind: BridgeKind): SimBridge {
-    const b = new SimBridge(this.rng.uuid(), kind, this.clock.now());
+    const b = new SimBridge(this.rng.uuid(), kind);
     const s = b.snapshot();
     this.emit('BridgeCreate', 'call,all', new AmiFields().addAll(s.keys, s.values));
     return b;

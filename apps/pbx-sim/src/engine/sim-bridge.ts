@@ -19,7 +19,6 @@ export class SimBridge {
   constructor(
     readonly uniqueid: string,
     readonly kind: BridgeKind,
-    readonly createdAt: number,
   ) {}
 
   get type(): string {
