@@ -205,7 +205,7 @@ describe('AmiConnection', () => {
     server.handle('Ping', () => {
       pings += 1;
     });
-    const connection = connectTo(server, { pingIntervalMs: 20, pongTimeoutMs: 120 });
+    const connection = connectTo(server, { pingIntervalMs: 20, pongTimeoutMs: 400 });
     const disconnects: AmiDisconnectInfo[] = [];
     connection.on('disconnected', (i) => disconnects.push(i));
     connection.start();
@@ -216,7 +216,7 @@ describe('AmiConnection', () => {
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
         client.write(`Event: VarSet\r\nVariable: N\r\nValue: ${sent++}\r\n\r\n`);
-        if (sent === 36) {
+        if (sent === 130) {
           clearInterval(timer);
           resolve();
         }
