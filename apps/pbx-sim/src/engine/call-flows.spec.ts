@@ -133,6 +133,21 @@ describe('call flows', () => {
     expect(call.recordings.map((r) => r.source)).toEqual(['monitor', 'mixmonitor']);
   });
 
+  it('hangs up the agent left in crm-hold-wait when the held caller hung up', () => {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 4000, hangupBy: 'caller', hold: { afterMs: 2000, durationMs: 5000 } });
+    h.clock.advance(6000);
+    const agent = h.engine.liveChannels();
+    expect(agent.map((c) => [c.peer.name, c.context, c.app])).toEqual([['1001', 'crm-hold-wait', 'Wait']]);
+    h.run();
+    const hangups = named(h, 'Hangup').map((m) => [get(m, 'Channel')?.slice(0, 8), 'at' in m ? (m as { at: number }).at - START : 0]);
+    expect(hangups).toEqual([
+      [call.channel.slice(0, 8), 5000],
+      ['SIP/1001', 8000],
+    ]);
+    expect(calls(h)[0]).toMatchObject({ status: 'answered', hangupBy: 'caller' });
+  });
+
   it('fails an outbound call on trunk congestion (CDR disposition CONGESTION, cause 34)', () => {
     const h = run({ kind: 'outbound', from: '1001', to: '84951112233', outcome: 'failed' });
     expect(named(h, 'DialEnd').map((m) => get(m, 'DialStatus'))).toEqual(['CONGESTION']);

@@ -170,8 +170,11 @@ export class CallPlacer {
       checkMs(h.durationMs, 'hold.durationMs');
       at(h.afterMs, (remote, agent) => {
         e.control.dualRedirect(remote, { context: 'crm-hold', exten: 's', priority: 1 }, agent, { context: 'crm-hold-wait', exten: 's', priority: 1 });
-        e.timer(remote, h.durationMs, () => {
-          if (!agent.hungUp) e.control.bridgeChannels(remote, agent);
+        // Timer on the agent: if the held party hangs up, the agent still waits in crm-hold-wait and,
+        // like the CRM (DESIGN.md section 5), the simulator hangs that leg up.
+        e.timer(agent, h.durationMs, () => {
+          if (remote.hungUp) e.control.amiHangup(agent, 16);
+          else e.control.bridgeChannels(remote, agent);
         });
       });
     }
