@@ -79,15 +79,21 @@ export class CallIngestService implements OnApplicationShutdown {
     return this.queue.drain();
   }
 
+  /** Marks the moment a PBX's channel listing is asked for, on the database's clock. */
+  lostCallsMark(): Promise<string> {
+    return this.store.databaseTime();
+  }
+
   /**
    * After a PBX's channel listing: ends the calls the database still has open for it that the
    * PBX no longer has (they ended while no ingest was listening, e.g. across a restart).
-   * `live` are the first Linkedids of the calls the tracker holds; `before` is when the listing
-   * was asked for. Runs after every write handled so far, so a call's own end is never overtaken.
+   * `live` are the first Linkedids of the calls the tracker holds; `mark` is the
+   * {@link lostCallsMark} taken before the listing was asked for, so calls written since are
+   * never touched. Runs after every write handled so far: a call's own end is never overtaken.
    */
-  async closeLost(pbxId: string, live: string[], before: number): Promise<number> {
+  async closeLost(pbxId: string, live: string[], mark: string): Promise<number> {
     await this.queue.drain();
-    const closed = await this.store.closeLost(pbxId, live, before);
+    const closed = await this.store.closeLost(pbxId, live, mark);
     for (const call of closed) {
       const step: EndStep = {
         status: call.status,
@@ -99,7 +105,7 @@ export class CallIngestService implements OnApplicationShutdown {
         agents: [],
         lost: true,
       };
-      this.emit(CALL_EVENT_NAMES.ended, { call, at: call.endedAt ?? new Date(before).toISOString(), dryRun: this.store.dryRun, ...step });
+      this.emit(CALL_EVENT_NAMES.ended, { call, at: call.endedAt ?? mark, dryRun: this.store.dryRun, ...step });
     }
     if (closed.length > 0) this.logger.warn(`${pbxId}: ended ${closed.length} call(s) the PBX no longer has (they ended while nobody listened)`);
     return closed.length;

@@ -56,9 +56,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       server,
       lock: this.lock,
       sink: (event) => this.calls.handle(event),
-      onSnapshot: (pbxId, live, requestedAt) => {
-        this.calls.closeLost(pbxId, live, requestedAt).catch((error: Error) => this.logger.error(`${pbxId}: closing lost calls failed: ${error.message}`));
-      },
+      lostCalls: { mark: () => this.calls.lostCallsMark(), close: (pbxId, live, mark) => this.calls.closeLost(pbxId, live, mark) },
       logger: new Logger(`AMI ${server.id}`),
     });
     this.pbxs.set(server.id, pbx);

@@ -8,16 +8,20 @@ import type { IngestLock } from './ingest-lock';
 
 export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
 
+export interface LostCallsHandler {
+  /** Taken just before the listing is asked for; passed back to `close`. */
+  mark(): Promise<string>;
+  /** `live`: first Linkedids of the calls the PBX still has after the listing. */
+  close(pbxId: string, live: string[], mark: string): Promise<unknown>;
+}
+
 export interface PbxIngestOptions {
   server: AmiServerConfig;
   /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
   lock: IngestLock | null;
   sink: (event: CallTrackerEvent) => void;
-  /**
-   * After each complete channel listing: the first Linkedids of the calls the PBX still has,
-   * and when the listing was asked for.
-   */
-  onSnapshot?: (pbxId: string, live: string[], requestedAt: number) => void;
+  /** Ends the database's calls of this PBX that a complete channel listing no longer shows. */
+  lostCalls?: LostCallsHandler;
   logger: AmiLogger;
   /** How often a standby process tries to take over the PBX (default 5 s). */
   standbyRetryMs?: number;
@@ -122,7 +126,7 @@ export class PbxIngest {
   private connect(): void {
     const connection = new AmiConnection({ ...this.options.connection, server: this.options.server, events: 'on', logger: this.options.logger });
     connection.on('message', (msg) => this.feed(msg));
-    connection.on('connected', () => this.requestSnapshot(connection));
+    connection.on('connected', () => void this.requestSnapshot(connection));
     connection.on('disconnected', (info) => {
       if (info.wasReady) this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
     });
@@ -138,20 +142,22 @@ export class PbxIngest {
     this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
   }
 
-  private requestSnapshot(connection: AmiConnection): void {
-    const requestedAt = Date.now();
-    // The listing comes back through 'message' like any event; the tracker reads it there, and
-    // has read all of it by the time the action resolves.
-    connection.send(amiActions.coreShowChannels(), { list: true }).then(
-      () => {
-        if (this.connection !== connection) return;
-        const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
-        this.options.onSnapshot?.(this.pbxId, live, requestedAt);
-      },
-      (error: Error) => {
-        this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${error.message}); calls in progress are rebuilt from later events`);
-      },
-    );
+  private async requestSnapshot(connection: AmiConnection): Promise<void> {
+    const lostCalls = this.options.lostCalls;
+    const mark = lostCalls ? await lostCalls.mark().catch(() => null) : null;
+    try {
+      // The listing comes back through 'message' like any event; the tracker reads it there,
+      // and has read all of it by the time the action resolves.
+      await connection.send(amiActions.coreShowChannels(), { list: true });
+    } catch (error) {
+      this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${(error as Error).message}); calls in progress are rebuilt from later events`);
+      return;
+    }
+    if (this.connection !== connection || !lostCalls || mark === null) return;
+    const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
+    await lostCalls.close(this.pbxId, live, mark).catch((error: Error) => {
+      this.options.logger.warn(`ingest ${this.pbxId}: could not end the calls the PBX no longer has (${error.message})`);
+    });
   }
 
   private feed(msg: AmiMessage): void {

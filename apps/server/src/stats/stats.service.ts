@@ -13,6 +13,32 @@ export interface StatsRequest {
   timeZone: string;
 }
 
+interface Outcome {
+  status: TerminalStatus;
+  direction: CallDirection;
+  calls: number;
+}
+
+interface Durations {
+  ring_avg: number | null;
+  ring_p90: number | null;
+  talk_avg: number | null;
+  talk_p90: number | null;
+  talk_total: number | null;
+}
+
+interface UserRow {
+  user_id: number;
+  user_name: string | null;
+  calls: number;
+  answered: number;
+  unanswered: number;
+  talk: number;
+  talk_avg: number | null;
+}
+
+type Bucket<K> = K & { calls: number; answered: number };
+
 /** Missed calls listed with their count; the count covers them all. */
 const MISSED_LISTED = 100;
 
@@ -26,49 +52,48 @@ export class StatsService {
     const where = [...filterConditions({ from: request.from, to: request.to, userId: request.userId }, values), 'c.ended_at IS NOT NULL'].join(' AND ');
     const q = <T>(sql: string, extra: unknown[] = []) => this.dataSource.query<T[]>(sql, [...values, ...extra]);
     const tz = `$${values.length + 1}`;
-    const answered = `c.status = 'answered'`;
-    const unanswered = `c.status IN (${UNANSWERED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+    const answered = `p.status = 'answered'`;
+    const unanswered = (alias: string) => `${alias}.status IN (${UNANSWERED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
-    const [byOutcome, [durations], perUser, perHour, perDay, missed] = await Promise.all([
-      q<{ status: TerminalStatus; direction: CallDirection; calls: number }>(
-        `SELECT c.status, c.direction, count(*)::int AS calls FROM calls c WHERE ${where} GROUP BY c.status, c.direction`,
-      ),
-      q<{ ring_avg: number | null; ring_p90: number | null; talk_avg: number | null; talk_p90: number | null; talk_total: number | null }>(
-        `SELECT avg(c.ring_seconds)::float8 AS ring_avg,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY c.ring_seconds) AS ring_p90,
-                (avg(c.talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg,
-                percentile_cont(0.9) WITHIN GROUP (ORDER BY c.talk_seconds) FILTER (WHERE ${answered}) AS talk_p90,
-                (sum(c.talk_seconds) FILTER (WHERE ${answered}))::int AS talk_total
-         FROM calls c WHERE ${where}`,
-      ),
-      q<{ user_id: number; user_name: string | null; calls: number; answered: number; unanswered: number; talk: number; talk_avg: number | null }>(
-        `SELECT c.assigned_user_id AS user_id,
-                COALESCE(NULLIF(concat_ws(' ', u.first_name, u.last_name), ''), u.username) AS user_name,
-                count(*)::int AS calls,
-                (count(*) FILTER (WHERE ${answered}))::int AS answered,
-                (count(*) FILTER (WHERE ${unanswered}))::int AS unanswered,
-                (COALESCE(sum(c.talk_seconds) FILTER (WHERE ${answered}), 0))::int AS talk,
-                (avg(c.talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg
-         FROM calls c LEFT JOIN users u ON u.id = c.assigned_user_id
-         WHERE ${where} AND c.assigned_user_id IS NOT NULL
-         GROUP BY c.assigned_user_id, u.username, u.first_name, u.last_name
-         ORDER BY calls DESC, c.assigned_user_id`,
-      ),
-      q<{ hour: number; calls: number; answered: number }>(
-        `SELECT extract(hour FROM c.started_at AT TIME ZONE ${tz})::int AS hour, count(*)::int AS calls,
-                (count(*) FILTER (WHERE ${answered}))::int AS answered
-         FROM calls c WHERE ${where} GROUP BY 1`,
-        [request.timeZone],
-      ),
-      q<{ day: string; calls: number; answered: number }>(
-        `SELECT to_char(c.started_at AT TIME ZONE ${tz}, 'YYYY-MM-DD') AS day, count(*)::int AS calls,
-                (count(*) FILTER (WHERE ${answered}))::int AS answered
-         FROM calls c WHERE ${where} GROUP BY 1 ORDER BY 1`,
+    // The period is read once (an index-only scan of ix_calls_ended_stats) and every
+    // aggregate runs over that in-memory copy, in one statement.
+    const [[aggregates], missed] = await Promise.all([
+      q<{ outcomes: Outcome[] | null; durations: Durations; per_user: UserRow[] | null; per_hour: Bucket<{ hour: number }>[] | null; per_day: Bucket<{ day: string }>[] | null }>(
+        `WITH p AS MATERIALIZED (
+           SELECT c.status, c.direction, c.assigned_user_id, c.ring_seconds, c.talk_seconds, c.started_at AT TIME ZONE ${tz} AS local
+           FROM calls c WHERE ${where}
+         )
+         SELECT
+           (SELECT json_agg(t) FROM (SELECT status, direction, count(*)::int AS calls FROM p GROUP BY 1, 2) t) AS outcomes,
+           (SELECT row_to_json(t) FROM (
+              SELECT avg(ring_seconds)::float8 AS ring_avg,
+                     percentile_cont(0.9) WITHIN GROUP (ORDER BY ring_seconds) AS ring_p90,
+                     (avg(talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg,
+                     percentile_cont(0.9) WITHIN GROUP (ORDER BY talk_seconds) FILTER (WHERE ${answered}) AS talk_p90,
+                     (sum(talk_seconds) FILTER (WHERE ${answered}))::int AS talk_total
+              FROM p) t) AS durations,
+           (SELECT json_agg(t ORDER BY t.calls DESC, t.user_id) FROM (
+              SELECT p.assigned_user_id AS user_id,
+                     COALESCE(NULLIF(concat_ws(' ', u.first_name, u.last_name), ''), u.username) AS user_name,
+                     count(*)::int AS calls,
+                     (count(*) FILTER (WHERE ${answered}))::int AS answered,
+                     (count(*) FILTER (WHERE ${unanswered('p')}))::int AS unanswered,
+                     (COALESCE(sum(p.talk_seconds) FILTER (WHERE ${answered}), 0))::int AS talk,
+                     (avg(p.talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg
+              FROM p LEFT JOIN users u ON u.id = p.assigned_user_id
+              WHERE p.assigned_user_id IS NOT NULL
+              GROUP BY p.assigned_user_id, u.username, u.first_name, u.last_name) t) AS per_user,
+           (SELECT json_agg(t) FROM (
+              SELECT extract(hour FROM local)::int AS hour, count(*)::int AS calls, (count(*) FILTER (WHERE ${answered}))::int AS answered
+              FROM p GROUP BY 1) t) AS per_hour,
+           (SELECT json_agg(t ORDER BY t.day) FROM (
+              SELECT to_char(local, 'YYYY-MM-DD') AS day, count(*)::int AS calls, (count(*) FILTER (WHERE ${answered}))::int AS answered
+              FROM p GROUP BY 1) t) AS per_day`,
         [request.timeZone],
       ),
       q<CallDbRow & { total: number }>(
         `SELECT ${CALL_SELECT}, (count(*) OVER ())::int AS total ${CALL_FROM}
-         WHERE ${where} AND c.direction = 'inbound' AND ${unanswered} AND c.external_number IS NOT NULL
+         WHERE ${where} AND c.direction = 'inbound' AND ${unanswered('c')} AND c.external_number IS NOT NULL
            AND NOT EXISTS (
              SELECT 1 FROM calls cb
              WHERE cb.external_number = c.external_number AND cb.started_at > c.started_at AND cb.status = 'answered')
@@ -80,12 +105,13 @@ export class StatsService {
     const byStatus = Object.fromEntries(TERMINAL_STATUSES.map((s) => [s, 0])) as Record<TerminalStatus, number>;
     const byDirection = Object.fromEntries(DIRECTIONS.map((d) => [d, 0])) as Record<CallDirection, number>;
     let calls = 0;
-    for (const row of byOutcome) {
+    const { outcomes, durations, per_user: perUser, per_hour: perHour, per_day: perDay } = aggregates;
+    for (const row of outcomes ?? []) {
       calls += row.calls;
       if (row.status in byStatus) byStatus[row.status] += row.calls;
       byDirection[row.direction] += row.calls;
     }
-    const hours = new Map(perHour.map((h) => [h.hour, h]));
+    const hours = new Map((perHour ?? []).map((h) => [h.hour, h]));
     return {
       from: request.from.toISOString(),
       to: request.to.toISOString(),
@@ -94,7 +120,7 @@ export class StatsService {
       totals: { calls, answered: byStatus.answered, answerRate: calls === 0 ? 0 : byStatus.answered / calls, byStatus, byDirection },
       ringSeconds: { average: durations.ring_avg, p90: durations.ring_p90 },
       talkSeconds: { average: durations.talk_avg, p90: durations.talk_p90, total: durations.talk_total ?? 0 },
-      perUser: perUser.map((u) => ({
+      perUser: (perUser ?? []).map((u) => ({
         userId: String(u.user_id),
         userName: u.user_name,
         calls: u.calls,
@@ -104,7 +130,7 @@ export class StatsService {
         averageTalkSeconds: u.talk_avg,
       })),
       perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, calls: hours.get(hour)?.calls ?? 0, answered: hours.get(hour)?.answered ?? 0 })),
-      perDay: perDay.map((d) => ({ day: d.day, calls: d.calls, answered: d.answered })),
+      perDay: (perDay ?? []).map((d) => ({ day: d.day, calls: d.calls, answered: d.answered })),
       missedNotCalledBack: { count: missed[0]?.total ?? 0, calls: missed.map(callListItemFromDb) },
     };
   }

@@ -17,10 +17,13 @@ export abstract class CallStore {
   abstract readonly dryRun: boolean;
   abstract write(calls: CollapsedCall[]): Promise<StoredCall[]>;
 
+  /** The database's clock (ISO-8601), to mark "before this point" across processes and hosts. */
+  abstract databaseTime(): Promise<string>;
+
   /**
-   * Ends the PBX's calls that are still open in the database, were last heard of before
-   * `before`, and are not among `live` (first Linkedids of the calls the PBX still has).
-   * Returns them as stored after closing.
+   * Ends the PBX's calls that are still open in the database, were last written before
+   * `before` (a {@link databaseTime}), and are not among `live` (first Linkedids of the calls
+   * the PBX still has). Returns them as stored after closing.
    */
-  abstract closeLost(pbxId: string, live: string[], before: number): Promise<CallView[]>;
+  abstract closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]>;
 }

@@ -38,7 +38,12 @@ export class DryRunCallStore extends CallStore {
     });
   }
 
-  async closeLost(pbxId: string, live: string[], before: number): Promise<CallView[]> {
+  async databaseTime(): Promise<string> {
+    const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
+    return row.now.toISOString();
+  }
+
+  async closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]> {
     const { text, values } = findLostCallsStatement(pbxId, live, before);
     const rows: CallTableRow[] = await this.dataSource.query(text, values);
     for (const row of rows) {

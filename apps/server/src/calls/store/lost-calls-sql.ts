@@ -1,10 +1,11 @@
 import type { SqlStatement } from './call-batch-sql';
 
-const UNREACHED = `c.pbx_id = $1 AND c.ended_at IS NULL AND c.last_event_at < $3 AND NOT (c.linkedid = ANY($2::text[]))`;
+/** Open rows of the PBX written before the listing was asked for (database clock) and not live. */
+const UNREACHED = `c.pbx_id = $1 AND c.ended_at IS NULL AND c.updated_at < $3::timestamptz AND NOT (c.linkedid = ANY($2::text[]))`;
 
 /** The open calls of a PBX that the PBX no longer has (see CallStore.closeLost). */
-export function findLostCallsStatement(pbxId: string, live: string[], before: number): SqlStatement {
-  return { text: `SELECT c.* FROM calls c WHERE ${UNREACHED} ORDER BY c.id`, values: [pbxId, live, new Date(before).toISOString()] };
+export function findLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
+  return { text: `SELECT c.* FROM calls c WHERE ${UNREACHED} ORDER BY c.id`, values: [pbxId, live, before] };
 }
 
 /**
@@ -12,7 +13,7 @@ export function findLostCallsStatement(pbxId: string, live: string[], before: nu
  * hung up by the system; one `ended` timeline step marked `lost`. Talk, ring and hold seconds
  * stay the last ones the tracker reported.
  */
-export function closeLostCallsStatement(pbxId: string, live: string[], before: number): SqlStatement {
+export function closeLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
   return {
     text: `
 WITH lost AS (
@@ -35,6 +36,6 @@ steps AS (
   ON CONFLICT (call_id, dedupe_key) DO NOTHING
 )
 SELECT * FROM lost ORDER BY id`,
-    values: [pbxId, live, new Date(before).toISOString()],
+    values: [pbxId, live, before],
   };
 }

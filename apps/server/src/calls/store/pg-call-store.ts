@@ -34,7 +34,12 @@ export class PgCallStore extends CallStore {
     }));
   }
 
-  async closeLost(pbxId: string, live: string[], before: number): Promise<CallView[]> {
+  async databaseTime(): Promise<string> {
+    const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
+    return row.now.toISOString();
+  }
+
+  async closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]> {
     const { text, values } = closeLostCallsStatement(pbxId, live, before);
     const rows: CallTableRow[] = await this.dataSource.query(text, values);
     return rows.map(callViewFromDb);
