@@ -240,7 +240,8 @@ Stream: ${fmt(WARMUP + EVENTS)} events (${fmt(stream.length / 2 ** 20, 1)} MiB),
 in progress at once and their messages interleaved. Served over loopback TCP by an AMI server in the parent process after
 a real login; each contender runs in its own process (CPU time and peak RSS are its own), ${RUNS} runs each, interleaved.
 The clock starts after the first ${fmt(WARMUP)} events (JIT warm-up, same for all): events/s and CPU µs/event are over the
-next ${fmt(EVENTS)} events, up to the server's close, i.e. the steady state of a long-running ingest.
+next ${fmt(EVENTS)} events, up to the server's close, i.e. the steady state of a long-running ingest. Peak RSS includes the
+TypeScript loader (swc-node) every contender runs under; the raw contender shows that floor.
 
 ${table}
 
