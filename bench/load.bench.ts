@@ -114,6 +114,9 @@ class TrackerConsumer implements LoadConsumer {
     const conn = new AmiConnection({ server: { id: 'bench', host: '127.0.0.1', port, ...USER, tls: false }, events: 'on', pingIntervalMs: 60_000 });
     conn.on('message', (m: AmiMessage) => this.onMessage(m));
     conn.on('error', (err: Error) => process.stderr.write(`consumer: ${err.message}\n`));
+    conn.on('disconnected', (info) => {
+      if (info.reason !== 'closed') process.stderr.write(`consumer: AMI connection lost (${info.reason}); events are missed until it is back\n`);
+    });
     this.connection = conn.start();
     await conn.ready();
   }
@@ -273,6 +276,8 @@ async function runBench(): Promise<void> {
     const seenOnce = [...placed].filter((id) => ended.get(id) === 1).length;
     const duplicated = [...placed].filter((id) => (ended.get(id) ?? 0) > 1).length;
     const unexpected = [...ended.keys()].filter((id) => !placed.has(id)).length;
+    const notSeen = [...placed].filter((id) => !ended.has(id));
+    if (notSeen.length > 0) process.stderr.write(`  not seen ended: ${notSeen.slice(0, 10).join(' ')}${notSeen.length > 10 ? ' ...' : ''} (simulator live calls: ${last.active})\n`);
     const events = atStop.events - atStart.events;
     const r: StepResult = {
       targetCps: cps,
@@ -300,7 +305,7 @@ async function runBench(): Promise<void> {
     r.sustained = r.missing === 0 && r.duplicated === 0 && r.unexpected === 0 && enoughCalls && r.p99Ms <= opts.maxP99Ms;
     results.push(r);
     process.stderr.write(
-      `${String(cps).padStart(5)} cps: placed ${r.placed} (${r.achievedCps}/s), seen once ${r.seenOnce}, missing ${r.missing}, dup ${r.duplicated}; ${r.eventsPerSec} events/s; delay p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms; CPU sim ${r.simCpuPct}% consumer ${r.consumerCpuPct}%; RSS sim ${r.simRssMb} MB consumer ${r.consumerRssMb} MB -> ${r.sustained ? 'sustained' : 'NOT sustained'}\n`,
+      `${String(cps).padStart(5)} cps: placed ${r.placed} (${r.achievedCps}/s), seen once ${r.seenOnce}, missing ${r.missing}, dup ${r.duplicated}; ${r.eventsPerSec} events/s; delay p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms max ${r.maxMs} ms; drain ${r.drainMs} ms; CPU sim ${r.simCpuPct}% consumer ${r.consumerCpuPct}%; RSS sim ${r.simRssMb} MB consumer ${r.consumerRssMb} MB -> ${r.sustained ? 'sustained' : 'NOT sustained'}\n`,
     );
     if (!r.sustained) break;
   }
