@@ -91,14 +91,25 @@ export class StatsService {
               FROM p GROUP BY 1) t) AS per_day`,
         [request.timeZone],
       ),
+      // Per number the missed calls came from, its latest answered call (one index probe each):
+      // a missed call is open while no answered call to or from its number came later.
       q<CallDbRow & { total: number }>(
-        `SELECT ${CALL_SELECT}, (count(*) OVER ())::int AS total ${CALL_FROM}
-         WHERE ${where} AND c.direction = 'inbound' AND ${unanswered('c')} AND c.external_number IS NOT NULL
-           AND NOT EXISTS (
-             SELECT 1 FROM calls cb
-             WHERE cb.external_number = c.external_number AND cb.started_at > c.started_at AND cb.status = 'answered')
-         ORDER BY c.started_at DESC, c.id DESC
-         LIMIT ${MISSED_LISTED}`,
+        `WITH missed AS MATERIALIZED (
+           SELECT c.id, c.external_number, c.started_at FROM calls c
+           WHERE ${where} AND c.direction = 'inbound' AND ${unanswered('c')} AND c.external_number IS NOT NULL
+         ),
+         last_answered AS MATERIALIZED (
+           SELECT n.external_number,
+                  (SELECT max(cb.started_at) FROM calls cb WHERE cb.external_number = n.external_number AND cb.status = 'answered') AS at
+           FROM (SELECT DISTINCT external_number FROM missed) n
+         ),
+         open_missed AS MATERIALIZED (
+           SELECT m.id, m.started_at FROM missed m JOIN last_answered a USING (external_number)
+           WHERE a.at IS NULL OR a.at <= m.started_at
+         )
+         SELECT ${CALL_SELECT}, (SELECT count(*) FROM open_missed)::int AS total ${CALL_FROM}
+         WHERE c.id IN (SELECT id FROM open_missed ORDER BY started_at DESC, id DESC LIMIT ${MISSED_LISTED})
+         ORDER BY c.started_at DESC, c.id DESC`,
       ),
     ]);
 

@@ -39,6 +39,7 @@ export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 @Index('ix_calls_talk_seconds_id', { synchronize: false })
 @Index('ix_calls_ended_stats', { synchronize: false })
 @Index('ix_calls_answered_external_number', { synchronize: false })
+@Index('ix_calls_unanswered_inbound', { synchronize: false })
 @Check('ck_calls_status', `"status" IN ('ringing', 'answered', 'on_hold', 'missed', 'busy', 'abandoned', 'failed')`)
 @Check('ck_calls_direction', `"direction" IN ('inbound', 'outbound', 'internal')`)
 @Check('ck_calls_hangup_by', `"hangup_by" IN ('caller', 'callee', 'system')`)
