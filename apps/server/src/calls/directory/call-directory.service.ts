@@ -6,7 +6,7 @@ import { BoundedCache } from './bounded-cache';
 import { pgClientConfig } from './pg-client-config';
 import { PgNotificationListener } from './pg-notification-listener';
 
-/** Channel the triggers of migration CallsIngestSupport notify on any change of users, phones or companies. */
+/** Channel the triggers of migration CallsIngest notify on any change of user or company phones. */
 export const DIRECTORY_CHANGED_CHANNEL = 'crm_directory_changed';
 /** Reload anyway this often, in case a notification was missed while the listener reconnected. */
 const SAFETY_RELOAD_MS = 5 * 60_000;
@@ -21,8 +21,8 @@ interface Waiter {
  * The ingest's view of who owns which extension and which company owns which
  * number: both maps live in memory, so assigning a call never waits for a query.
  *
- * They are reloaded whole (a few thousand rows) when PostgreSQL says a user,
- * phone or company changed — triggers `NOTIFY crm_directory_changed`, which
+ * They are reloaded whole (a few thousand rows) when PostgreSQL says a user's or a
+ * company's phones changed — triggers `NOTIFY crm_directory_changed`, which
  * reaches every process (the API process edits, the ingest process listens),
  * whoever made the change (REST, CSV import, psql). Reloads are coalesced: a
  * burst of changes costs one or two loads. Normalised numbers are memoised
@@ -114,10 +114,10 @@ export class CallDirectoryService implements CallDirectoryView, OnModuleInit, On
   private async load(): Promise<void> {
     const [users, companies] = await Promise.all([
       this.dataSource.query<Array<{ number: string; owner: string | number }>>(
-        `SELECT up.normalized_number AS number, up.user_id AS owner FROM user_phones up JOIN users u ON u.id = up.user_id`,
+        `SELECT normalized_number AS number, user_id AS owner FROM user_phones`,
       ),
       this.dataSource.query<Array<{ number: string; owner: string | number }>>(
-        `SELECT cp.normalized_number AS number, cp.company_id AS owner FROM company_phones cp`,
+        `SELECT normalized_number AS number, company_id AS owner FROM company_phones`,
       ),
     ]);
     this.users = new Map(users.map((r) => [r.number, String(r.owner)]));

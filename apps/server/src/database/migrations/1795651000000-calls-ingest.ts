@@ -7,8 +7,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `external_number`: the outside party's number, normalised, for company lookup, number search
  *   and "missed call not yet called back" (inbound caller = outbound callee);
  * - indexes for keyset pages by (started_at, id) under each filter, live calls and call-backs;
- * - `NOTIFY crm_directory_changed` on any change of users, phones or companies, so every process
- *   caching extension -> user and number -> company reloads (see CallDirectoryService).
+ * - `NOTIFY crm_directory_changed` on any change of user or company phones (deleting a user or a
+ *   company deletes its phones, which fires too), so every process caching extension -> user and
+ *   number -> company reloads (see CallDirectoryService).
  */
 export class CallsIngest1795651000000 implements MigrationInterface {
   name = 'CallsIngest1795651000000';
@@ -38,8 +39,8 @@ export class CallsIngest1795651000000 implements MigrationInterface {
   }
 
   async down(db: QueryRunner): Promise<void> {
-    for (const table of DIRECTORY_TABLES) await db.query(`DROP TRIGGER ${table}_directory_changed ON ${table}`);
-    await db.query(`DROP FUNCTION crm_notify_directory_changed()`);
+    // CASCADE drops the function's triggers, wherever they were created.
+    await db.query(`DROP FUNCTION crm_notify_directory_changed() CASCADE`);
     await db.query(`DROP INDEX ix_calls_talk_seconds_id`);
     await db.query(`DROP INDEX ix_calls_live`);
     await db.query(`DROP INDEX ix_calls_external_number_started_at`);
@@ -47,4 +48,4 @@ export class CallsIngest1795651000000 implements MigrationInterface {
   }
 }
 
-const DIRECTORY_TABLES = ['users', 'user_phones', 'companies', 'company_phones'];
+const DIRECTORY_TABLES = ['user_phones', 'company_phones'];
