@@ -26,6 +26,10 @@ export type NodeEnv = (typeof NODE_ENVS)[number];
 export const APP_ROLES = ['all', 'server', 'asterisk'] as const;
 export type AppRole = (typeof APP_ROLES)[number];
 
+/** auto: the in-process demo PBX runs when no Asterisk is configured in development; on: always (or fail); off: never. */
+export const DEMO_MODES = ['auto', 'on', 'off'] as const;
+export type DemoMode = (typeof DEMO_MODES)[number];
+
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
@@ -62,6 +66,28 @@ function IsOriginList(): PropertyDecorator {
           (value.trim() === '*' || value.split(',').every((origin) => /^https?:\/\/[^/\s]+$/.test(origin.trim()))),
       },
     });
+}
+
+/**
+ * DEMO_MODE=on is a promise to run the demo PBX; where it cannot be kept (a real PBX, production,
+ * a process without the ingest) the start fails instead of silently running without it.
+ */
+function IsDemoModeAllowed(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isDemoModeAllowed',
+      target: target.constructor,
+      propertyName: String(key),
+      options: { message: ({ object }) => `cannot be on ${demoModeConflict(object as AppConfig) ?? ''}`.trim() },
+      validator: { validate: (value: unknown, args) => value !== 'on' || demoModeConflict(args!.object as AppConfig) === null },
+    });
+}
+
+function demoModeConflict(config: AppConfig): string | null {
+  if (config.NODE_ENV === 'production') return 'with NODE_ENV=production';
+  if (config.hasRealAsterisk) return 'while ASTERISK_HOST or ASTERISK_SERVERS names a real PBX';
+  if (config.APP_ROLE !== 'all') return `with APP_ROLE=${config.APP_ROLE} (the demo PBX runs inside the one-process role all)`;
+  return null;
 }
 
 /**
@@ -166,6 +192,11 @@ export class AppConfig {
   @IsPhoneRegion()
   DEFAULT_PHONE_REGION = 'RU';
 
+  /** The zero-config demo: pbx-sim in-process as the PBX, demo users and companies (see demoEnabled). */
+  @IsIn(DEMO_MODES, { message: `must be one of ${DEMO_MODES.join(', ')}` })
+  @IsDemoModeAllowed()
+  DEMO_MODE: DemoMode = 'auto';
+
   // --- recordings ---
   @IsOptional()
   @IsString()
@@ -252,7 +283,23 @@ export class AppConfig {
     return value === '*' ? '*' : value.split(',').map((origin) => origin.trim());
   }
 
-  /** ASTERISK_SERVERS when set, else the single ASTERISK_HOST; empty means no real PBX (the simulator runs). */
+  /** ASTERISK_HOST or ASTERISK_SERVERS is set: a real deployment, which never runs the demo. */
+  get hasRealAsterisk(): boolean {
+    return Boolean(this.ASTERISK_HOST || this.ASTERISK_SERVERS);
+  }
+
+  /**
+   * Runs the demo PBX and seeds demo users and companies. `auto` only in development (tests own
+   * their data; production never gets a simulator or a documented password), only in the
+   * one-process role (the simulator is reached by this process's ingest) and only without a real PBX.
+   */
+  get demoEnabled(): boolean {
+    if (this.DEMO_MODE === 'off') return false;
+    if (this.DEMO_MODE === 'on') return true;
+    return this.NODE_ENV === 'development' && this.APP_ROLE === 'all' && !this.hasRealAsterisk;
+  }
+
+  /** ASTERISK_SERVERS when set, else the single ASTERISK_HOST; empty means no real PBX (the demo simulator may run, see demoEnabled). */
   get asteriskServers(): AmiServerConfig[] {
     return amiServersFromEnv(this.asteriskEnv());
   }
