@@ -9,6 +9,7 @@ import { CompaniesModule } from './companies/companies.module';
 import { AppConfig, AppRole } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
 import { HealthModule } from './health/health.module';
 import { IngestModule } from './ingest/ingest.module';
 import { StatsModule } from './stats/stats.module';
@@ -41,6 +42,7 @@ export function modulesForRole(role: AppRole): ModuleImports {
 @Module({})
 export class AppModule {
   static forRoot(config: AppConfig): DynamicModule {
-    return { module: AppModule, imports: [AppConfigModule.forRoot(config), ...modulesForRole(config.APP_ROLE)] };
+    const demo = config.demoEnabled ? [DemoModule] : [];
+    return { module: AppModule, imports: [AppConfigModule.forRoot(config), ...modulesForRole(config.APP_ROLE), ...demo] };
   }
 }

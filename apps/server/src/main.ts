@@ -25,7 +25,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
   await app.listen(config.PORT);
   const base = `http://localhost:${config.PORT}`;
   logger.log(
-    `Asterisk CRM started: role ${config.APP_ROLE}${config.TEST_MODE ? ', TEST_MODE' : ''}; ` +
+    `Asterisk CRM started: role ${config.APP_ROLE}${config.TEST_MODE ? ', TEST_MODE' : ''}${config.demoEnabled ? ', demo mode' : ''}; ` +
       `API ${base}/api, docs ${base}/${DOCS_PATH}, health ${base}/api/health`,
   );
 }
