@@ -21,12 +21,11 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
-import * as os from 'node:os';
 import { resolve } from 'node:path';
 import type { AmiBenchClientResult, AmiBenchMode } from './ami-bench-client';
 import { AmiStreamGenerator } from './ami-stream';
+import { fmt, loadAverage, machineInfo, median, writeBenchmarkSection } from './bench-report';
 
 const ROOT = resolve(__dirname, '..');
 const EVENTS = Number(process.env.AMI_BENCH_EVENTS ?? 100_000);
@@ -119,20 +118,6 @@ function runClient(mode: AmiBenchMode, port: number, warmup: number): Promise<Am
   });
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
-
-const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-
-function machine(): { cpus: number; model: string; node: string; os: string } {
-  const cpuinfo = existsSync('/proc/cpuinfo') ? readFileSync('/proc/cpuinfo', 'utf8') : '';
-  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1]?.trim() ?? os.cpus()[0]?.model ?? 'unknown';
-  return { cpus: os.availableParallelism(), model, node: process.version, os: `${os.type()} ${os.release()}` };
-}
-
 interface Row {
   mode: AmiBenchMode;
   eps: number;
@@ -151,31 +136,15 @@ function summarize(mode: AmiBenchMode, runs: AmiBenchClientResult[]): Row {
   };
 }
 
-function updateDocs(section: string): string {
-  const path = resolve(ROOT, 'docs/benchmarks.md');
-  const heading = '## AMI parser';
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '# Benchmarks\n\nEach section is written by its `npm run bench:*` script; re-run the script to refresh it.\n';
-  const start = current.indexOf(heading);
-  let next: string;
-  if (start < 0) {
-    next = `${current.trimEnd()}\n\n${section}`;
-  } else {
-    const after = current.indexOf('\n## ', start + heading.length);
-    next = current.slice(0, start) + section + (after < 0 ? '' : current.slice(after + 1));
-  }
-  writeFileSync(path, next.endsWith('\n') ? next : `${next}\n`);
-  return path;
-}
-
 async function main(): Promise<void> {
   const started = Date.now();
-  const loadBefore = os.loadavg()[0].toFixed(2);
+  const loadBefore = loadAverage();
   const generator = new AmiStreamGenerator({ concurrentCalls: 50 });
   const stream = generator.next(WARMUP + EVENTS);
   const calls = generator.callsStarted;
   const server = new BenchAmiServer();
   const port = await server.listen();
-  const host = machine();
+  const host = machineInfo();
   console.log(
     `AMI bench: ${fmt(WARMUP)} warm-up + ${fmt(EVENTS)} timed events, ${fmt(stream.length / 2 ** 20, 1)} MiB, ${fmt(calls)} calls (50 at a time), ${RUNS} runs per contender`,
   );
@@ -232,7 +201,7 @@ async function main(): Promise<void> {
 Written by \`npm run bench:ami\` (bench/ami.bench.ts) on ${new Date().toISOString().slice(0, 10)}.
 
 Machine: ${host.cpus} CPUs (\`nproc\`), ${host.model}, Node ${host.node}, ${host.os}; load average ${loadBefore} before the run,
-${os.loadavg()[0].toFixed(2)} after it (a load above the CPU count means other work competed for the cores: wall-clock events/s then
+${loadAverage()} after it (a load above the CPU count means other work competed for the cores: wall-clock events/s then
 drop for every contender, while CPU µs/event and events per CPU-second stay comparable).
 
 Stream: ${fmt(WARMUP + EVENTS)} events (${fmt(stream.length / 2 ** 20, 1)} MiB), the events of ten captured call scenarios
@@ -252,7 +221,7 @@ RSS over the long run (the ${fmt(WARMUP + EVENTS)}-event stream served ${LONG_RE
 ${flatTable}
 `;
   console.log(`\n${table}\n\n${verdicts}\n\n${flatTable}\n`);
-  const docs = updateDocs(section);
+  const docs = writeBenchmarkSection(section);
   console.log(`written to ${docs} in ${fmt((Date.now() - started) / 1000, 1)} s`);
 }
 
