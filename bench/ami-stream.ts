@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { amiFixturePath } from '../libs/ami/src/protocol/ami-fixtures';
+import { mulberry32 } from '../libs/ami/src/util/seeded-random';
 
 /**
  * A large AMI event stream shaped like the real captures: the events of the
@@ -60,17 +61,6 @@ function loadTemplate(name: string): Template {
   return { name, messages, slotKinds };
 }
 
-/** Deterministic PRNG: the same stream on every run and machine. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export interface AmiStreamOptions {
   /** Calls in progress at once (default 50). */

@@ -31,3 +31,4 @@ export * from './replay/capture-replay';
 export * from './replay/capture-replay-server';
 export * from './replay/replay-line';
 export * from './replay/cdr-csv';
+export * from './util/seeded-random';

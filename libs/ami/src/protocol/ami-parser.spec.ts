@@ -5,6 +5,7 @@ import { loadCapture, parseCapture } from '../replay/capture';
 import { amiFixturePath, listAmiCaptures } from './ami-fixtures';
 import { AmiMessage } from './ami-message';
 import { AmiParser, AmiParserOptions } from './ami-parser';
+import { mulberry32 } from '../util/seeded-random';
 
 /** What a message is, independent of when it arrived. */
 function shape(messages: AmiMessage[]): Array<[string, string, string[], string[]]> {
@@ -28,17 +29,6 @@ function feedChunked(bytes: Buffer, nextSize: () => number, options?: AmiParserO
   return { messages, parser };
 }
 
-/** Deterministic PRNG so a failing chunking can be reproduced from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Writes messages back as AMI bytes (every capture line is `Key: Value`). */
 function serialise(messages: AmiMessage[]): Buffer {

@@ -8,6 +8,7 @@ import { type CdrLine, readCdrCsv } from '../replay/cdr-csv';
 import type { CallRecord, CallTrackerEvent } from './call-record';
 import { CallTracker } from './call-tracker';
 import { type ExpectedCall, FIXTURE_SCENARIOS, type FixtureScenario, toFixtureTime } from './testing/fixture-calls';
+import { mulberry32 } from '../util/seeded-random';
 
 const capturesOf = (s: FixtureScenario): Capture[] => s.captures.map((c) => loadCapture(amiFixturePath(c)));
 const cdrPathOf = (s: FixtureScenario): string => amiFixturePath(`${s.captures[0].replace(/(\.part\d)?\.ami$/, '')}.cdr.csv`);
@@ -257,13 +258,3 @@ function timedMessages(capture: Capture, pbxId: string): { ms: number; msg: AmiM
   return capture.chunks.flatMap((c) => parser.push(capture.bytes.subarray(c.offset, c.offset + c.length), c.at).map((msg) => ({ ms: c.ms, msg })));
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}

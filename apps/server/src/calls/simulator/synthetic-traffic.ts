@@ -1,4 +1,5 @@
 import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import { mulberry32 } from '@app/ami/util/seeded-random';
 import { SyntheticInboundCall } from './synthetic-inbound-call';
 
 export interface SyntheticTrafficOptions {
@@ -22,24 +23,13 @@ export interface SyntheticTraffic {
   outcomes: Map<string, 'answered' | 'missed' | 'abandoned'>;
 }
 
-/** Deterministic 32-bit generator (mulberry32): the same seed gives the same traffic. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Many overlapping inbound calls in PBX time order: 70% answered and hung up, 20% missed
  * at the Dial timeout, 10% abandoned while ringing. For benchmarks and load tests.
  */
 export function syntheticTraffic(options: SyntheticTrafficOptions): SyntheticTraffic {
-  const rnd = random(options.seed ?? 1);
+  const rnd = mulberry32(options.seed ?? 1);
   const steps: Array<{ at: number; order: number; messages: AmiMessage[] }> = [];
   const outcomes = new Map<string, 'answered' | 'missed' | 'abandoned'>();
   let order = 0;
