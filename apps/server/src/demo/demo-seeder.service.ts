@@ -61,8 +61,7 @@ export class DemoSeeder {
   }
 
   private async seedCompany(company: DemoCompany): Promise<SeedOutcome> {
-    const query = Object.assign(new PageQueryDto(), { q: company.name, limit: 100 });
-    const sameName = (await this.companies.list(query)).items.some((found) => found.name.toLowerCase() === company.name.toLowerCase());
+    const sameName = (await this.companies.list(search(company.name))).items.some((found) => found.name.toLowerCase() === company.name.toLowerCase());
     if (sameName) return 'present';
     for (const phone of company.phones) {
       const { normalizedNumber, company: owner } = await this.companies.lookup(phone);
@@ -74,7 +73,7 @@ export class DemoSeeder {
   }
 
   private async findUsers(text: string) {
-    return (await this.users.list(Object.assign(new PageQueryDto(), { q: text, limit: 100 }))).items;
+    return (await this.users.list(search(text))).items;
   }
 
   /** A unique key taken meanwhile (another process seeding, or an email in use) is a conflict, not a failed start. */
@@ -92,6 +91,11 @@ export class DemoSeeder {
     this.logger.warn(`demo ${what} not created: ${reason}; the existing record is left as it is`);
     return 'conflict';
   }
+}
+
+/** The first page of a list search; an exact match beyond it only turns a skip into a caught conflict. */
+function search(text: string): PageQueryDto {
+  return Object.assign(new PageQueryDto(), { q: text, limit: 100 });
 }
 
 function emptyOutcomes(): Record<SeedOutcome, string[]> {
