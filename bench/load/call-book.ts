@@ -1,0 +1,138 @@
+import type { CallCensus, CallPhase, LoadConsumer } from './load-consumer';
+import type { SimCallFacts } from './sim-worker';
+
+interface PlacedCall {
+  /** Index of the rate step it was placed in. */
+  step: number;
+  sampled: boolean;
+}
+
+interface SentEvent {
+  linkedid: string;
+  phase: CallPhase;
+  at: number;
+  /** Step during which the simulator sent it (the load it met). */
+  step: number;
+}
+
+export interface StepDelays {
+  /** Sent-to-visible delays in ms, sorted. */
+  delays: number[];
+  /** Sampled events never seen visible. */
+  unseen: number;
+}
+
+export interface StepTally {
+  placed: number;
+  /** In the consumer exactly once, ended once. */
+  once: number;
+  missing: number;
+  duplicated: number;
+  notEnded: number;
+}
+
+/**
+ * The simulator's own account of the run (every call it placed, per step) and the
+ * sampled events whose visibility the consumer must show: what the consumer holds
+ * is checked against this, never against the consumer's own counts.
+ *
+ * Sampling: every k-th call of a step, k chosen so about `sampleCps` calls a second
+ * are followed; each followed call yields two events, its first write and its end.
+ */
+export class CallBook {
+  readonly placed = new Map<string, PlacedCall>();
+  private readonly sent: SentEvent[] = [];
+  private readonly placedInStep: number[];
+
+  constructor(
+    private readonly rates: readonly number[],
+    private readonly sampleCps: number,
+    private readonly consumer: LoadConsumer,
+  ) {
+    this.placedInStep = rates.map(() => 0);
+  }
+
+  /** Epoch 1 is the first rate step; the epoch after the last step is the drain. */
+  add(facts: SimCallFacts): void {
+    const step = facts.epoch - 1;
+    for (const [linkedid] of facts.placed) {
+      const n = this.placedInStep[step]++;
+      this.placed.set(linkedid, { step, sampled: n % this.sampleEvery(step) === 0 });
+    }
+    for (const [linkedid, at] of facts.firstWrites) this.sentEvent(linkedid, 'first', at, step);
+    for (const [linkedid, at] of facts.ends) this.sentEvent(linkedid, 'end', at, step);
+  }
+
+  get total(): number {
+    return this.placed.size;
+  }
+
+  placedIn(step: number): number {
+    return this.placedInStep[step] ?? 0;
+  }
+
+  sampledIn(step: number): number {
+    let n = 0;
+    for (const call of this.placed.values()) if (call.step === step && call.sampled) n++;
+    return n;
+  }
+
+  /** Delays of the sampled events sent during `step`, as far as the consumer has shown them. */
+  delays(step: number): StepDelays {
+    const delays: number[] = [];
+    let unseen = 0;
+    for (const e of this.sent) {
+      if (e.step !== step) continue;
+      const seen = this.consumer.observedAt(e.linkedid, e.phase);
+      if (seen === undefined) unseen++;
+      else delays.push(seen - e.at);
+    }
+    return { delays: delays.sort((a, b) => a - b), unseen };
+  }
+
+  /** Sampled events of `step` sent more than `ms` ago and still not visible. */
+  overdue(step: number, ms: number, now = Date.now()): number {
+    let n = 0;
+    for (const e of this.sent) if (e.step === step && e.at < now - ms && this.consumer.observedAt(e.linkedid, e.phase) === undefined) n++;
+    return n;
+  }
+
+  tally(step: number, census: Map<string, CallCensus>): StepTally {
+    const t: StepTally = { placed: 0, once: 0, missing: 0, duplicated: 0, notEnded: 0 };
+    for (const [linkedid, call] of this.placed) {
+      if (call.step !== step) continue;
+      t.placed++;
+      const held = census.get(linkedid);
+      if (!held) t.missing++;
+      else if (held.copies > 1 || held.endSteps > 1) t.duplicated++;
+      else if (!held.ended || held.endSteps === 0) t.notEnded++;
+      else t.once++;
+    }
+    return t;
+  }
+
+  /** Calls the consumer holds that the simulator never placed. */
+  unexpected(census: Map<string, CallCensus>): string[] {
+    return [...census.keys()].filter((linkedid) => !this.placed.has(linkedid));
+  }
+
+  /** Placed calls the consumer does not hold ended exactly once (for the log). */
+  faulty(census: Map<string, CallCensus>): string[] {
+    const out: string[] = [];
+    for (const linkedid of this.placed.keys()) {
+      const held = census.get(linkedid);
+      if (!held || held.copies !== 1 || held.endSteps !== 1 || !held.ended) out.push(linkedid);
+    }
+    return out;
+  }
+
+  private sampleEvery(step: number): number {
+    return Math.max(1, Math.round((this.rates[step] ?? 1) / this.sampleCps));
+  }
+
+  private sentEvent(linkedid: string, phase: CallPhase, at: number, step: number): void {
+    if (!this.placed.get(linkedid)?.sampled) return;
+    this.sent.push({ linkedid, phase, at, step });
+    this.consumer.expect(linkedid, phase, at);
+  }
+}

@@ -1,0 +1,122 @@
+import { fmt, type MachineInfo } from '../bench-report';
+import type { LadderOptions, LadderResult, StepResult } from './load-ladder';
+import { CPU_TICK_MS } from './process-usage';
+import { POLL_MS } from './server-consumer';
+
+export const LOAD_HEADING = '## PBX simulator load';
+/** Issue 5's acceptance. */
+export const TARGET_CPS = 200;
+
+export interface LoadRunInfo {
+  date: string;
+  machine: MachineInfo;
+  loadBefore: string;
+  loadAfter: string;
+  /** `PostgreSQL 15.20 (...)`, `DB_HOST 127.0.0.1:5432`: null when no server ladder ran. */
+  postgres: { version: string; origin: string } | null;
+  seconds: number;
+}
+
+const cpu = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
+
+export function stepLine(name: string, s: StepResult): string {
+  return (
+    `${name.padEnd(7)} ${String(s.targetCps).padStart(4)} calls/s: placed ${s.placed} (${s.achievedCps}/s), once ${s.once}, missing ${s.missing}, ` +
+    `duplicated ${s.duplicated}, not ended ${s.notEnded}; ${fmt(s.eventsPerSec)} events/s; delay p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms ` +
+    `(${s.sampledEvents} sampled); CPU ${name} ${cpu(s.consumerCpuPct)} pg ${cpu(s.postgresCpuPct)} sim ${s.simCpuPct}% machine ${s.machineBusyPct}%; ` +
+    `RSS ${name} ${s.consumerRssMb} MB -> ${s.sustained ? 'sustained' : `NOT sustained (${s.failures.join(', ') || 'a lower rate was not'})`}`
+  );
+}
+
+function table(result: LadderResult): string {
+  const server = result.consumer === 'server';
+  const head = server
+    ? '| calls/s target (achieved) | placed | in DB once | missing | duplicated | not ended | AMI events/s | delay p50 / p99 / max ms (events) | server CPU | server peak RSS MB | PostgreSQL CPU | pbx-sim CPU | machine busy | sustained |'
+    : '| calls/s target (achieved) | placed | tracked once | missing | duplicated | not ended | AMI events/s | delay p50 / p99 / max ms (events) | bench process CPU | bench peak RSS MB | pbx-sim CPU | machine busy | sustained |';
+  const align = server ? '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|' : '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|';
+  const rows = result.steps.map((s) =>
+    [
+      `${s.targetCps} (${s.achievedCps})`,
+      fmt(s.placed),
+      fmt(s.once),
+      s.missing,
+      s.duplicated,
+      s.notEnded,
+      fmt(s.eventsPerSec),
+      `${s.p50Ms} / ${s.p99Ms} / ${s.maxMs} (${fmt(s.sampledEvents)})`,
+      cpu(s.consumerCpuPct),
+      s.consumerRssMb,
+      ...(server ? [cpu(s.postgresCpuPct)] : []),
+      `${s.simCpuPct}%`,
+      `${s.machineBusyPct}%`,
+      s.sustained ? 'yes' : `**no**: ${s.failures.join(', ') || 'a lower rate was not'}`,
+    ].join(' | '),
+  );
+  return [head, align, ...rows.map((r) => `| ${r} |`)].join('\n');
+}
+
+function outcome(result: LadderResult): string {
+  const parts = [`highest sustained: **${result.highestSustainedCps ? `${result.highestSustainedCps} calls/s` : 'none of the rates tried'}**`];
+  if (result.stoppedEarly) parts.push(`rates stopped rising because ${result.stoppedEarly}`);
+  parts.push(`drain after the traffic stopped: ${fmt(result.drainMs / 1000, 1)} s`);
+  if (result.unexpected) parts.push(`${result.unexpected} calls held that the simulator never placed`);
+  return `- ${parts.join('; ')}.` + (result.problems.length ? `\n- problems seen: ${result.problems.map((p) => `\`${p.replace(/`/g, "'")}\``).join('; ')}` : '');
+}
+
+export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo): string {
+  const m = run.machine;
+  const server = results.find((r) => r.consumer === 'server');
+  const tracker = results.find((r) => r.consumer === 'tracker');
+  const headline: string[] = [];
+  if (server) {
+    const met = server.highestSustainedCps >= TARGET_CPS;
+    headline.push(`- whole server (AMI ingest into PostgreSQL): **${server.highestSustainedCps} calls/s** sustained — acceptance (≥ ${TARGET_CPS} call set-ups/s, nothing lost): **${met ? 'met' : 'NOT met'}**`);
+  }
+  if (tracker) headline.push(`- call tracker alone (the ceiling of this machine with the simulator on it): **${tracker.highestSustainedCps} calls/s**`);
+  const sections: string[] = [];
+  if (server) {
+    sections.push(`### Whole server: pbx-sim → AMI → server process (role asterisk) → PostgreSQL\n\n${table(server)}\n\n${outcome(server)}`);
+  }
+  if (tracker) {
+    sections.push(`### Ceiling: libs/ami AmiConnection + CallTracker alone, in the bench process\n\n${table(tracker)}\n\n${outcome(tracker)}`);
+  }
+  return `${LOAD_HEADING}
+
+Written by \`npm run bench:load\` (bench/load.bench.ts) on ${run.date}, in ${fmt(run.seconds)} s.
+
+Machine: ${m.cpus} CPUs (\`nproc\`), ${m.model}, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}${run.postgres ? `; ${run.postgres.version} (${run.postgres.origin}, default settings)` : ''}.
+Load average ${run.loadBefore} before the run, ${run.loadAfter} after it. The simulator, the server, PostgreSQL and the bench all share
+these ${m.cpus} cores (a load average above ${m.cpus} means other work competed with them too).
+
+${headline.join('\n')}
+
+${sections.join('\n\n')}
+
+How it is measured:
+
+- **Traffic.** pbx-sim runs in a child process (bench/load/sim-worker-main.ts), seed ${opts.seed}, and places generated calls with
+  Poisson arrivals: inbound, outbound, internal and queue calls, 70% answered, the rest missed, busy, abandoned or failed;
+  some blind and attended transfers, holds (3-20 s) and recordings; ring 0.3-1.5 s, talk about 2 s; unanswered calls give up
+  after 5 s. The rate rises every ${opts.stepSeconds} s through ${opts.rates.join(', ')} calls/s without a pause (calls of one step
+  still run during the next, as on a real PBX) and stops rising after a step that is already lost (more than 1% of its sampled
+  events over ${opts.maxP99Ms} ms, or the simulator behind its rate). Then the traffic stops and every call is let finish. Each
+  consumer gets a fresh simulator with the same seed, so both see the same calls.
+- **Nothing lost, nothing doubled.** The simulator reports every call it placed (its Linkedid) and in which step. After the
+  drain the consumer's holdings are read back (server: \`calls\` rows of the PBX with their \`ended\` timeline steps, one query)
+  and compared call by call: *in DB once* = one row, ended, one \`ended\` step; *missing* = no row; *duplicated* = more than one
+  row or more than one \`ended\` step; *not ended* = the row never got its end. Rows the simulator never placed fail every step.
+- **Delay.** For about ${opts.sampleCps} calls a second (every k-th call of a step) the simulator reports, with its clock, when it sent
+  the call's first event that the tracker writes from (DialBegin, MonitorStart or MixMonitorStart) and its last Hangup. Server:
+  the bench polls \`calls\` every ${POLL_MS} ms by (pbx_id, linkedid) for the events sent and not yet visible, and takes the start
+  of the first query that sees the row (resp. \`ended_at\`) as the time it became visible: resolution ${POLL_MS} ms plus one
+  loopback round trip. Tracker: the moment CallTracker emits the call's first event (resp. \`ended\`). Both processes read the
+  same wall clock. A step's delays are those of the events sent during it; a step is sustained when every sampled event
+  became visible and p99 ≤ ${opts.maxP99Ms} ms.
+- **Resources**, over each step: CPU as % of one core from /proc/<pid>/stat (server, ${CPU_TICK_MS} ms ticks) or
+  process.cpuUsage (simulator; tracker = the whole bench process); PostgreSQL = the backends connected to the bench database
+  other than the bench's own (on this machine only); machine busy = all cores, from /proc/stat; peak RSS sampled every 200 ms.
+  The server runs with NODE_ENV=production, LOG_LEVEL=warn, DEMO_MODE=off against a throwaway database
+  (crm_bench_load_<pid>, migrated by the server's own start, dropped at the end); it is ready when its ingest holds the
+  PBX's advisory lock and the simulator has seen its Login and CoreShowChannels.
+`;
+}
