@@ -2,8 +2,8 @@
  * `npm run bench:load`: pbx-sim at rising call rates against the whole server (AMI ingest into
  * PostgreSQL), with the call tracker alone as the ceiling, written to docs/benchmarks.md.
  *
- *   npm run bench:load -- [--consumer both|server|tracker] [--rates 50,100,150,200,250,300,400]
- *                         [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100]
+ *   npm run bench:load -- [--consumer both|server|tracker] [--rates 100,200,300,400,500,600,700,800]
+ *                         [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]
  *
  * For each consumer: a fresh simulator in a child process places calls at each rate in turn
  * (bench/load/load-ladder.ts); the consumer ingests its AMI stream; afterwards every call the
@@ -30,7 +30,7 @@ const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice } {
   const argv = process.argv.slice(2);
-  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps']);
+  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps', 'poll-ms']);
   const problems: string[] = [];
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
@@ -41,22 +41,24 @@ function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerCho
   }
   const get = (name: string, fallback: string) => given.get(name) ?? fallback;
   const consumer = get('consumer', 'both') as ConsumerChoice;
-  const rates = get('rates', '50,100,150,200,250,300,400').split(',').map(Number);
+  const rates = get('rates', '100,200,300,400,500,600,700,800').split(',').map(Number);
   const stepSeconds = Number(get('step-seconds', '10'));
   const seed = Number(get('seed', '42'));
   const maxP99Ms = Number(get('max-p99-ms', '1000'));
   const sampleCps = Number(get('sample-cps', '100'));
+  const pollMs = Number(get('poll-ms', '10'));
   if (!['both', 'server', 'tracker'].includes(consumer)) problems.push('--consumer must be both, server or tracker');
   if (rates.some((r) => !(r > 0 && r <= 5000))) problems.push('--rates must be numbers between 0 and 5000, comma-separated');
   if (!(stepSeconds >= 1 && stepSeconds <= 120)) problems.push('--step-seconds must be between 1 and 120');
   if (!(maxP99Ms > 0)) problems.push('--max-p99-ms must be positive');
   if (!(sampleCps > 0)) problems.push('--sample-cps must be positive');
+  if (!(pollMs >= 1 && pollMs <= 1000)) problems.push('--poll-ms must be between 1 and 1000');
   if (!Number.isInteger(seed)) problems.push('--seed must be an integer');
   if (problems.length) {
-    log(`${problems.join('\n')}\nusage: npm run bench:load -- [--consumer both|server|tracker] [--rates 50,100,...] [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100]`);
+    log(`${problems.join('\n')}\nusage: npm run bench:load -- [--consumer both|server|tracker] [--rates 50,100,...] [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]`);
     process.exit(2);
   }
-  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, signal };
+  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, pollMs, signal };
 }
 
 async function serverLadder(opts: LadderOptions): Promise<{ result: LadderResult; postgres: LoadRunInfo['postgres'] }> {
@@ -65,7 +67,7 @@ async function serverLadder(opts: LadderOptions): Promise<{ result: LadderResult
   try {
     await pg.createDatabase(database);
     log(`server: PostgreSQL ${pg.origin} (${pg.version}), database ${database}`);
-    const result = await runLadder(new ServerConsumer(pg, database, log), opts, log);
+    const result = await runLadder(new ServerConsumer(pg, database, opts.pollMs, log), opts, log);
     return { result, postgres: { version: pg.version, origin: pg.origin } };
   } finally {
     await pg.dropDatabase(database).catch((error: Error) => log(`could not drop ${database}: ${error.message}`));

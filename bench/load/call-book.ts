@@ -1,11 +1,6 @@
 import type { CallCensus, CallPhase, LoadConsumer } from './load-consumer';
 import type { SimCallFacts } from './sim-worker';
 
-interface PlacedCall {
-  /** Index of the rate step it was placed in. */
-  step: number;
-  sampled: boolean;
-}
 
 interface SentEvent {
   linkedid: string;
@@ -36,17 +31,17 @@ export interface StepTally {
  * sampled events whose visibility the consumer must show: what the consumer holds
  * is checked against this, never against the consumer's own counts.
  *
- * Sampling: every k-th call of a step, k chosen so about `sampleCps` calls a second
- * are followed; each followed call yields two events, its first write and its end.
+ * The simulator samples the calls (about `sampleCps` a second); each sampled call yields
+ * two events to see: its first write and its end.
  */
 export class CallBook {
-  readonly placed = new Map<string, PlacedCall>();
+  /** Linkedid -> index of the rate step it was placed in. */
+  readonly placed = new Map<string, number>();
   private readonly sent: SentEvent[] = [];
   private readonly placedInStep: number[];
 
   constructor(
-    private readonly rates: readonly number[],
-    private readonly sampleCps: number,
+    rates: readonly number[],
     private readonly consumer: LoadConsumer,
   ) {
     this.placedInStep = rates.map(() => 0);
@@ -55,9 +50,9 @@ export class CallBook {
   /** Epoch 1 is the first rate step; the epoch after the last step is the drain. */
   add(facts: SimCallFacts): void {
     const step = facts.epoch - 1;
-    for (const [linkedid] of facts.placed) {
-      const n = this.placedInStep[step]++;
-      this.placed.set(linkedid, { step, sampled: n % this.sampleEvery(step) === 0 });
+    for (const linkedid of facts.placed) {
+      this.placedInStep[step]++;
+      this.placed.set(linkedid, step);
     }
     for (const [linkedid, at] of facts.firstWrites) this.sentEvent(linkedid, 'first', at, step);
     for (const [linkedid, at] of facts.ends) this.sentEvent(linkedid, 'end', at, step);
@@ -69,12 +64,6 @@ export class CallBook {
 
   placedIn(step: number): number {
     return this.placedInStep[step] ?? 0;
-  }
-
-  sampledIn(step: number): number {
-    let n = 0;
-    for (const call of this.placed.values()) if (call.step === step && call.sampled) n++;
-    return n;
   }
 
   /** Delays of the sampled events sent during `step`, as far as the consumer has shown them. */
@@ -99,8 +88,8 @@ export class CallBook {
 
   tally(step: number, census: Map<string, CallCensus>): StepTally {
     const t: StepTally = { placed: 0, once: 0, missing: 0, duplicated: 0, notEnded: 0 };
-    for (const [linkedid, call] of this.placed) {
-      if (call.step !== step) continue;
+    for (const [linkedid, placedIn] of this.placed) {
+      if (placedIn !== step) continue;
       t.placed++;
       const held = census.get(linkedid);
       if (!held) t.missing++;
@@ -126,12 +115,7 @@ export class CallBook {
     return out;
   }
 
-  private sampleEvery(step: number): number {
-    return Math.max(1, Math.round((this.rates[step] ?? 1) / this.sampleCps));
-  }
-
   private sentEvent(linkedid: string, phase: CallPhase, at: number, step: number): void {
-    if (!this.placed.get(linkedid)?.sampled) return;
     this.sent.push({ linkedid, phase, at, step });
     this.consumer.expect(linkedid, phase, at);
   }

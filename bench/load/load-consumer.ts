@@ -18,6 +18,8 @@ export interface ConsumerUsage {
   peakRssBytes: number;
   /** CPU of the PostgreSQL backends serving it, when PostgreSQL runs on this machine. */
   postgresCpuMs: number | null;
+  /** CPU the measurement itself took outside the consumer (the bench process and its poll backend); null when the bench is the consumer. */
+  observerCpuMs: number | null;
 }
 
 /** What the load bench drives with the simulator's traffic and then checks against it. */

@@ -9,6 +9,8 @@ export interface LadderOptions {
   seed: number;
   maxP99Ms: number;
   sampleCps: number;
+  /** Period of the server's visibility poll (ms). */
+  pollMs: number;
   /** Aborts the run (Ctrl-C): the ladder stops and cleans up. */
   signal: AbortSignal;
 }
@@ -33,6 +35,7 @@ export interface StepResult {
   consumerCpuPct: number | null;
   consumerRssMb: number;
   postgresCpuPct: number | null;
+  observerCpuPct: number | null;
   machineBusyPct: number;
   /** Why the step is not sustained; empty when it is. */
   failures: string[];
@@ -58,6 +61,7 @@ interface StepMark {
   consumerCpuMs: number | null;
   consumerRssBytes: number;
   postgresCpuMs: number | null;
+  observerCpuMs: number | null;
   machineBusyPct: number;
 }
 
@@ -82,8 +86,8 @@ function percentile(sorted: number[], p: number): number {
  * what the consumer holds is checked call by call against what the simulator placed.
  */
 export async function runLadder(consumer: LoadConsumer, opts: LadderOptions, log: (line: string) => void): Promise<LadderResult> {
-  const book = new CallBook(opts.rates, opts.sampleCps, consumer);
-  const { worker, port } = await SimWorker.start(opts.seed, (facts) => book.add(facts));
+  const book = new CallBook(opts.rates, consumer);
+  const { worker, port } = await SimWorker.start(opts.seed, opts.sampleCps, (facts) => book.add(facts));
   try {
     await consumer.start(port, worker);
     log(`${consumer.name}: ${consumer.description}; pbx-sim pid ${worker.pid} on port ${port}`);
@@ -114,6 +118,7 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
       consumerCpuMs: usage.cpuMs,
       consumerRssBytes: usage.peakRssBytes,
       postgresCpuMs: usage.postgresCpuMs,
+      observerCpuMs: usage.observerCpuMs,
       machineBusyPct: pct(machine1.busy - machine0.busy, machine1.total - machine0.total),
     });
     stoppedEarly = whyStop(consumer, book, step, cps, end.at - begin.at, opts);
@@ -163,6 +168,7 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
       consumerCpuPct: mark.consumerCpuMs === null ? null : pct(mark.consumerCpuMs, measuredMs),
       consumerRssMb: Math.round(mark.consumerRssBytes / 2 ** 20),
       postgresCpuPct: mark.postgresCpuMs === null ? null : pct(mark.postgresCpuMs, measuredMs),
+      observerCpuPct: mark.observerCpuMs === null ? null : pct(mark.observerCpuMs, measuredMs),
       machineBusyPct: mark.machineBusyPct,
       failures,
       sustained,

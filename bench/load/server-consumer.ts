@@ -14,8 +14,6 @@ import { SIM_USER, type SimWorker } from './sim-worker';
 const ROOT = resolve(__dirname, '../..');
 /** calls.pbx_id of the simulator. */
 export const BENCH_PBX_ID = 'bench';
-/** Period of the visibility poll: the resolution of the measured delays. */
-export const POLL_MS = 5;
 const MAX_IDS_PER_POLL = 2000;
 const READY_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_MS = 30_000;
@@ -40,7 +38,9 @@ export class ServerConsumer implements LoadConsumer {
   private dataDir: string | null = null;
   private poller: Client | null = null;
   private admin: Client | null = null;
+  /** Backends of the bench's own connections (admin, poller): not the server's work. */
   private benchPids: number[] = [];
+  private pollerPid = -1;
   private readonly awaiting: Record<CallPhase, Map<string, number>> = { first: new Map(), end: new Map() };
   private readonly seen: Record<CallPhase, Map<string, number>> = { first: new Map(), end: new Map() };
   private wake: (() => void) | null = null;
@@ -53,10 +53,13 @@ export class ServerConsumer implements LoadConsumer {
   private rssTimer: NodeJS.Timeout | null = null;
   private cpuMark = 0;
   private readonly postgresCpuMark = new Map<number, number>();
+  private observerCpuMark = 0;
 
   constructor(
     private readonly pg: BenchPostgres,
     private readonly database: string,
+    /** Period of the visibility poll: the resolution of the measured delays. */
+    private readonly pollMs: number,
     private readonly log: (line: string) => void,
   ) {}
 
@@ -94,6 +97,7 @@ export class ServerConsumer implements LoadConsumer {
     await this.waitReady(sim);
     this.poller = await this.connect('crm-bench-poll');
     this.benchPids = await Promise.all([this.admin, this.poller].map(async (c) => Number((await c.query('SELECT pg_backend_pid() AS pid')).rows[0].pid)));
+    this.pollerPid = this.benchPids[1];
     const pid = child.pid!;
     this.rss = new PeakRss(() => rssBytesOf(pid));
     this.rssTimer = setInterval(() => this.rss?.sample(), RSS_SAMPLE_MS);
@@ -134,7 +138,7 @@ export class ServerConsumer implements LoadConsumer {
     const cpu = pid === undefined ? null : cpuMsOf(pid);
     const cpuMs = cpu === null ? null : cpu - this.cpuMark;
     if (cpu !== null) this.cpuMark = cpu;
-    return { cpuMs, peakRssBytes: this.rss?.take() ?? 0, postgresCpuMs: await this.takePostgresCpu() };
+    return { cpuMs, peakRssBytes: this.rss?.take() ?? 0, postgresCpuMs: await this.takePostgresCpu(), observerCpuMs: this.takeObserverCpu() };
   }
 
   problems(): string[] {
@@ -185,7 +189,7 @@ export class ServerConsumer implements LoadConsumer {
   }
 
   /**
-   * Asks for the sampled calls whose event was sent and is not visible yet, every POLL_MS.
+   * Asks for the sampled calls whose event was sent and is not visible yet, every `pollMs`.
    * A row seen by a query was visible when that query's snapshot was taken, and was not when
    * the previous one's was: the query's start time is the visibility time, within one period.
    */
@@ -199,10 +203,12 @@ export class ServerConsumer implements LoadConsumer {
       const started = Date.now();
       const ids = [...new Set([...this.awaiting.first.keys(), ...this.awaiting.end.keys()])].slice(0, MAX_IDS_PER_POLL);
       try {
-        const { rows } = await this.poller!.query<{ linkedid: string; ended: boolean }>(
-          'SELECT linkedid, ended_at IS NOT NULL AS ended FROM calls WHERE pbx_id = $1 AND linkedid = ANY($2::text[])',
-          [BENCH_PBX_ID, ids],
-        );
+        // Named: parsed and planned once, then only executed (it runs up to 1000 / pollMs times a second).
+        const { rows } = await this.poller!.query<{ linkedid: string; ended: boolean }>({
+          name: 'bench-visibility-poll',
+          text: 'SELECT linkedid, ended_at IS NOT NULL AS ended FROM calls WHERE pbx_id = $1 AND linkedid = ANY($2::text[])',
+          values: [BENCH_PBX_ID, ids],
+        });
         for (const row of rows) {
           this.see('first', row.linkedid, started);
           if (row.ended) this.see('end', row.linkedid, started);
@@ -210,7 +216,7 @@ export class ServerConsumer implements LoadConsumer {
       } catch {
         this.pollErrors++;
       }
-      const rest = started + POLL_MS - Date.now();
+      const rest = started + this.pollMs - Date.now();
       if (rest > 0) await sleep(rest);
     }
   }
@@ -218,6 +224,15 @@ export class ServerConsumer implements LoadConsumer {
   private see(phase: CallPhase, linkedid: string, at: number): void {
     if (!this.awaiting[phase].delete(linkedid)) return;
     this.seen[phase].set(linkedid, at);
+  }
+
+  /** The bench process and the backend answering its polls: what observing costs the machine. */
+  private takeObserverCpu(): number {
+    const own = process.cpuUsage();
+    const total = (own.user + own.system) / 1000 + (cpuMsOf(this.pollerPid) ?? 0);
+    const delta = total - this.observerCpuMark;
+    this.observerCpuMark = total;
+    return delta;
   }
 
   /** CPU of the backends connected to our database, other than the bench's own, since the last take. */

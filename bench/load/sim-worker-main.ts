@@ -1,13 +1,13 @@
 /**
  * Child process of the load bench (see sim-worker.ts): pbx-sim on a loopback port with
- * generated traffic at the rate the parent sets, reporting every call it placed, the
- * first event of each call a consumer writes from, and each call's end.
+ * generated traffic at the rate the parent sets, reporting every call it placed and, for a
+ * sample of them, when it sent the first event a consumer writes from and the call's end.
  *
- *   node scripts/run.cjs bench/load/sim-worker-main.ts <seed>
+ *   node scripts/run.cjs bench/load/sim-worker-main.ts <seed> <sampled calls per second>
  */
 import { startPbxSim } from '../../apps/pbx-sim/src/pbx-sim';
 import { RealClock } from '../../apps/pbx-sim/src/clock/sim-clock';
-import { CallPlacer } from '../../apps/pbx-sim/src/engine/call-placer';
+import { CallPlacer, type PlacedCall } from '../../apps/pbx-sim/src/engine/call-placer';
 import { SeededRandom } from '../../apps/pbx-sim/src/random/seeded-random';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile, type TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
@@ -23,13 +23,15 @@ const BENCH_PROFILE: Partial<TrafficProfile> = {
 
 /** Events the call tracker turns into a call's first write (see SimCallFacts.firstWrites). */
 const FIRST_WRITE_EVENTS = new Set(['DialBegin', 'MonitorStart', 'MixMonitorStart']);
+/** Placed calls are only counted afterwards: sent in batches. */
+const PLACED_BATCH_MS = 100;
 
 function field(e: AmiEvent, key: string): string | undefined {
   const i = e.keys.indexOf(key);
   return i < 0 ? undefined : e.values[i];
 }
 
-async function main(seed: number): Promise<void> {
+async function main(seed: number, sampleCps: number): Promise<void> {
   const send = (m: FromSimWorker): void => void process.send?.(m);
   // Unanswered calls give up after 5 s (not the dialplan's 20/60 s) so the bench drains quickly.
   const sim = await startPbxSim({
@@ -42,50 +44,65 @@ async function main(seed: number): Promise<void> {
   const clock = new RealClock();
   let epoch = 0;
   let facts: SimCallFacts = { epoch, placed: [], firstWrites: [], ends: [] };
-  let flushQueued = false;
+  let urgentQueued = false;
   const flush = (): void => {
-    flushQueued = false;
+    urgentQueued = false;
     if (facts.placed.length + facts.firstWrites.length + facts.ends.length === 0) return;
     send({ type: 'calls', ...facts });
     facts = { epoch, placed: [], firstWrites: [], ends: [] };
   };
-  // Sent in the same turn of the event loop as the AMI server's socket write of these events.
+  // The AMI server writes an event to its sockets in a setImmediate of the turn it happened in: so do we.
   const flushSoon = (): void => {
-    if (flushQueued) return;
-    flushQueued = true;
+    if (urgentQueued) return;
+    urgentQueued = true;
     setImmediate(flush);
   };
+  setInterval(flush, PLACED_BATCH_MS).unref();
 
-  const written = new Set<string>();
+  /** First write per live call; a call's first write can happen while it is being placed, before it is known as sampled. */
+  const firstWriteAt = new Map<string, number>();
+  const sampled = new Set<string>();
   sim.engine.onEvent((e) => {
     if (!FIRST_WRITE_EVENTS.has(e.name)) return;
     const linkedid = field(e, 'Linkedid') ?? field(e, 'DestLinkedid');
-    if (linkedid === undefined || written.has(linkedid)) return;
-    written.add(linkedid);
+    if (linkedid === undefined || firstWriteAt.has(linkedid)) return;
+    firstWriteAt.set(linkedid, e.at);
+    if (!sampled.has(linkedid)) return;
     facts.firstWrites.push([linkedid, e.at]);
     flushSoon();
   });
 
+  let cps = 1;
   let placedTotal = 0;
-  const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), resolveProfile({ ...BENCH_PROFILE, cps: 1 }), new SeededRandom(seed), clock, (call) => {
+  let placedInEpoch = 0;
+  const onCall = (call: PlacedCall): void => {
+    const linkedid = call.linkedid;
     placedTotal++;
-    facts.placed.push([call.linkedid, clock.now()]);
-    flushSoon();
+    facts.placed.push(linkedid);
+    const isSampled = placedInEpoch++ % Math.max(1, Math.round(cps / sampleCps)) === 0;
+    if (isSampled) {
+      sampled.add(linkedid);
+      const at = firstWriteAt.get(linkedid);
+      if (at !== undefined) facts.firstWrites.push([linkedid, at]);
+      flushSoon();
+    }
     void call.done.then((ended) => {
-      written.delete(ended.linkedid);
-      facts.ends.push([ended.linkedid, ended.endedAt ?? clock.now()]);
+      firstWriteAt.delete(linkedid);
+      if (!sampled.delete(linkedid)) return;
+      facts.ends.push([linkedid, ended.endedAt ?? clock.now()]);
       flushSoon();
     });
-  });
+  };
+  const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), resolveProfile({ ...BENCH_PROFILE, cps }), new SeededRandom(seed), clock, onCall);
 
   const report = (): void => {
     flush();
-    const cpu = process.cpuUsage();
+    const usage = process.cpuUsage();
     const s = sim.stats;
     const answer: SimReport = {
       at: clock.now(),
       events: s.engine.events,
-      cpuMs: (cpu.user + cpu.system) / 1000,
+      cpuMs: (usage.user + usage.system) / 1000,
       rss: process.memoryUsage().rss,
       activeCalls: s.engine.activeCalls,
       placedTotal,
@@ -102,13 +119,15 @@ async function main(seed: number): Promise<void> {
     flush();
     epoch++;
     facts.epoch = epoch;
+    placedInEpoch = 0;
   };
 
   process.on('message', (m: ToSimWorker) => {
     switch (m.type) {
       case 'rate':
         nextEpoch();
-        traffic.setProfile(resolveProfile({ ...BENCH_PROFILE, cps: m.cps }));
+        cps = m.cps;
+        traffic.setProfile(resolveProfile({ ...BENCH_PROFILE, cps }));
         traffic.start();
         report();
         break;
@@ -131,7 +150,8 @@ async function main(seed: number): Promise<void> {
 }
 
 const seed = Number(process.argv[2] ?? 42);
-main(Number.isInteger(seed) ? seed : 42).catch((error: Error) => {
+const sampleCps = Number(process.argv[3] ?? 100);
+main(Number.isInteger(seed) ? seed : 42, sampleCps > 0 ? sampleCps : 100).catch((error: Error) => {
   process.send?.({ type: 'failed', message: error.message } satisfies FromSimWorker);
   process.exit(1);
 });

@@ -15,17 +15,23 @@ export type ToSimWorker = { type: 'rate'; cps: number } | { type: 'stop' } | { t
 /** `[linkedid, ms since epoch]` pairs, read from the simulator's clock when it sent the event. */
 export type Stamped = [linkedid: string, at: number];
 
+/**
+ * What happened to the calls since the last message. Every placed call is listed (in batches,
+ * no hurry); the times of the sampled calls' events go out in the turn of the event loop in which
+ * the AMI server writes those events to its sockets, so the parent can start looking for them.
+ */
 export interface SimCallFacts {
   /** Number of `rate`/`stop` commands the simulator had obeyed when these happened: 1 = the first rate step. */
   epoch: number;
-  /** Calls the traffic generator placed (their first event, Newchannel, left at `at`). */
-  placed: Stamped[];
+  /** Linkedids of the calls the traffic generator placed. */
+  placed: string[];
   /**
-   * First DialBegin, MonitorStart or MixMonitorStart of a Linkedid: the first event from which
-   * the call tracker makes a write (a ringing call, or a recording that starts before the dial).
+   * Sampled calls (about `sampleCps` a second: every k-th call of a step): their first DialBegin,
+   * MonitorStart or MixMonitorStart, the first event from which the call tracker makes a write
+   * (a ringing call, or a recording that starts before the dial).
    */
   firstWrites: Stamped[];
-  /** The call's last channel hung up (its last Hangup event). */
+  /** Sampled calls: their last channel hung up (the call's last Hangup event). */
   ends: Stamped[];
 }
 
@@ -70,8 +76,8 @@ export class SimWorker {
   }
 
   /** Forks the simulator and resolves once its AMI port listens. */
-  static async start(seed: number, onCalls: (facts: SimCallFacts) => void): Promise<{ worker: SimWorker; port: number }> {
-    const child = fork(resolve(__dirname, '../../scripts/run.cjs'), [resolve(__dirname, 'sim-worker-main.ts'), String(seed)], {
+  static async start(seed: number, sampleCps: number, onCalls: (facts: SimCallFacts) => void): Promise<{ worker: SimWorker; port: number }> {
+    const child = fork(resolve(__dirname, '../../scripts/run.cjs'), [resolve(__dirname, 'sim-worker-main.ts'), String(seed), String(sampleCps)], {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const worker = new SimWorker(child, onCalls);

@@ -66,7 +66,7 @@ export class TrackerConsumer implements LoadConsumer {
   async takeUsage(): Promise<ConsumerUsage> {
     const cpu = process.cpuUsage(this.cpuMark);
     this.cpuMark = process.cpuUsage();
-    return { cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes: this.rss.take(), postgresCpuMs: null };
+    return { cpuMs: (cpu.user + cpu.system) / 1000, peakRssBytes: this.rss.take(), postgresCpuMs: null, observerCpuMs: null };
   }
 
   problems(): string[] {
