@@ -24,6 +24,8 @@ export interface StepTally {
   missing: number;
   duplicated: number;
   notEnded: number;
+  /** Held once and ended, but with a final status other than the one the simulator played. */
+  wrongStatus: number;
 }
 
 /**
@@ -35,8 +37,8 @@ export interface StepTally {
  * two events to see: its first write and its end.
  */
 export class CallBook {
-  /** Linkedid -> index of the rate step it was placed in. */
-  readonly placed = new Map<string, number>();
+  /** Linkedid -> the rate step it was placed in and the final status its script must end in. */
+  readonly placed = new Map<string, { step: number; status: string }>();
   private readonly sent: SentEvent[] = [];
   private readonly placedInStep: number[];
 
@@ -50,9 +52,9 @@ export class CallBook {
   /** Epoch 1 is the first rate step; the epoch after the last step is the drain. */
   add(facts: SimCallFacts): void {
     const step = facts.epoch - 1;
-    for (const linkedid of facts.placed) {
+    for (const [linkedid, status] of facts.placed) {
       this.placedInStep[step]++;
-      this.placed.set(linkedid, step);
+      this.placed.set(linkedid, { step, status });
     }
     for (const [linkedid, at] of facts.firstWrites) this.sentEvent(linkedid, 'first', at, step);
     for (const [linkedid, at] of facts.ends) this.sentEvent(linkedid, 'end', at, step);
@@ -87,15 +89,18 @@ export class CallBook {
   }
 
   tally(step: number, census: Map<string, CallCensus>): StepTally {
-    const t: StepTally = { placed: 0, once: 0, missing: 0, duplicated: 0, notEnded: 0 };
-    for (const [linkedid, placedIn] of this.placed) {
-      if (placedIn !== step) continue;
+    const t: StepTally = { placed: 0, once: 0, missing: 0, duplicated: 0, notEnded: 0, wrongStatus: 0 };
+    for (const [linkedid, call] of this.placed) {
+      if (call.step !== step) continue;
       t.placed++;
       const held = census.get(linkedid);
       if (!held) t.missing++;
       else if (held.copies > 1 || held.endSteps > 1) t.duplicated++;
       else if (!held.ended || held.endSteps === 0) t.notEnded++;
-      else t.once++;
+      else {
+        t.once++;
+        if (held.status !== call.status) t.wrongStatus++;
+      }
     }
     return t;
   }
@@ -105,12 +110,14 @@ export class CallBook {
     return [...census.keys()].filter((linkedid) => !this.placed.has(linkedid));
   }
 
-  /** Placed calls the consumer does not hold ended exactly once (for the log). */
+  /** Placed calls the consumer does not hold once, ended, with the status played (for the log). */
   faulty(census: Map<string, CallCensus>): string[] {
     const out: string[] = [];
-    for (const linkedid of this.placed.keys()) {
+    for (const [linkedid, call] of this.placed) {
       const held = census.get(linkedid);
-      if (!held || held.copies !== 1 || held.endSteps !== 1 || !held.ended) out.push(linkedid);
+      if (!held) out.push(`${linkedid} (missing)`);
+      else if (held.copies !== 1 || held.endSteps !== 1 || !held.ended) out.push(`${linkedid} (${held.copies} copies, ${held.endSteps} ends)`);
+      else if (held.status !== call.status) out.push(`${linkedid} (${held.status}, played ${call.status})`);
     }
     return out;
   }

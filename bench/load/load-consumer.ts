@@ -10,6 +10,8 @@ export interface CallCensus {
   ended: boolean;
   /** How often its end was recorded (`ended` timeline steps; tracker `ended` events). */
   endSteps: number;
+  /** Final status (`answered`, `missed`, ...), null while not ended. */
+  status: string | null;
 }
 
 /** Resources used since the previous take. */

@@ -23,6 +23,7 @@ export interface StepResult {
   missing: number;
   duplicated: number;
   notEnded: number;
+  wrongStatus: number;
   eventsPerSec: number;
   sampledEvents: number;
   p50Ms: number;
@@ -145,6 +146,7 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
     if (tally.missing) failures.push(`${tally.missing} missing`);
     if (tally.duplicated) failures.push(`${tally.duplicated} duplicated`);
     if (tally.notEnded) failures.push(`${tally.notEnded} not ended`);
+    if (tally.wrongStatus) failures.push(`${tally.wrongStatus} with a status other than played`);
     if (unexpected.length) failures.push(`${unexpected.length} calls never placed`);
     // Arrivals are Poisson: a count within three standard deviations of the expected one is on rate.
     if (tally.placed < expected - 3 * Math.sqrt(expected)) failures.push(`simulator fell behind (${tally.placed} of ~${Math.round(expected)} calls)`);

@@ -21,7 +21,7 @@ const cpu = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
 export function stepLine(name: string, s: StepResult): string {
   return (
     `${name.padEnd(7)} ${String(s.targetCps).padStart(4)} calls/s: placed ${s.placed} (${s.achievedCps}/s), once ${s.once}, missing ${s.missing}, ` +
-    `duplicated ${s.duplicated}, not ended ${s.notEnded}; ${fmt(s.eventsPerSec)} events/s; delay p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms ` +
+    `duplicated ${s.duplicated}, not ended ${s.notEnded}, wrong status ${s.wrongStatus}; ${fmt(s.eventsPerSec)} events/s; delay p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms ` +
     `(${s.sampledEvents} sampled); CPU ${name} ${cpu(s.consumerCpuPct)} pg ${cpu(s.postgresCpuPct)} sim ${s.simCpuPct}% bench ${cpu(s.observerCpuPct)} machine ${s.machineBusyPct}%; ` +
     `RSS ${name} ${s.consumerRssMb} MB -> ${s.sustained ? 'sustained' : `NOT sustained (${s.failures.join(', ') || 'a lower rate was not'})`}`
   );
@@ -30,9 +30,9 @@ export function stepLine(name: string, s: StepResult): string {
 function table(result: LadderResult): string {
   const server = result.consumer === 'server';
   const head = server
-    ? '| calls/s target (achieved) | placed | in DB once | missing | duplicated | not ended | AMI events/s | delay p50 / p99 / max ms (events) | server CPU | server peak RSS MB | PostgreSQL CPU | pbx-sim CPU | machine busy | sustained |'
-    : '| calls/s target (achieved) | placed | tracked once | missing | duplicated | not ended | AMI events/s | delay p50 / p99 / max ms (events) | bench process CPU | bench peak RSS MB | pbx-sim CPU | machine busy | sustained |';
-  const align = server ? '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|' : '|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|:---|';
+    ? '| calls/s target (achieved) | placed | in DB once | missing | duplicated | not ended | wrong status | AMI events/s | delay p50 / p99 / max ms (events) | server CPU | server peak RSS MB | PostgreSQL CPU | pbx-sim CPU | machine busy | sustained |'
+    : '| calls/s target (achieved) | placed | tracked once | missing | duplicated | not ended | wrong status | AMI events/s | delay p50 / p99 / max ms (events) | bench process CPU | bench peak RSS MB | pbx-sim CPU | machine busy | sustained |';
+  const align = `|${'---:|'.repeat(server ? 14 : 13)}:---|`;
   const rows = result.steps.map((s) =>
     [
       `${s.targetCps} (${s.achievedCps})`,
@@ -41,6 +41,7 @@ function table(result: LadderResult): string {
       s.missing,
       s.duplicated,
       s.notEnded,
+      s.wrongStatus,
       fmt(s.eventsPerSec),
       `${s.p50Ms} / ${s.p99Ms} / ${s.maxMs} (${fmt(s.sampledEvents)})`,
       cpu(s.consumerCpuPct),
@@ -119,7 +120,9 @@ How it is measured:
 - **Nothing lost, nothing doubled.** The simulator reports every call it placed (its Linkedid) and in which step. After the
   drain the consumer's holdings are read back (server: \`calls\` rows of the PBX with their \`ended\` timeline steps, one query)
   and compared call by call: *in DB once* = one row, ended, one \`ended\` step; *missing* = no row; *duplicated* = more than one
-  row or more than one \`ended\` step; *not ended* = the row never got its end. Rows the simulator never placed fail every step.
+  row or more than one \`ended\` step; *not ended* = the row never got its end; *wrong status* = held once but its final
+  status is not the one the simulator played (a queue call nobody answers is \`abandoned\`). Rows the simulator never
+  placed fail every step.
 - **Delay.** For about ${opts.sampleCps} calls a second (every k-th call of a step) the simulator reports, with its clock, when it sent
   the call's first event that the tracker writes from (DialBegin, MonitorStart or MixMonitorStart) and its last Hangup. Server:
   the bench polls \`calls\` every ${opts.pollMs} ms by (pbx_id, linkedid) for the events sent and not yet visible, and takes the start

@@ -124,13 +124,13 @@ export class ServerConsumer implements LoadConsumer {
   }
 
   async census(): Promise<Map<string, CallCensus>> {
-    const { rows } = await this.admin!.query<{ linkedid: string; copies: number; ended: boolean; end_steps: number }>(
-      `SELECT c.linkedid, count(*)::int AS copies, bool_and(c.ended_at IS NOT NULL) AS ended,
+    const { rows } = await this.admin!.query<{ linkedid: string; copies: number; ended: boolean; end_steps: number; status: string }>(
+      `SELECT c.linkedid, count(*)::int AS copies, bool_and(c.ended_at IS NOT NULL) AS ended, min(c.status) AS status,
               sum((SELECT count(*) FROM call_events e WHERE e.call_id = c.id AND e.type = 'ended'))::int AS end_steps
        FROM calls c WHERE c.pbx_id = $1 GROUP BY c.linkedid`,
       [BENCH_PBX_ID],
     );
-    return new Map(rows.map((r) => [r.linkedid, { copies: r.copies, ended: r.ended, endSteps: r.end_steps }]));
+    return new Map(rows.map((r) => [r.linkedid, { copies: r.copies, ended: r.ended, endSteps: r.end_steps, status: r.ended ? r.status : null }]));
   }
 
   async takeUsage(): Promise<ConsumerUsage> {

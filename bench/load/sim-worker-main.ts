@@ -7,7 +7,7 @@
  */
 import { startPbxSim } from '../../apps/pbx-sim/src/pbx-sim';
 import { RealClock } from '../../apps/pbx-sim/src/clock/sim-clock';
-import { CallPlacer, type PlacedCall } from '../../apps/pbx-sim/src/engine/call-placer';
+import { CallPlacer, type PlaceCallRequest, type PlacedCall } from '../../apps/pbx-sim/src/engine/call-placer';
 import { SeededRandom } from '../../apps/pbx-sim/src/random/seeded-random';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile, type TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
@@ -25,6 +25,12 @@ const BENCH_PROFILE: Partial<TrafficProfile> = {
 const FIRST_WRITE_EVENTS = new Set(['DialBegin', 'MonitorStart', 'MixMonitorStart']);
 /** Placed calls are only counted afterwards: sent in batches. */
 const PLACED_BATCH_MS = 100;
+
+/** A queue call nobody answers ends with the caller giving up (CallPlacer: abandonAfterRingMs): abandoned. */
+function expectedStatus(req: PlaceCallRequest): string {
+  const outcome = req.outcome ?? 'answered';
+  return req.kind === 'queue' && outcome !== 'answered' ? 'abandoned' : outcome;
+}
 
 function field(e: AmiEvent, key: string): string | undefined {
   const i = e.keys.indexOf(key);
@@ -75,10 +81,10 @@ async function main(seed: number, sampleCps: number): Promise<void> {
   let cps = 1;
   let placedTotal = 0;
   let placedInEpoch = 0;
-  const onCall = (call: PlacedCall): void => {
+  const onCall = (call: PlacedCall, req: PlaceCallRequest): void => {
     const linkedid = call.linkedid;
     placedTotal++;
-    facts.placed.push(linkedid);
+    facts.placed.push([linkedid, expectedStatus(req)]);
     const isSampled = placedInEpoch++ % Math.max(1, Math.round(cps / sampleCps)) === 0;
     if (isSampled) {
       sampled.add(linkedid);

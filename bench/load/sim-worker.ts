@@ -15,6 +15,9 @@ export type ToSimWorker = { type: 'rate'; cps: number } | { type: 'stop' } | { t
 /** `[linkedid, ms since epoch]` pairs, read from the simulator's clock when it sent the event. */
 export type Stamped = [linkedid: string, at: number];
 
+/** A placed call and the final status its script must end in (answered, missed, busy, abandoned, failed). */
+export type Placed = [linkedid: string, status: string];
+
 /**
  * What happened to the calls since the last message. Every placed call is listed (in batches,
  * no hurry); the times of the sampled calls' events go out in the turn of the event loop in which
@@ -23,8 +26,8 @@ export type Stamped = [linkedid: string, at: number];
 export interface SimCallFacts {
   /** Number of `rate`/`stop` commands the simulator had obeyed when these happened: 1 = the first rate step. */
   epoch: number;
-  /** Linkedids of the calls the traffic generator placed. */
-  placed: string[];
+  /** The calls the traffic generator placed. */
+  placed: Placed[];
   /**
    * Sampled calls (about `sampleCps` a second: every k-th call of a step): their first DialBegin,
    * MonitorStart or MixMonitorStart, the first event from which the call tracker makes a write

@@ -20,6 +20,7 @@ export class TrackerConsumer implements LoadConsumer {
   private readonly firstSeen = new Map<string, number>();
   private readonly endedAt = new Map<string, number>();
   private readonly endCount = new Map<string, number>();
+  private readonly status = new Map<string, string>();
   private readonly issues: string[] = [];
   private readonly rss = new PeakRss(() => process.memoryUsage().rss);
   private rssTimer: NodeJS.Timeout | null = null;
@@ -33,6 +34,7 @@ export class TrackerConsumer implements LoadConsumer {
       if (e.type !== 'ended') return;
       if (!this.endedAt.has(id)) this.endedAt.set(id, now);
       this.endCount.set(id, (this.endCount.get(id) ?? 0) + 1);
+      this.status.set(id, e.call.status);
     });
     const conn = new AmiConnection({ server: { id: 'bench', host: '127.0.0.1', port, ...SIM_USER, tls: false }, events: 'on', pingIntervalMs: 60_000 });
     conn.on('message', (m: AmiMessage) => this.tracker.handle(m));
@@ -59,7 +61,9 @@ export class TrackerConsumer implements LoadConsumer {
 
   async census(): Promise<Map<string, CallCensus>> {
     const out = new Map<string, CallCensus>();
-    for (const id of this.firstSeen.keys()) out.set(id, { copies: 1, ended: this.endedAt.has(id), endSteps: this.endCount.get(id) ?? 0 });
+    for (const id of this.firstSeen.keys()) {
+      out.set(id, { copies: 1, ended: this.endedAt.has(id), endSteps: this.endCount.get(id) ?? 0, status: this.status.get(id) ?? null });
+    }
     return out;
   }
 
