@@ -65,6 +65,8 @@ function sustainedRate(result: LadderResult): string {
 
 function outcome(result: LadderResult): string {
   const parts = [`highest sustained: **${sustainedRate(result)}**`];
+  const last = result.steps[result.steps.length - 1];
+  if (last?.sustained) parts.push('the highest rate tried: the limit is above it');
   if (result.stoppedEarly) parts.push(`rates stopped rising because ${result.stoppedEarly}`);
   const firstLost = result.steps.find((s) => !s.sustained);
   if (firstLost && firstLost.failures.length > 0 && firstLost.failures.every((f) => SIMULATOR_BEHIND.test(f))) {
