@@ -51,8 +51,11 @@ export async function openBenchPostgres(log: (line: string) => void): Promise<Be
       throw error;
     }
     origin = 'embedded';
+    const started = connection;
     close = async () => {
-      await server.stop();
+      // After a Ctrl-C PostgreSQL has stopped by itself (it shares our process group); the package's
+      // stop() would then wait for an exit that already happened.
+      if (await answers(started)) await server.stop().catch((error: Error) => log(`embedded PostgreSQL: ${error.message}`));
       await rm(root, { recursive: true, force: true });
     };
   }
@@ -80,6 +83,18 @@ async function query(connection: DatabaseConnection, database: string, sql: stri
     return (await client.query(sql, values)).rows as Record<string, unknown>[];
   } finally {
     await client.end();
+  }
+}
+
+async function answers(connection: DatabaseConnection): Promise<boolean> {
+  const client = new Client({ ...connection, database: 'postgres', connectionTimeoutMillis: 2000 });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    await client.end();
+    return true;
+  } catch {
+    return false;
   }
 }
 

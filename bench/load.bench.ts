@@ -19,7 +19,7 @@
  */
 import { fmt, loadAverage, machineInfo, writeBenchmarkSection } from './bench-report';
 import { openBenchPostgres } from './bench-postgres';
-import { runLadder, type LadderOptions, type LadderResult } from './load/load-ladder';
+import { LadderInterrupted, runLadder, type LadderOptions, type LadderResult } from './load/load-ladder';
 import { loadSection, stepLine, type LoadRunInfo } from './load/load-report';
 import { ServerConsumer } from './load/server-consumer';
 import { TrackerConsumer } from './load/tracker-consumer';
@@ -27,6 +27,7 @@ import { TrackerConsumer } from './load/tracker-consumer';
 type ConsumerChoice = 'both' | 'server' | 'tracker';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
+const abort = new AbortController();
 
 function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice } {
   const argv = process.argv.slice(2);
@@ -76,7 +77,6 @@ async function serverLadder(opts: LadderOptions): Promise<{ result: LadderResult
 }
 
 async function main(): Promise<void> {
-  const abort = new AbortController();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => abort.abort());
   const opts = parseArgs(abort.signal);
   const started = Date.now();
@@ -94,10 +94,6 @@ async function main(): Promise<void> {
     postgres = server.postgres;
     report(server.result);
   }
-  if (abort.signal.aborted) {
-    log('interrupted: docs/benchmarks.md left as it was');
-    process.exit(130);
-  }
   const run: LoadRunInfo = {
     date: new Date().toISOString().slice(0, 10),
     machine: machineInfo(),
@@ -112,6 +108,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: Error) => {
+  // Ctrl-C also stops the embedded PostgreSQL and the server (one process group): whatever failed then is the interruption.
+  if (error instanceof LadderInterrupted || abort.signal.aborted) {
+    log('interrupted: docs/benchmarks.md left as it was');
+    process.exit(130);
+  }
   log(`load bench failed: ${error.stack ?? error.message}`);
   process.exit(1);
 });

@@ -43,5 +43,6 @@ export interface LoadConsumer {
   problems(): string[];
   /** A reason the run cannot go on (the server exited), or null. */
   fatal(): string | null;
-  stop(): Promise<void>;
+  /** `hurry`: the run was interrupted, nothing it still holds matters. */
+  stop(hurry: boolean): Promise<void>;
 }

@@ -66,6 +66,13 @@ interface StepMark {
   machineBusyPct: number;
 }
 
+/** The run was interrupted (Ctrl-C): its figures are incomplete. */
+export class LadderInterrupted extends Error {
+  constructor() {
+    super('interrupted');
+  }
+}
+
 /** After the simulator has no call left, how long the consumer may take to show the last ones ended. */
 const CONSUMER_DRAIN_MS = 30_000;
 const DRAIN_LIMIT_MS = 120_000;
@@ -94,7 +101,7 @@ export async function runLadder(consumer: LoadConsumer, opts: LadderOptions, log
     log(`${consumer.name}: ${consumer.description}; pbx-sim pid ${worker.pid} on port ${port}`);
     return await climb(consumer, worker, book, opts, log);
   } finally {
-    await consumer.stop();
+    await consumer.stop(opts.signal.aborted);
     await worker.exit();
   }
 }
@@ -125,6 +132,7 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
     stoppedEarly = whyStop(consumer, book, step, cps, end.at - begin.at, opts);
     if (stoppedEarly) break;
   }
+  if (opts.signal.aborted) throw new LadderInterrupted();
   const stopped = await worker.stop();
   const drainStarted = Date.now();
   await drain(consumer, worker, book, opts.signal);

@@ -152,7 +152,8 @@ export class ServerConsumer implements LoadConsumer {
     return this.exitInfo;
   }
 
-  async stop(): Promise<void> {
+  /** SIGTERM: the server writes what it still holds and exits; after a Ctrl-C PostgreSQL is gone, so SIGKILL. */
+  async stop(hurry: boolean): Promise<void> {
     this.stopped = true;
     this.wake?.();
     if (this.rssTimer) clearInterval(this.rssTimer);
@@ -160,7 +161,7 @@ export class ServerConsumer implements LoadConsumer {
     const child = this.child;
     if (child && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise<void>((done) => child.once('exit', () => done()));
-      child.kill('SIGTERM');
+      child.kill(hurry ? 'SIGKILL' : 'SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       await exited;
       clearTimeout(timer);

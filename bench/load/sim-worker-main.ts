@@ -152,6 +152,8 @@ async function main(seed: number, sampleCps: number): Promise<void> {
   });
   // The parent is gone (killed, crashed): do not linger with an open port.
   process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
+  // Ctrl-C reaches the whole process group: the parent decides when the simulator stops.
+  process.on('SIGINT', () => undefined);
   send({ type: 'ready', port: sim.port });
 }
 

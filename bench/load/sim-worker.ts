@@ -62,7 +62,8 @@ export type FromSimWorker =
 const ANSWER_TIMEOUT_MS = 30_000;
 
 export class SimWorker {
-  private readonly waiting: Array<(report: SimReport) => void> = [];
+  /** Answers awaited, in order; null when the worker exited first. */
+  private readonly waiting: Array<(report: SimReport | null) => void> = [];
   private readonly exited: Promise<void>;
   private failure: Error | null = null;
 
@@ -70,7 +71,13 @@ export class SimWorker {
     private readonly child: ChildProcess,
     private readonly onCalls: (facts: SimCallFacts) => void,
   ) {
-    this.exited = new Promise((done) => child.once('exit', () => done()));
+    this.exited = new Promise((done) =>
+      child.once('exit', (code, signal) => {
+        this.failure ??= new Error(`pbx-sim worker exited (${signal ?? `code ${code}`})`);
+        for (const waiter of this.waiting.splice(0)) waiter(null);
+        done();
+      }),
+    );
     child.on('message', (m: FromSimWorker) => {
       if (m.type === 'calls') this.onCalls(m);
       else if (m.type === 'report') this.waiting.shift()?.(m.report);
@@ -129,7 +136,8 @@ export class SimWorker {
       const timer = setTimeout(() => fail(this.failure ?? new Error(`pbx-sim worker did not answer "${message.type}" within 30 s`)), ANSWER_TIMEOUT_MS);
       this.waiting.push((report) => {
         clearTimeout(timer);
-        answer(report);
+        if (report) answer(report);
+        else fail(this.failure);
       });
       this.child.send(message);
     });
