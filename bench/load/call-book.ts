@@ -81,6 +81,13 @@ export class CallBook {
     return { delays: delays.sort((a, b) => a - b), unseen };
   }
 
+  /** Sampled events (of any step) not visible yet. */
+  unseen(): number {
+    let n = 0;
+    for (const e of this.sent) if (this.consumer.observedAt(e.linkedid, e.phase) === undefined) n++;
+    return n;
+  }
+
   /** Sampled events of `step` sent more than `ms` ago and still not visible. */
   overdue(step: number, ms: number, now = Date.now()): number {
     let n = 0;

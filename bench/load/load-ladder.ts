@@ -1,5 +1,5 @@
 import { CallBook } from './call-book';
-import type { LoadConsumer } from './load-consumer';
+import type { CallCensus, LoadConsumer } from './load-consumer';
 import { machineCpuMs } from './process-usage';
 import { SimWorker, type SimReport } from './sim-worker';
 
@@ -77,6 +77,7 @@ export class LadderInterrupted extends Error {
 const CONSUMER_DRAIN_MS = 30_000;
 const DRAIN_LIMIT_MS = 120_000;
 const TICK_MS = 250;
+const SEEN_GRACE_MS = 2000;
 
 const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 const pct = (ms: number, over: number) => Math.round((ms / over) * 100);
@@ -146,43 +147,10 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
   const steps: StepResult[] = [];
   marks.forEach((mark, i) => {
     const placingMs = (marks[i + 1]?.begin.at ?? stopped.at) - mark.begin.at;
-    const measuredMs = mark.end.at - mark.begin.at;
-    const tally = book.tally(i, census);
-    const { delays, unseen } = book.delays(i);
-    const expected = mark.cps * (placingMs / 1000);
-    const failures: string[] = [];
-    if (tally.missing) failures.push(`${tally.missing} missing`);
-    if (tally.duplicated) failures.push(`${tally.duplicated} duplicated`);
-    if (tally.notEnded) failures.push(`${tally.notEnded} not ended`);
-    if (tally.wrongStatus) failures.push(`${tally.wrongStatus} with a status other than played`);
-    if (unexpected.length) failures.push(`${unexpected.length} calls never placed`);
-    // Arrivals are Poisson: a count within three standard deviations of the expected one is on rate.
-    if (tally.placed < expected - 3 * Math.sqrt(expected)) failures.push(`simulator fell behind (${tally.placed} of ~${Math.round(expected)} calls)`);
-    if (unseen) failures.push(`${unseen} sampled events never visible`);
-    const p99 = percentile(delays, 99);
-    if (p99 > opts.maxP99Ms) failures.push(`p99 ${p99} ms > ${opts.maxP99Ms} ms`);
-    if (delays.length === 0) failures.push('no delay measured');
-    const sustained = failures.length === 0 && (i === 0 || steps[i - 1].sustained);
-    steps.push({
-      targetCps: mark.cps,
-      achievedCps: Math.round((tally.placed / (placingMs / 1000)) * 10) / 10,
-      ...tally,
-      eventsPerSec: Math.round((mark.end.events - mark.begin.events) / (measuredMs / 1000)),
-      sampledEvents: delays.length + unseen,
-      p50Ms: percentile(delays, 50),
-      p99Ms: p99,
-      maxMs: delays[delays.length - 1] ?? 0,
-      minMs: delays[0] ?? 0,
-      simCpuPct: pct(mark.end.cpuMs - mark.begin.cpuMs, measuredMs),
-      simRssMb: Math.round(mark.end.rss / 2 ** 20),
-      consumerCpuPct: mark.consumerCpuMs === null ? null : pct(mark.consumerCpuMs, measuredMs),
-      consumerRssMb: Math.round(mark.consumerRssBytes / 2 ** 20),
-      postgresCpuPct: mark.postgresCpuMs === null ? null : pct(mark.postgresCpuMs, measuredMs),
-      observerCpuPct: mark.observerCpuMs === null ? null : pct(mark.observerCpuMs, measuredMs),
-      machineBusyPct: mark.machineBusyPct,
-      failures,
-      sustained,
-    });
+    const result = stepResult(mark, book, i, census, placingMs, unexpected.length, opts.maxP99Ms);
+    // Sustained means this rate and every lower one.
+    if (i > 0 && !steps[i - 1].sustained) result.sustained = false;
+    steps.push(result);
   });
   const best = steps.filter((s) => s.sustained).pop();
   const problems = consumer.problems();
@@ -201,13 +169,56 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
   };
 }
 
+function stepResult(mark: StepMark, book: CallBook, step: number, census: Map<string, CallCensus>, placingMs: number, unexpected: number, maxP99Ms: number): StepResult {
+  const measuredMs = mark.end.at - mark.begin.at;
+  const tally = book.tally(step, census);
+  const { delays, unseen } = book.delays(step);
+  const failures: string[] = [];
+  if (tally.missing) failures.push(`${tally.missing} missing`);
+  if (tally.duplicated) failures.push(`${tally.duplicated} duplicated`);
+  if (tally.notEnded) failures.push(`${tally.notEnded} not ended`);
+  if (tally.wrongStatus) failures.push(`${tally.wrongStatus} with a status other than played`);
+  if (unexpected) failures.push(`${unexpected} calls never placed`);
+  if (!onRate(tally.placed, mark.cps, placingMs)) failures.push(`simulator fell behind (${tally.placed} of ~${Math.round((mark.cps * placingMs) / 1000)} calls)`);
+  if (unseen) failures.push(`${unseen} sampled events never visible`);
+  const p99 = percentile(delays, 99);
+  if (p99 > maxP99Ms) failures.push(`p99 ${p99} ms > ${maxP99Ms} ms`);
+  if (delays.length === 0) failures.push('no delay measured');
+  const share = (ms: number | null) => (ms === null ? null : pct(ms, measuredMs));
+  return {
+    targetCps: mark.cps,
+    achievedCps: Math.round((tally.placed / (placingMs / 1000)) * 10) / 10,
+    ...tally,
+    eventsPerSec: Math.round((mark.end.events - mark.begin.events) / (measuredMs / 1000)),
+    sampledEvents: delays.length + unseen,
+    p50Ms: percentile(delays, 50),
+    p99Ms: p99,
+    maxMs: delays[delays.length - 1] ?? 0,
+    minMs: delays[0] ?? 0,
+    simCpuPct: pct(mark.end.cpuMs - mark.begin.cpuMs, measuredMs),
+    simRssMb: Math.round(mark.end.rss / 2 ** 20),
+    consumerCpuPct: share(mark.consumerCpuMs),
+    consumerRssMb: Math.round(mark.consumerRssBytes / 2 ** 20),
+    postgresCpuPct: share(mark.postgresCpuMs),
+    observerCpuPct: share(mark.observerCpuMs),
+    machineBusyPct: mark.machineBusyPct,
+    failures,
+    sustained: failures.length === 0,
+  };
+}
+
+/** Arrivals are Poisson: a count within three standard deviations of the expected one is on rate. */
+function onRate(placed: number, cps: number, ms: number): boolean {
+  const expected = cps * (ms / 1000);
+  return placed >= expected - 3 * Math.sqrt(expected);
+}
+
 /** Stops the climb once a step is already lost: waiting for its verdict would only add load. */
 function whyStop(consumer: LoadConsumer, book: CallBook, step: number, cps: number, ms: number, opts: LadderOptions): string | null {
   if (opts.signal.aborted) return 'interrupted';
   const fatal = consumer.fatal();
   if (fatal) return fatal;
-  const expected = cps * (ms / 1000);
-  if (book.placedIn(step) < expected - 3 * Math.sqrt(expected)) return `the simulator fell behind at ${cps} calls/s`;
+  if (!onRate(book.placedIn(step), cps, ms)) return `the simulator fell behind at ${cps} calls/s`;
   const { delays, unseen } = book.delays(step);
   const late = delays.filter((d) => d > opts.maxP99Ms).length + book.overdue(step, opts.maxP99Ms);
   if (late > 0.01 * (delays.length + unseen)) return `more than 1% of the sampled events at ${cps} calls/s took over ${opts.maxP99Ms} ms`;
@@ -225,6 +236,7 @@ async function drain(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
     if ((simIdleSince !== null && Date.now() - simIdleSince > CONSUMER_DRAIN_MS) || Date.now() - started > DRAIN_LIMIT_MS) break;
     await sleep(TICK_MS);
   }
-  // The visibility of the last sampled ends is polled a few ms after they are written.
-  await sleep(TICK_MS);
+  // The last sampled ends become visible to the poll a period after they are written.
+  const deadline = Date.now() + SEEN_GRACE_MS;
+  while (book.unseen() > 0 && Date.now() < deadline && !signal.aborted) await sleep(10);
 }

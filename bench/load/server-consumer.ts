@@ -41,7 +41,8 @@ export class ServerConsumer implements LoadConsumer {
   /** Backends of the bench's own connections (admin, poller): not the server's work. */
   private benchPids: number[] = [];
   private pollerPid = -1;
-  private readonly awaiting: Record<CallPhase, Map<string, number>> = { first: new Map(), end: new Map() };
+  /** Sampled calls whose event was sent and is not visible yet. */
+  private readonly awaiting: Record<CallPhase, Set<string>> = { first: new Set(), end: new Set() };
   private readonly seen: Record<CallPhase, Map<string, number>> = { first: new Map(), end: new Map() };
   private wake: (() => void) | null = null;
   private polling: Promise<void> | null = null;
@@ -104,13 +105,9 @@ export class ServerConsumer implements LoadConsumer {
     this.polling = this.pollLoop();
   }
 
-  get pid(): number | null {
-    return this.child?.pid ?? null;
-  }
-
-  expect(linkedid: string, phase: CallPhase, sentAt: number): void {
+  expect(linkedid: string, phase: CallPhase): void {
     if (this.seen[phase].has(linkedid)) return;
-    this.awaiting[phase].set(linkedid, sentAt);
+    this.awaiting[phase].add(linkedid);
     this.wake?.();
   }
 
@@ -202,7 +199,7 @@ export class ServerConsumer implements LoadConsumer {
         continue;
       }
       const started = Date.now();
-      const ids = [...new Set([...this.awaiting.first.keys(), ...this.awaiting.end.keys()])].slice(0, MAX_IDS_PER_POLL);
+      const ids = [...new Set([...this.awaiting.first, ...this.awaiting.end])].slice(0, MAX_IDS_PER_POLL);
       try {
         // Named: parsed and planned once, then only executed (it runs up to 1000 / pollMs times a second).
         const { rows } = await this.poller!.query<{ linkedid: string; ended: boolean }>({
