@@ -12,6 +12,7 @@ import { SeededRandom } from '../../apps/pbx-sim/src/random/seeded-random';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile, type TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
 import type { AmiEvent } from '../../apps/pbx-sim/src/engine/ami-event';
+import { playedStatus } from './played-status';
 import { SIM_USER, type FromSimWorker, type SimCallFacts, type SimReport, type ToSimWorker } from './sim-worker';
 
 /** Short calls so that high rates stay within a bounded number of live calls. */
@@ -25,12 +26,6 @@ const BENCH_PROFILE: Partial<TrafficProfile> = {
 const FIRST_WRITE_EVENTS = new Set(['DialBegin', 'MonitorStart', 'MixMonitorStart']);
 /** Placed calls are only counted afterwards: sent in batches. */
 const PLACED_BATCH_MS = 100;
-
-/** A queue call nobody answers ends with the caller giving up (CallPlacer: abandonAfterRingMs): abandoned. */
-function expectedStatus(req: PlaceCallRequest): string {
-  const outcome = req.outcome ?? 'answered';
-  return req.kind === 'queue' && outcome !== 'answered' ? 'abandoned' : outcome;
-}
 
 function field(e: AmiEvent, key: string): string | undefined {
   const i = e.keys.indexOf(key);
@@ -84,7 +79,7 @@ async function main(seed: number, sampleCps: number): Promise<void> {
   const onCall = (call: PlacedCall, req: PlaceCallRequest): void => {
     const linkedid = call.linkedid;
     placedTotal++;
-    facts.placed.push([linkedid, expectedStatus(req)]);
+    facts.placed.push([linkedid, playedStatus(req)]);
     const isSampled = placedInEpoch++ % Math.max(1, Math.round(cps / sampleCps)) === 0;
     if (isSampled) {
       sampled.add(linkedid);
