@@ -183,18 +183,7 @@ export class DialApp {
     const e = this.engine;
     const { caller } = run;
     const trunk = peer.kind === 'trunk';
-    const ch = e.newChannel({
-      peer,
-      callerNum: trunk ? '<unknown>' : peer.callerNum,
-      callerName: trunk ? '<unknown>' : peer.callerName,
-      context: peer.context,
-      exten: 's',
-      linkedid: caller.linkedid,
-      sipCallId: e.localCallId(peer),
-      dialedBy: caller,
-    });
-    e.varSet(ch, 'SIPCALLID', ch.sipCallId);
-    ch.exten = '';
+    const ch = e.newOutgoingLeg(peer, { linkedid: caller.linkedid, dialedBy: caller });
     e.varSet(ch, 'DIALEDPEERNUMBER', target.dialString);
     for (const [key, raw] of caller.inherit) e.varSet(ch, raw, caller.vars.get(key) ?? '');
     ch.connectedNum = caller.callerNum;

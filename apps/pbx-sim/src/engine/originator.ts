@@ -44,19 +44,7 @@ export class Originator {
       done(false);
       return;
     }
-    const trunk = peer.kind === 'trunk';
-    const ch = e.newChannel({
-      peer,
-      callerNum: trunk ? '<unknown>' : peer.callerNum,
-      callerName: trunk ? '<unknown>' : peer.callerName,
-      context: peer.context,
-      exten: 's',
-      uniqueid: req.channelId || undefined,
-      sipCallId: e.localCallId(peer),
-      outgoing: true,
-    });
-    e.varSet(ch, 'SIPCALLID', ch.sipCallId);
-    ch.exten = '';
+    const ch = e.newOutgoingLeg(peer, { uniqueid: req.channelId || undefined, outgoing: true });
     e.newexten(ch, ch.context, '', 1, 'AppDial2', '(Outgoing Line)');
     for (const [name, value] of req.variables) e.varSet(ch, name, value);
     if (req.callerNum !== null || req.callerName !== null) {

@@ -238,6 +238,27 @@ export class PbxEngine {
   }
 
   /**
+   * Creates the channel Asterisk makes when it calls a peer (a Dial leg or an Originate):
+   * a trunk presents no caller id, the leg starts at `s` of the peer's context and then
+   * sets SIPCALLID with an empty extension, as the captures show.
+   */
+  newOutgoingLeg(peer: SimPeer, opts: { linkedid?: string; uniqueid?: string; dialedBy?: SimChannel; outgoing?: boolean }): SimChannel {
+    const trunk = peer.kind === 'trunk';
+    const ch = this.newChannel({
+      peer,
+      callerNum: trunk ? '<unknown>' : peer.callerNum,
+      callerName: trunk ? '<unknown>' : peer.callerName,
+      context: peer.context,
+      exten: 's',
+      sipCallId: this.localCallId(peer),
+      ...opts,
+    });
+    this.varSet(ch, 'SIPCALLID', ch.sipCallId);
+    ch.exten = '';
+    return ch;
+  }
+
+  /**
    * Creates a SIP channel and emits `Newchannel`. `deviceFirst` reports the device
    * state change before it, as the captures show for a phone that starts a call.
    */
