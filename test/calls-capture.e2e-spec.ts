@@ -5,7 +5,7 @@ import { expectedStats } from './support/calls-stats-oracle';
 import { expectErrorShape } from './support/test-app';
 
 /**
- * Every capture in ../shared/fixtures/ami served over TCP as its own PBX, all at once and
+ * Every capture in test/fixtures/ami served over TCP as its own PBX, all at once and
  * at recorded speed, into the running app; the stored calls are then read through the API.
  */
 describe('calls from the real captures, replayed over TCP as PBXs', () => {

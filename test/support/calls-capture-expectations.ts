@@ -80,7 +80,7 @@ const unansweredInbound = (status: CallStatus, file: string, extra: Partial<Expe
   ...extra,
 });
 
-/** Every capture in ../shared/fixtures/ami with the record(s) its `.md` describes. */
+/** Every capture in test/fixtures/ami with the record(s) its `.md` describes. */
 export const CAPTURE_CASES: CaptureCase[] = [
   {
     captures: ['internal_answered'],

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { AMI_FIXTURES_DIR } from '../../libs/ami/src/protocol/ami-fixtures';
 import { CaptureReplayServer } from '../../libs/ami/src/replay/capture-replay-server';
 import { CallDirectoryService } from '../../apps/server/src/calls/directory/call-directory.service';
 import type { CallDto, CallDetailDto } from '../../apps/server/src/calls/dto/call.dto';
@@ -6,7 +7,7 @@ import { AmiIngestService } from '../../apps/server/src/ingest/ami-ingest.servic
 import { createUser, loginAdmin, startTestApp, type TestApp } from './test-app';
 import { createDatabase, dropDatabase, uniqueName } from './test-database';
 
-export const FIXTURES = resolve(__dirname, '../../../shared/fixtures/ami');
+export const FIXTURES = AMI_FIXTURES_DIR;
 
 export function capturePath(name: string): string {
   return resolve(FIXTURES, `${name}.ami`);

@@ -1,4 +1,4 @@
-import { resolve } from 'node:path';
+import { amiFixturePath } from '@app/ami/protocol/ami-fixtures';
 import { loadCapture, parseCapture } from '@app/ami/replay/capture';
 import { AmiMessage } from '@app/ami/protocol/ami-message';
 import { CallTracker } from '@app/ami/tracker/call-tracker';
@@ -9,10 +9,9 @@ import { AmiParser } from '@app/ami/protocol/ami-parser';
 import { formatEvent, formatMessage } from '../engine/ami-event';
 import type { AmiEvent } from '../engine/ami-event';
 
-const FIXTURES = resolve(__dirname, '../../../../../shared/fixtures/ami');
 
 function capture(name: string): AmiMessage[] {
-  return parseCapture(loadCapture(resolve(FIXTURES, `${name}.ami`)));
+  return parseCapture(loadCapture(amiFixturePath(`${name}.ami`)));
 }
 
 /** Runs a scenario on a simulator started at the capture's first moment, with the capture's channel counter. */

@@ -2,7 +2,7 @@ import type { AmiMessage } from './ami-message';
 
 /**
  * Typed AMI events (Asterisk 12+ model), field names exactly as Asterisk 20 sends them in
- * the captures under `shared/fixtures/ami`. Values stay raw strings: `''` and `<unknown>`
+ * the captures under `test/fixtures/ami`. Values stay raw strings: `''` and `<unknown>`
  * occur (see {@link amiValue}).
  *
  * Two ways in, both cheap:

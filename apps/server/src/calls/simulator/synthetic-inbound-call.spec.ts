@@ -1,9 +1,8 @@
-import { resolve } from 'node:path';
+import { amiFixturePath } from '@app/ami/protocol/ami-fixtures';
 import type { AmiMessage } from '@app/ami/protocol/ami-message';
 import { loadCapture, parseCapture } from '@app/ami/replay/capture';
 import { SyntheticInboundCall } from './synthetic-inbound-call';
 
-const FIXTURES = resolve(__dirname, '../../../../../../shared/fixtures/ami');
 const CALL_EVENTS = new Set([
   'Newchannel',
   'Newstate',
@@ -37,7 +36,7 @@ function synthetic(): SyntheticInboundCall {
 }
 
 describe('SyntheticInboundCall', () => {
-  const capture = (name: string) => shape(parseCapture(loadCapture(resolve(FIXTURES, `${name}.ami`))));
+  const capture = (name: string) => shape(parseCapture(loadCapture(amiFixturePath(`${name}.ami`))));
 
   it('sends what Asterisk sent for an answered inbound call hung up by the agent', () => {
     const call = synthetic();

@@ -1,7 +1,7 @@
 import type { CallDirection, CallHold, CallTransfer, HangupBy, TerminalCallStatus } from '../call-record';
 
 /**
- * The call record each capture in `shared/fixtures/ami` must produce, transcribed from its
+ * The call record each capture in `test/fixtures/ami` must produce, transcribed from its
  * `.md` ("Correct CRM record", "Recording", "Timing"). Times are the server's UTC wall clock
  * to the second (the .md's resolution); talk time is checked within 1 s of the .md value.
  * Shared by the tracker's tests and anyone replaying the captures (server, simulator).
