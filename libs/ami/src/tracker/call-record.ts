@@ -28,7 +28,10 @@ export interface CallHold {
 }
 
 export interface CallRecording {
-  /** Base file name as Asterisk writes it, e.g. `20261126-123700-1001-1002.wav`. */
+  /**
+   * The file's path under Asterisk's monitor directory, e.g. `20261126-123700-1001-1002.wav`,
+   * or `2026/12/05/rg-600-…wav` where the dialplan files recordings in dated folders (FreePBX).
+   */
   file: string;
   /** Absolute path when the PBX told it (MixMonitor), else null (Monitor spool + file). */
   path: string | null;

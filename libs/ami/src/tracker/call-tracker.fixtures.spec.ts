@@ -1,7 +1,7 @@
-import { readdirSync } from 'node:fs';
+import { basename } from 'node:path';
 import { AmiMessage } from '../protocol/ami-message';
 import { AmiParser } from '../protocol/ami-parser';
-import { AMI_FIXTURES_DIR, amiFixturePath } from '../protocol/ami-fixtures';
+import { type AmiFixtureSet, amiFixturePath, listAmiCaptures } from '../protocol/ami-fixtures';
 import { type Capture, loadCapture, parseCapture } from '../replay/capture';
 import { replayCaptures } from '../replay/capture-replay';
 import { type CdrLine, readCdrCsv } from '../replay/cdr-csv';
@@ -10,8 +10,10 @@ import { CallTracker } from './call-tracker';
 import { type ExpectedCall, FIXTURE_SCENARIOS, type FixtureScenario, toFixtureTime } from './testing/fixture-calls';
 import { mulberry32 } from '../util/seeded-random';
 
-const capturesOf = (s: FixtureScenario): Capture[] => s.captures.map((c) => loadCapture(amiFixturePath(c)));
-const cdrPathOf = (s: FixtureScenario): string => amiFixturePath(`${s.captures[0].replace(/(\.part\d)?\.ami$/, '')}.cdr.csv`);
+const capturesOf = (s: FixtureScenario): Capture[] => s.captures.map((c) => loadCapture(amiFixturePath(c, s.set)));
+const cdrPathOf = (s: FixtureScenario): string => amiFixturePath(`${s.captures[0].replace(/(\.part\d)?\.ami$/, '')}.cdr.csv`, s.set);
+/** The capture sets the table covers completely. */
+const TABLE_SETS: readonly AmiFixtureSet[] = ['ami', 'ami-fpbx'];
 
 /** The fields a .md states, in the form it states them. */
 function asStated(call: CallRecord): ExpectedCall {
@@ -47,6 +49,7 @@ function expectCalls(actual: CallRecord[], scenario: FixtureScenario): void {
   actual.forEach((call, i) => {
     const expected = scenario.calls[i];
     expect(call.ended).toBe(true);
+    expect(new Date(call.startedAt).toISOString().slice(0, 10)).toBe(scenario.day);
     // Talk time: within 1 s of the .md (its figures are measured, the CDR's truncated).
     expect(Math.abs(call.talkSeconds - expected.talkSeconds)).toBeLessThanOrEqual(1);
     expect({ ...asStated(call), talkSeconds: expected.talkSeconds }).toEqual({ ...expected, cdr: null });
@@ -56,10 +59,9 @@ function expectCalls(actual: CallRecord[], scenario: FixtureScenario): void {
 const endedCalls = (events: readonly CallTrackerEvent[]): CallRecord[] => events.filter((e) => e.type === 'ended').map((e) => e.call);
 
 describe('CallTracker on the real captures', () => {
-  it('covers every capture in the fixtures folder', () => {
-    const covered = FIXTURE_SCENARIOS.flatMap((s) => s.captures).sort();
-    const present = readdirSync(AMI_FIXTURES_DIR).filter((f) => f.endsWith('.ami')).sort();
-    expect(covered).toEqual(present);
+  it.each(TABLE_SETS)('covers every capture in test/fixtures/%s', (set) => {
+    const covered = FIXTURE_SCENARIOS.filter((s) => s.set === set).flatMap((s) => s.captures).sort();
+    expect(covered).toEqual(listAmiCaptures(set).map((path) => basename(path)));
   });
 
   describe.each(FIXTURE_SCENARIOS.map((s) => [s.name, s] as const))('%s', (_name, scenario) => {

@@ -11,7 +11,8 @@ interface Chunk {
   at: number;
 }
 
-const CAPTURES = listAmiCaptures().map((path) => {
+// FreePBX-style captures add Local chains: a damaged name must not make a chain loop forever.
+const CAPTURES = [...listAmiCaptures('ami'), ...listAmiCaptures('ami-fpbx')].map((path) => {
   const capture = loadCapture(path);
   return capture.chunks.map((c): Chunk => ({ bytes: capture.bytes.subarray(c.offset, c.offset + c.length), at: c.at }));
 });

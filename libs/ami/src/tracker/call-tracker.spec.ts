@@ -1,20 +1,7 @@
-import type { CallRecord, CallTrackerEvent } from './call-record';
-import { CallTracker, type CallTrackerOptions } from './call-tracker';
+import type { CallTrackerEvent } from './call-record';
+import { CallTracker } from './call-tracker';
 import { AmiEventScript, type ScriptChannel, snapshot } from './testing/ami-event-script';
-
-function run(script: AmiEventScript, options?: CallTrackerOptions, tracker = new CallTracker(options)): { tracker: CallTracker; events: CallTrackerEvent[] } {
-  const events: CallTrackerEvent[] = [];
-  for (const msg of script.messages) events.push(...tracker.handle(msg));
-  return { tracker, events };
-}
-
-const ended = (events: CallTrackerEvent[]): CallRecord[] => events.filter((e) => e.type === 'ended').map((e) => e.call);
-const types = (events: CallTrackerEvent[]): string[] => events.map((e) => e.type);
-
-/** +74951234567 on the provider trunk dialling the DID. */
-function inboundCaller(s: AmiEventScript): ScriptChannel {
-  return s.channel('SIP/provider-00000001', { callerNum: '+74951234567', exten: '74959876543' });
-}
+import { endedCalls as ended, eventTypes as types, inboundCaller, runScript as run } from './testing/script-run';
 
 describe('CallTracker', () => {
   describe('ring-all and queues', () => {

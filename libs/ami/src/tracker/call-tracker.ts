@@ -4,7 +4,7 @@ import { parseAmiDuration, parseCdrTime } from './ami-time';
 import type { CallRecord, CallTrackerEvent } from './call-record';
 import { ChannelClassifier, type ChannelClassifierOptions } from './channel-name';
 import { PbxState } from './pbx-state';
-import { TrackedCall, type TrackedChannel } from './tracked-call';
+import { MAX_LOCAL_DEPTH, TrackedCall, type TrackedChannel } from './tracked-call';
 
 export interface CallTrackerOptions extends ChannelClassifierOptions {
   /** Offset of the PBX clock from UTC in minutes, to read CDR times (`Cdr` events). Default 0. */
@@ -13,6 +13,11 @@ export interface CallTrackerOptions extends ChannelClassifierOptions {
   recentChannelsLimit?: number;
   /** Monitor's file format when the dialplan does not say (`<CALLFILENAME>.wav`). Default `wav`. */
   monitorFormat?: string;
+  /**
+   * Asterisk's monitor directory (`astspooldir/monitor`): recordings are named by their path
+   * under it (`2026/12/05/<name>.wav` for FreePBX's dated folders). Default `/var/spool/asterisk/monitor`.
+   */
+  monitorDir?: string;
 }
 
 export type CallTrackerListener = (event: CallTrackerEvent) => void;
@@ -54,6 +59,8 @@ const DEST: ChannelKeys = {
 type Lookup = 'find' | 'create' | 'recover';
 
 const FILE_NAME = /^[\w.+@=-]+$/;
+/** A relative path of plain file names: no `..`, no empty or hidden segment. */
+const RELATIVE_FILE = /^(?:[\w+@=-][\w.+@=-]*\/)*[\w+@=-][\w.+@=-]*$/;
 
 /**
  * Turns the AMI event stream of one or many PBXs into call events (DESIGN.md section 3).
@@ -74,6 +81,7 @@ export class CallTracker {
   private readonly cdrOffset: number;
   private readonly recentLimit: number;
   private readonly monitorFormat: string;
+  private readonly monitorDir: string;
   private pending: CallTrackerEvent[] | null = null;
   private readonly sink = (event: CallTrackerEvent): void => {
     (this.pending ??= []).push(event);
@@ -84,6 +92,7 @@ export class CallTracker {
     this.cdrOffset = options.cdrUtcOffsetMinutes ?? 0;
     this.recentLimit = options.recentChannelsLimit ?? 10_000;
     this.monitorFormat = options.monitorFormat ?? 'wav';
+    this.monitorDir = `${(options.monitorDir ?? '/var/spool/asterisk/monitor').replace(/\/+$/, '')}/`;
   }
 
   /** Subscribes to every event; returns the unsubscribe function. */
@@ -301,10 +310,12 @@ export class CallTracker {
       bridge: null,
       dialing: 0,
       dialer: null,
+      dialedByCaller: false,
       lastSeq: pbx.seq,
       monitorFile: null,
       callFileName: null,
       mixMonitorFile: null,
+      mixMonitorArg: null,
     };
     pbx.channels.set(uniqueid, ch);
     if (ch.kind === 'local') pbx.locals.set(name, ch);
@@ -399,17 +410,16 @@ export class CallTracker {
     this.evaluateAround(pbx, members, ch, at);
   }
 
-  /** A bridge change can start or stop talk for every call with a member there, or behind a Local half. */
+  /**
+   * A bridge change can start or stop talk for every call with a member there, or at the
+   * other end of a chain of Local pairs reaching it.
+   */
   private evaluateAround(pbx: PbxState, members: ReadonlySet<TrackedChannel>, changed: TrackedChannel, at: number): void {
     const calls = new Set<TrackedCall>([changed.call]);
-    for (const m of members) calls.add(m.call);
-    for (const ch of [changed, ...members]) {
-      if (ch.kind !== 'local') continue;
-      const partnerName = ChannelClassifier.localPartnerName(ch.name);
-      const partner = partnerName === null ? undefined : pbx.locals.get(partnerName);
-      if (partner === undefined) continue;
-      calls.add(partner.call);
-      if (partner.bridge !== null) for (const m of pbx.bridges.get(partner.bridge) ?? []) calls.add(m.call);
+    collectCallsAlongLocals(pbx, changed, calls, 0);
+    for (const m of members) {
+      calls.add(m.call);
+      collectCallsAlongLocals(pbx, m, calls, 0);
     }
     for (const call of calls) if (call.channels.size > 0) call.evaluate(at);
   }
@@ -457,7 +467,7 @@ export class CallTracker {
       const base = args[1]?.trim();
       ch.monitorFile = base ? `${base}.${args[0]?.trim() || this.monitorFormat}` : null;
     } else if (args[0]?.trim()) {
-      ch.mixMonitorFile = args[0].trim();
+      ch.mixMonitorArg = args[0].trim();
     }
   }
 
@@ -538,11 +548,25 @@ export class CallTracker {
     const ch = this.channel(pbx, msg, PLAIN, at, 'find');
     if (ch === undefined) return;
     const monitor = msg.name === 'MonitorStart';
-    const file = monitor ? (ch.monitorFile ?? (ch.callFileName !== null ? `${ch.callFileName}.${this.monitorFormat}` : null)) : ch.mixMonitorFile;
+    const file = monitor ? (ch.monitorFile ?? (ch.callFileName !== null ? `${ch.callFileName}.${this.monitorFormat}` : null)) : (ch.mixMonitorFile ?? ch.mixMonitorArg);
     // A Monitor started without a known name is named later by the CDR userfield.
     if (file === null) return;
-    const slash = file.lastIndexOf('/');
-    ch.call.startRecording(ch, file.slice(slash + 1), file.startsWith('/') ? file : null, monitor ? 'monitor' : 'mixmonitor', at);
+    const absolute = file.startsWith('/');
+    ch.call.startRecording(ch, this.recordingName(file, monitor ? null : ch.mixMonitorArg), absolute ? file : null, monitor ? 'monitor' : 'mixmonitor', at);
+  }
+
+  /**
+   * A recording's name is its path under the monitor directory: what the dialplan passed to
+   * MixMonitor when that was relative (FreePBX: `YYYY/MM/DD/<CALLFILENAME>.wav`), else the part
+   * of the absolute path under `monitorDir`, else the base name. Never `..` or an empty segment.
+   */
+  private recordingName(file: string, requested: string | null): string {
+    let name = file;
+    if (file.startsWith('/')) {
+      if (requested !== null && !requested.startsWith('/') && file.endsWith(`/${requested}`)) name = requested;
+      else if (file.startsWith(this.monitorDir)) name = file.slice(this.monitorDir.length);
+    }
+    return RELATIVE_FILE.test(name) ? name : file.slice(file.lastIndexOf('/') + 1);
   }
 
   private onRecordingStop(msg: AmiEventMessage<'MonitorStop'>): void {
@@ -733,5 +757,19 @@ export class CallTracker {
       for (const ch of vanished) this.removeChannel(pbx, ch, Math.max(endedAt, call.startedAt), null);
       if (call.recovered) call.announceRecovered(at);
     }
+  }
+}
+
+/** Adds the calls of everything reachable from Local half `ch` through its other half and that half's bridge. */
+function collectCallsAlongLocals(pbx: PbxState, ch: TrackedChannel, calls: Set<TrackedCall>, depth: number): void {
+  if (depth >= MAX_LOCAL_DEPTH) return;
+  const partner = pbx.localPartner(ch);
+  if (partner === undefined) return;
+  calls.add(partner.call);
+  if (partner.bridge === null) return;
+  for (const m of pbx.bridges.get(partner.bridge) ?? []) {
+    if (m === partner) continue;
+    calls.add(m.call);
+    collectCallsAlongLocals(pbx, m, calls, depth + 1);
   }
 }

@@ -1,3 +1,4 @@
+import { ChannelClassifier } from './channel-name';
 import { RecentIds } from './recent-ids';
 import type { CallSurroundings, TrackedCall, TrackedChannel } from './tracked-call';
 
@@ -35,6 +36,12 @@ export class PbxState implements CallSurroundings {
   ) {
     this.gone = new RecentIds(recentLimit);
     this.endedCalls = new RecentIds(recentLimit);
+  }
+
+  localPartner(ch: TrackedChannel): TrackedChannel | undefined {
+    if (ch.kind !== 'local') return undefined;
+    const partnerName = ChannelClassifier.localPartnerName(ch.name);
+    return partnerName === null ? undefined : this.locals.get(partnerName);
   }
 
   liveCalls(): TrackedCall[] {

@@ -29,21 +29,26 @@ export interface TrackedChannel {
   dialing: number;
   /** The channel whose Dial created this one (null for the originated leg or unknown). */
   dialer: TrackedChannel | null;
+  /** Dialled by the caller, or by a Local half standing for it: its DialEnd says how the caller's wait ended. */
+  dialedByCaller: boolean;
   /** Tracker sequence number of the last event about this channel (snapshot sweeps). */
   lastSeq: number;
   /** Monitor file announced by `Newexten Monitor(format,base,...)`. */
   monitorFile: string | null;
   /** `CALLFILENAME` (the lab's and the seed's recording base name). */
   callFileName: string | null;
-  /** `MIXMONITOR_FILENAME` or the `MixMonitor(file,...)` argument. */
+  /** `MIXMONITOR_FILENAME` (the absolute path MixMonitor writes). */
   mixMonitorFile: string | null;
+  /** The `MixMonitor(file,...)` argument as the dialplan wrote it (relative to the monitor directory unless absolute). */
+  mixMonitorArg: string | null;
 }
 
 /** What a call needs from the PBX it lives on: bridge membership and Local pairs. */
 export interface CallSurroundings {
   readonly pbxId: string;
   readonly bridges: ReadonlyMap<string, ReadonlySet<TrackedChannel>>;
-  readonly locals: ReadonlyMap<string, TrackedChannel>;
+  /** The other half of a Local half (`...;1` <-> `...;2`), if it is live. */
+  localPartner(ch: TrackedChannel): TrackedChannel | undefined;
 }
 
 export type CallEventSink = (event: CallTrackerEvent) => void;
@@ -65,6 +70,9 @@ const OUTCOME_STATUS: readonly TerminalCallStatus[] = ['failed', 'failed', 'busy
 
 /** A dialled number this long or longer is taken for an external one until a Dial says otherwise. */
 const EXTERNAL_NUMBER_LENGTH = 7;
+
+/** How many Local pairs deep a chain is followed (FreePBX nests two; a loop must still end). */
+export const MAX_LOCAL_DEPTH = 8;
 
 /**
  * The state of one call (the channels sharing a Linkedid, DESIGN.md section 3) and the
@@ -94,6 +102,12 @@ export class TrackedCall {
   answeredAt: number | null = null;
   private answeredBy: string | null = null;
   private readonly answeredUids = new Set<string>();
+  /**
+   * Phones that answered a Dial made by a Local half (a ring-group, follow-me or queue member):
+   * they count as answering the call only once the chain connects them to the caller, so a
+   * member that answers a moment after another one won the race is not an answer.
+   */
+  private readonly answeredInside = new Set<TrackedChannel>();
   private readonly agents: string[] = [];
   private inConversation = false;
   private talkSince: number | null = null;
@@ -112,6 +126,8 @@ export class TrackedCall {
   private running: { recording: CallRecording; channel: TrackedChannel }[] = [];
   private readonly transfers: CallTransfer[] = [];
 
+  /** Strongest DialEnd of the caller's own legs (the outcome), and of any other leg (fallback). */
+  private callerDialOutcome = 0;
   private dialOutcome = 0;
   queueAbandoned = false;
   private hangupRequest: { channel: TrackedChannel; soft: boolean } | null = null;
@@ -163,6 +179,7 @@ export class TrackedCall {
   detach(ch: TrackedChannel): void {
     this.channels.delete(ch);
     this.ringingLegs.delete(ch);
+    this.answeredInside.delete(ch);
   }
 
   rekey(linkedid: string): void {
@@ -188,6 +205,7 @@ export class TrackedCall {
     }
     this.stopRecordings(at, (r) => r.channel === ch);
     this.channels.delete(ch);
+    this.answeredInside.delete(ch);
     const phoneHold = this.holdMarkers.delete(`h${ch.uniqueid}`);
     const music = this.holdMarkers.delete(`m${ch.uniqueid}`);
     if (phoneHold || music) this.updateHold(at);
@@ -198,44 +216,56 @@ export class TrackedCall {
 
   dialBegin(caller: TrackedChannel | null, dest: TrackedChannel, callerExten: string | undefined, dialString: string, at: number): void {
     dest.dialer = caller;
-    if (dest.kind !== 'extension' && dest.kind !== 'trunk') return;
-    const originLeg = dest === this.origin;
-    if (!originLeg) {
-      if (this.callee === null && caller !== null && caller === this.origin) {
-        this.callee = meaningfulExten(callerExten) ?? (ChannelClassifier.numberOfDialString(dialString) || null);
+    const phone = dest.kind === 'extension' || dest.kind === 'trunk';
+    if (!phone && dest.kind !== 'local') return;
+    if (dest !== this.origin) {
+      // Ring groups, hunt and follow-me stages and queues dial Local halves; the caller's
+      // wait and its outcome are the caller's own legs, whatever rings behind them.
+      const byCaller = caller !== null && this.standsForCaller(caller);
+      dest.dialedByCaller = byCaller;
+      if (byCaller) {
+        if (this.callee === null) this.callee = meaningfulExten(callerExten) ?? (ChannelClassifier.numberOfDialString(dialString) || null);
+        // A Redirect shows no transfer event: only the caller dialling again after it talked.
+        if (this.originConnected && !this.inConversation) {
+          if (this.blindTransferPending) this.blindTransferPending = false;
+          else this.addTransfer('blind', this.lastPartnerExt, transferTarget(dest, callerExten, dialString), at);
+        }
       }
-      if (this.firstDestKind === null) {
+      if (phone && this.firstDestKind === null) {
         this.firstDestKind = dest.kind;
         if (dest.kind === 'trunk') this.destTrunk = dest.peer;
-      }
-      // A Redirect shows no transfer event: only the caller dialling again after it talked.
-      if (caller !== null && caller === this.origin && this.originConnected && !this.inConversation) {
-        if (this.blindTransferPending) this.blindTransferPending = false;
-        else {
-          const to = dest.kind === 'extension' ? dest.peer! : ChannelClassifier.numberOfDialString(dialString) || dest.peer!;
-          this.addTransfer('blind', this.lastPartnerExt, to, at);
-        }
       }
       if (dest.kind === 'extension' && !this.ringingExtensions.includes(dest.peer!)) this.ringingExtensions.push(dest.peer!);
       if (!this.ringingLegs.has(dest)) {
         this.ringingLegs.add(dest);
         if (caller !== null) caller.dialing++;
       }
-      this.firstRingAt ??= at;
+      if (phone || byCaller) this.firstRingAt ??= at;
       if (this.answeredAt === null) this.ringEndedAt = null;
     }
-    this.emit({ type: 'ringing', at, call: this.toRecord(at), extension: dest.kind === 'extension' ? dest.peer : null, channel: dest.name });
+    if (phone) this.emit({ type: 'ringing', at, call: this.toRecord(at), extension: dest.kind === 'extension' ? dest.peer : null, channel: dest.name });
   }
 
   /** Returns whether the leg was still ringing (a losing queue member's second CANCEL is not). */
   dialEnd(dest: TrackedChannel, status: string, at: number): boolean {
     const wasRinging = this.endLeg(dest, at);
     if (status === 'ANSWER') {
-      if (dest !== this.origin && (dest.kind === 'extension' || dest.kind === 'trunk')) this.answer(dest, at);
+      if (dest === this.origin || (dest.kind !== 'extension' && dest.kind !== 'trunk')) return wasRinging;
+      if (dest.dialer?.kind === 'local') this.answeredInside.add(dest);
+      else this.answer(dest, at);
     } else if (status !== '') {
-      this.dialOutcome = Math.max(this.dialOutcome, DIAL_OUTCOME[status] ?? 1);
+      const rank = DIAL_OUTCOME[status] ?? 1;
+      if (dest.dialedByCaller) this.callerDialOutcome = Math.max(this.callerDialOutcome, rank);
+      else this.dialOutcome = Math.max(this.dialOutcome, rank);
     }
     return wasRinging;
+  }
+
+  /** The caller itself, or a Local half whose other half is bridged with the caller (through any chain). */
+  private standsForCaller(ch: TrackedChannel): boolean {
+    const origin = this.origin;
+    if (ch === origin) return true;
+    return origin !== null && ch.kind === 'local' && this.personsBehind(ch).includes(origin);
   }
 
   private endLeg(dest: TrackedChannel, at: number): boolean {
@@ -302,20 +332,20 @@ export class TrackedCall {
     return null;
   }
 
-  /** A phone or trunk; a Local half counts when its other half is bridged with one. */
+  /** A phone or trunk; a Local half counts when a chain of Local pairs leads from it to one. */
   private isPerson(ch: TrackedChannel): boolean {
     if (ch.kind === 'extension' || ch.kind === 'trunk') return true;
     return ch.kind === 'local' && this.personsBehind(ch).length > 0;
   }
 
+  /**
+   * The phones and trunks a channel stands for: itself, or for a Local half whatever its
+   * other half is bridged with, followed through nested pairs (follow-me: Local -> Local -> phone).
+   */
   private personsBehind(ch: TrackedChannel): TrackedChannel[] {
     if (ch.kind === 'extension' || ch.kind === 'trunk') return [ch];
-    if (ch.kind !== 'local') return [];
-    const partnerName = ChannelClassifier.localPartnerName(ch.name);
-    const partner = partnerName === null ? undefined : this.around.locals.get(partnerName);
-    if (partner === undefined || partner.bridge === null) return [];
     const out: TrackedChannel[] = [];
-    for (const m of this.around.bridges.get(partner.bridge) ?? []) if (m.kind === 'extension' || m.kind === 'trunk') out.push(m);
+    if (ch.kind === 'local') collectPersons(this.around, ch, out, 0);
     return out;
   }
 
@@ -335,6 +365,7 @@ export class TrackedCall {
         if (p === origin) continue;
         partner ??= p;
         if (p.kind === 'extension') this.addAgent(p.peer!);
+        if (this.answeredInside.delete(p)) this.answer(p, at);
       }
     }
     if (partner !== null) this.lastPartnerExt = partner.kind === 'extension' ? partner.peer : null;
@@ -506,6 +537,8 @@ export class TrackedCall {
   private outcome(): TerminalCallStatus {
     if (this.answeredAt !== null) return 'answered';
     if (this.queueAbandoned) return 'abandoned';
+    // Inner legs say CANCEL when their Local half is hung up, also when the caller's Dial timed out.
+    if (this.callerDialOutcome > 0) return OUTCOME_STATUS[this.callerDialOutcome];
     if (this.dialOutcome > 0) return OUTCOME_STATUS[this.dialOutcome];
     const request = this.hangupRequest;
     const callerGaveUp = request !== null && !request.soft && request.channel === this.origin;
@@ -569,6 +602,28 @@ export class TrackedCall {
     const end = this.answeredAt ?? this.ringEndedAt ?? now;
     return Math.round(Math.max(0, end - this.firstRingAt) / 1000);
   }
+}
+
+/** Appends the phones and trunks bridged with the other half of Local half `ch`, through nested pairs. */
+function collectPersons(around: CallSurroundings, ch: TrackedChannel, out: TrackedChannel[], depth: number): void {
+  const partner = around.localPartner(ch);
+  if (partner === undefined || partner.bridge === null) return;
+  for (const m of around.bridges.get(partner.bridge) ?? []) {
+    if (m === partner) continue;
+    if (m.kind === 'extension' || m.kind === 'trunk') {
+      if (!out.includes(m)) out.push(m);
+    } else if (m.kind === 'local' && depth < MAX_LOCAL_DEPTH) {
+      collectPersons(around, m, out, depth + 1);
+    }
+  }
+}
+
+/** Where a Redirect sent the caller: the phone it dials, else the dialplan extension or the dialled number. */
+function transferTarget(dest: TrackedChannel, callerExten: string | undefined, dialString: string): string {
+  if (dest.kind === 'extension') return dest.peer!;
+  const number = ChannelClassifier.numberOfDialString(dialString);
+  if (dest.kind === 'trunk') return number || dest.peer!;
+  return meaningfulExten(callerExten) ?? number;
 }
 
 function meaningfulExten(exten: string | undefined): string | undefined {

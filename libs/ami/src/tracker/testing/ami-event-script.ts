@@ -17,6 +17,7 @@ export interface ScriptChannel {
 export class AmiEventScript {
   readonly messages: AmiMessage[] = [];
   private counter = 0;
+  private localCounter = 0;
 
   constructor(
     readonly pbxId = 'pbx',
@@ -42,6 +43,16 @@ export class AmiEventScript {
     };
   }
 
+  /**
+   * Both halves of a Local channel to `dest` (`1001@from-ringgroup`), the way Asterisk names
+   * them (`Local/1001@from-ringgroup-00000003;1` and `;2`), in the call `linkedid`.
+   */
+  localPair(dest: string, linkedid: string): [ScriptChannel, ScriptChannel] {
+    const name = `Local/${dest}-${(this.localCounter++).toString(16).padStart(8, '0')}`;
+    const exten = dest.split('@')[0];
+    return [this.channel(`${name};1`, { linkedid, callerNum: exten, exten }), this.channel(`${name};2`, { linkedid, callerNum: exten, exten })];
+  }
+
   event(name: string, fields: Record<string, string>): this {
     this.messages.push(new AmiMessage(['Event', 'Privilege', ...Object.keys(fields)], [name, 'call,all', ...Object.values(fields)], this.now, this.pbxId));
     return this;
@@ -58,6 +69,10 @@ export class AmiEventScript {
 
   dialBegin(caller: ScriptChannel | null, dest: ScriptChannel, dialString: string): this {
     return this.event('DialBegin', { ...(caller ? snapshot(caller) : {}), ...snapshot(dest, 'Dest'), DialString: dialString });
+  }
+
+  dialState(caller: ScriptChannel | null, dest: ScriptChannel, status = 'RINGING'): this {
+    return this.event('DialState', { ...(caller ? snapshot(caller) : {}), ...snapshot(dest, 'Dest'), DialStatus: status });
   }
 
   dialEnd(caller: ScriptChannel | null, dest: ScriptChannel, status: string): this {

@@ -1,10 +1,11 @@
+import type { AmiFixtureSet } from '../../protocol/ami-fixtures';
 import type { CallDirection, CallHold, CallTransfer, HangupBy, TerminalCallStatus } from '../call-record';
 
 /**
- * The call record each capture in `test/fixtures/ami` must produce, transcribed from its
- * `.md` ("Correct CRM record", "Recording", "Timing"). Times are the server's UTC wall clock
- * to the second (the .md's resolution); talk time is checked within 1 s of the .md value.
- * Shared by the tracker's tests and anyone replaying the captures (server, simulator).
+ * The call record each capture in `test/fixtures/ami` and `test/fixtures/ami-fpbx` must
+ * produce, transcribed from its `.md` ("Correct CRM record", "Recording", "Timing"). Times are
+ * the server's UTC wall clock to the second (the .md's resolution); talk time is checked within
+ * 1 s of the .md value. Shared by the tracker's tests and anyone replaying the captures (server, simulator).
  */
 export interface ExpectedCall {
   linkedid: string;
@@ -17,7 +18,7 @@ export interface ExpectedCall {
   answeredBy: string | null;
   agents: string[];
   status: TerminalCallStatus;
-  /** `HH:MM:SS` on 2026-11-26 (UTC). */
+  /** `HH:MM:SS` (UTC) on the scenario's day. */
   startedAt: string;
   answeredAt: string | null;
   endedAt: string;
@@ -41,11 +42,16 @@ export interface ExpectedCall {
 export interface FixtureScenario {
   /** Capture base name; `captures` are replayed in order into one tracker. */
   name: string;
+  /** The folder of `test/fixtures` the captures are in. */
+  set: AmiFixtureSet;
+  /** The UTC day the capture was made (`YYYY-MM-DD`). */
+  day: string;
   captures: string[];
   calls: ExpectedCall[];
 }
 
 export const FIXTURE_DAY = '2026-11-26';
+const FPBX_DAY = '2026-12-05';
 
 type InboundFields = 'direction' | 'caller' | 'callerName' | 'callee' | 'trunk';
 type Extras = 'transfers' | 'holds' | 'holdSeconds' | 'crmCallId';
@@ -56,14 +62,24 @@ function noExtras(): Pick<ExpectedCall, Extras> {
   return { transfers: [], holds: [], holdSeconds: 0, crmCallId: null };
 }
 
+type InboundCall = Omit<ExpectedCall, 'linkedid' | InboundFields | Extras> & Partial<Pick<ExpectedCall, Extras | InboundFields>>;
+
 /** An external caller on the provider trunk dialling the DID (most captures). */
-function inbound(linkedid: string, fields: Omit<ExpectedCall, 'linkedid' | InboundFields | Extras> & Partial<Pick<ExpectedCall, Extras>>): ExpectedCall {
+function inbound(linkedid: string, fields: InboundCall): ExpectedCall {
   return { linkedid, direction: 'inbound', caller: '+74951234567', callerName: null, callee: '74959876543', trunk: 'provider', ...noExtras(), ...fields };
+}
+
+/** A FreePBX-style capture's caller (named by the CID lookup) dialling a DID; its recording is in a dated folder. */
+function fpbxInbound(linkedid: string, did: string, fields: Omit<InboundCall, 'recordings'> & { recording: string }): ExpectedCall {
+  const { recording, ...rest } = fields;
+  return inbound(linkedid, { callerName: 'ACME Ltd', callee: did, recordings: [`2026/12/05/${recording}`], ...rest });
 }
 
 export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   {
     name: 'internal_answered',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['internal_answered.ami'],
     calls: [
       {
@@ -76,6 +92,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'inbound_answered',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['inbound_answered.ami'],
     calls: [
       inbound('1795696635.2', {
@@ -87,6 +105,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'inbound_answered.timestamps',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['inbound_answered.timestamps.ami'],
     calls: [
       inbound('1795696977.85', {
@@ -98,6 +118,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'inbound_no_answer',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['inbound_no_answer.ami'],
     calls: [
       inbound('1795696650.4', {
@@ -109,6 +131,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'inbound_busy',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['inbound_busy.ami'],
     calls: [
       inbound('1795696666.6', {
@@ -120,6 +144,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'inbound_abandoned',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['inbound_abandoned.ami'],
     calls: [
       inbound('1795696677.8', {
@@ -131,6 +157,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'outbound_answered',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['outbound_answered.ami'],
     calls: [
       {
@@ -143,6 +171,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'blind_transfer_redirect',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['blind_transfer_redirect.ami'],
     calls: [
       inbound('1795696710.12', {
@@ -155,6 +185,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'blind_transfer_redirect.timestamps',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['blind_transfer_redirect.timestamps.ami'],
     calls: [
       inbound('1795696992.87', {
@@ -167,6 +199,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'hold_redirect_bridge',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['hold_redirect_bridge.ami'],
     calls: [
       inbound('1795696890.74', {
@@ -180,6 +214,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'mixmonitor_ami',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['mixmonitor_ami.ami'],
     calls: [
       {
@@ -193,6 +229,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'originate_click_to_call',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['originate_click_to_call.ami'],
     calls: [
       {
@@ -206,6 +244,8 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'actions_misc',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['actions_misc.ami'],
     calls: [
       inbound('1795696872.70', {
@@ -228,12 +268,83 @@ export const FIXTURE_SCENARIOS: readonly FixtureScenario[] = [
   },
   {
     name: 'reconnect_mid_call',
+    set: 'ami',
+    day: FIXTURE_DAY,
     captures: ['reconnect_mid_call.part1.ami', 'reconnect_mid_call.part2.ami'],
     calls: [
       inbound('1795696954.83', {
         ringingExtensions: ['1001'], answeredBy: '1001', agents: ['1001'], status: 'answered', startedAt: '12:42:34', answeredAt: '12:42:35',
         endedAt: '12:42:47', ringSeconds: 1, talkSeconds: 12, hangupBy: 'callee', hangupCause: 16,
         recordings: ['20261126-124234-+74951234567-74959876543.wav'], cdr: { uniqueid: '1795696954.83', billsec: 12, talkMatchesBillsec: true },
+      }),
+    ],
+  },
+  {
+    name: 'fpbx_ringgroup_answered',
+    set: 'ami-fpbx',
+    day: FPBX_DAY,
+    captures: ['fpbx_ringgroup_answered.ami'],
+    calls: [
+      fpbxInbound('1796431867.0', '74959876600', {
+        ringingExtensions: ['1001', '1002'], answeredBy: '1002', agents: ['1002'], status: 'answered', startedAt: '00:51:07', answeredAt: '00:51:08',
+        endedAt: '00:51:12', ringSeconds: 1, talkSeconds: 4, hangupBy: 'callee', hangupCause: 16,
+        recording: 'rg-600-+74951234567-20261205-005107-1796431867.0.wav', cdr: { uniqueid: '1796431867.0', billsec: 4, talkMatchesBillsec: true },
+      }),
+    ],
+  },
+  {
+    name: 'fpbx_hunt_second_answers',
+    set: 'ami-fpbx',
+    day: FPBX_DAY,
+    captures: ['fpbx_hunt_second_answers.ami'],
+    calls: [
+      fpbxInbound('1796431880.7', '74959876601', {
+        ringingExtensions: ['1001', '1002'], answeredBy: '1002', agents: ['1002'], status: 'answered', startedAt: '00:51:20', answeredAt: '00:51:27',
+        endedAt: '00:51:30', ringSeconds: 7, talkSeconds: 3, hangupBy: 'caller', hangupCause: 16,
+        recording: 'in-74959876601-+74951234567-20261205-005120-1796431880.7.wav', cdr: { uniqueid: '1796431880.7', billsec: 3, talkMatchesBillsec: true },
+      }),
+    ],
+  },
+  {
+    name: 'fpbx_followme_second_stage',
+    set: 'ami-fpbx',
+    day: FPBX_DAY,
+    captures: ['fpbx_followme_second_stage.ami'],
+    calls: [
+      fpbxInbound('1796431898.14', '74959876610', {
+        ringingExtensions: ['1001', '1002'], answeredBy: '1002', agents: ['1002'], status: 'answered', startedAt: '00:51:38', answeredAt: '00:51:45',
+        endedAt: '00:51:53', ringSeconds: 7, talkSeconds: 8, hangupBy: 'caller', hangupCause: 16,
+        recording: 'in-74959876610-+74951234567-20261205-005138-1796431898.14.wav', cdr: { uniqueid: '1796431898.14', billsec: 8, talkMatchesBillsec: true },
+      }),
+    ],
+  },
+  {
+    name: 'fpbx_queue_local_members',
+    set: 'ami-fpbx',
+    day: FPBX_DAY,
+    captures: ['fpbx_queue_local_members.ami'],
+    calls: [
+      fpbxInbound('1796431921.23', '74959876700', {
+        caller: '+74957778899', callerName: 'Globex Support Desk',
+        ringingExtensions: ['1002', '1001'], answeredBy: '1001', agents: ['1001'], status: 'answered', startedAt: '00:52:01', answeredAt: '00:52:02',
+        endedAt: '00:52:10', ringSeconds: 1, talkSeconds: 8, hangupBy: 'caller', hangupCause: 16,
+        recording: 'q-700-+74957778899-20261205-005201-1796431921.23.wav', cdr: { uniqueid: '1796431921.23', billsec: 8, talkMatchesBillsec: true },
+      }),
+    ],
+  },
+  {
+    name: 'fpbx_ringgroup_blind_transfer',
+    set: 'ami-fpbx',
+    day: FPBX_DAY,
+    captures: ['fpbx_ringgroup_blind_transfer.ami'],
+    calls: [
+      // CDR billsec 13 counts the 6 s the transfer target rang; talk is 3 s with 1002 + 4 s with 1001.
+      fpbxInbound('1796431939.30', '74959876600', {
+        caller: '+74951234517', callerName: 'Initech Purchasing',
+        ringingExtensions: ['1001', '1002'], answeredBy: '1002', agents: ['1002', '1001'], status: 'answered', startedAt: '00:52:19', answeredAt: '00:52:20',
+        endedAt: '00:52:33', ringSeconds: 1, talkSeconds: 7, hangupBy: 'callee', hangupCause: 16,
+        transfers: [{ kind: 'blind', from: '1002', to: '1001', at: '00:52:23' }],
+        recording: 'rg-600-+74951234517-20261205-005219-1796431939.30.wav', cdr: { uniqueid: '1796431939.30', billsec: 13, talkMatchesBillsec: false },
       }),
     ],
   },
