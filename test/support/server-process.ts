@@ -21,11 +21,16 @@ export class ServerProcess {
 
   /** `node scripts/run.cjs apps/server/src/main.ts`, what `npm start` runs. */
   static startServer(env: NodeJS.ProcessEnv): ServerProcess {
-    return new ServerProcess(spawn(process.execPath, ['scripts/run.cjs', 'apps/server/src/main.ts'], { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return ServerProcess.spawn(process.execPath, ['scripts/run.cjs', 'apps/server/src/main.ts'], env);
   }
 
   static npm(args: string[], env: NodeJS.ProcessEnv): ServerProcess {
-    return new ServerProcess(spawn('npm', args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
+    return ServerProcess.spawn('npm', args, env);
+  }
+
+  /** Any command, run from the project root (e.g. the built entry point a container image runs). */
+  static spawn(command: string, args: string[], env: NodeJS.ProcessEnv): ServerProcess {
+    return new ServerProcess(spawn(command, args, { cwd: PROJECT_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] }));
   }
 
   get pid(): number {
