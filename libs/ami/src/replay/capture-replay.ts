@@ -1,3 +1,4 @@
+import type { AmiMessage } from '../protocol/ami-message';
 import type { CallRecord, CallTrackerEvent } from '../tracker/call-record';
 import { CallTracker } from '../tracker/call-tracker';
 import { type Capture, loadCapture, parseCapture } from './capture';
@@ -7,6 +8,8 @@ export interface CaptureReplayOptions {
   pbx?: string;
   /** Tracker to feed (default: a new one with default options). */
   tracker?: CallTracker;
+  /** Only the messages it accepts reach the tracker, e.g. what a login with fewer read classes would receive. */
+  filter?: (msg: AmiMessage) => boolean;
 }
 
 export interface CaptureReplayResult {
@@ -30,7 +33,10 @@ export function replayCaptures(captures: (string | Capture)[], options: CaptureR
   for (const source of captures) {
     const capture = typeof source === 'string' ? loadCapture(source) : source;
     const messages = parseCapture(capture, pbx);
-    for (const msg of messages) for (const e of tracker.handle(msg)) events.push(e);
+    for (const msg of messages) {
+      if (options.filter && !options.filter(msg)) continue;
+      for (const e of tracker.handle(msg)) events.push(e);
+    }
     const last = capture.chunks[capture.chunks.length - 1];
     lastAt = last?.at ?? lastAt;
     const saidGoodbye = messages.some((m) => m.kind === 'response' && m.name === 'Goodbye');
