@@ -21,6 +21,7 @@ module.exports = {
   moduleNameMapper: {
     '^@app/ami$': '<rootDir>/libs/ami/src',
     '^@app/ami/(.*)$': '<rootDir>/libs/ami/src/$1',
+    '^@app/contracts$': '<rootDir>/libs/contracts/src',
   },
   testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

@@ -10,9 +10,7 @@
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import AmiClient from 'asterisk-ami-client';
-import { AmiConnection } from '../libs/ami/src/connection/ami-connection';
-import { AmiMessage } from '../libs/ami/src/protocol/ami-message';
-import { CallTracker } from '../libs/ami/src/tracker/call-tracker';
+import { AmiConnection, AmiMessage, CallTracker } from '@app/ami';
 
 export type AmiBenchMode = 'raw' | 'parser' | 'tracker' | 'ami-client' | 'parser-long';
 

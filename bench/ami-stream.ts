@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { amiFixturePath } from '../libs/ami/src/protocol/ami-fixtures';
-import { mulberry32 } from '../libs/ami/src/util/seeded-random';
+import { amiFixturePath } from '@app/ami/testing';
+import { SeededRandom } from '@app/ami';
 
 /**
  * A large AMI event stream shaped like the real captures: the events of the
@@ -81,7 +81,8 @@ export class AmiStreamGenerator {
   private calls = 0;
 
   constructor(options: AmiStreamOptions = {}) {
-    this.random = mulberry32(options.seed ?? 20261126);
+    const rng = new SeededRandom(options.seed ?? 20261126);
+    this.random = () => rng.next();
     this.concurrent = options.concurrentCalls ?? 50;
   }
 

@@ -24,10 +24,10 @@ import { NestFactory } from '@nestjs/core';
 import * as argon2 from 'argon2';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { CallTracker } from '../libs/ami/src/tracker/call-tracker';
+import { CallTracker } from '@app/ami';
 import { AppModule } from '../apps/server/src/app.module';
-import { CallIngestService } from '../apps/server/src/calls/call-ingest.service';
-import { syntheticTraffic, type SyntheticTraffic } from '../apps/server/src/calls/simulator/synthetic-traffic';
+import { CallIngestService } from '../apps/server/src/call-ingest';
+import { syntheticTraffic, type SyntheticTraffic } from '../apps/server/src/call-ingest/simulator/synthetic-traffic';
 import type { AppConfig } from '../apps/server/src/config/app-config';
 import { loadConfig } from '../apps/server/src/config/load-config';
 import { buildDataSourceOptions } from '../apps/server/src/database/data-source-options';
@@ -113,6 +113,9 @@ function benchConfig(pg: Pg, database: string, overrides: Record<string, string>
     DB_NAME: database,
     JWT_SECRET,
     ADMIN_PASSWORD,
+    // The split roles exchange call events through Redis, as deployed.
+    REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+    REDIS_KEY_PREFIX: `crm-bench-${process.pid}`,
     ...overrides,
   });
   if ('problems' in result) throw new Error(`bench config invalid: ${JSON.stringify(result.problems)}`);
@@ -438,7 +441,7 @@ while this ran, so absolute figures are noisy.
 
 ### Ingest into PostgreSQL
 
-${fmt(CALLS)} generated inbound calls (apps/server/src/calls/simulator/synthetic-traffic.ts: the event names and keys of the
+${fmt(CALLS)} generated inbound calls (apps/server/src/call-ingest/simulator/synthetic-traffic.ts: the event names and keys of the
 inbound captures plus dialplan \`VarSet\`s, ${fmt(amiEvents / CALLS, 1)} AMI events a call; 70% answered, 20% missed, 10% abandoned;
 500 new calls a second of PBX time, up to ${fmt(peak)} in progress at once), fed as fast as possible through the call tracker into the
 calls pipeline (rows built per tracker event, 2 write lanes, one multi-row \`INSERT ... ON CONFLICT\` statement per batch),

@@ -1,4 +1,4 @@
-import type { CallDto } from '../apps/server/src/calls/dto/call.dto';
+import type { CallDto } from '../apps/server/src/calls';
 import { CAPTURE_CASES, type CaptureCase, type ExpectedCall } from './support/calls-capture-expectations';
 import { callDetail, endedCallsOf, listCalls, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { expectedStats } from './support/calls-stats-oracle';
@@ -83,10 +83,14 @@ describe('calls from the real captures, replayed over TCP as PBXs', () => {
     }
   });
 
-  it('shows an operator only the calls assigned to them; another operator gets 404 for them, a supervisor 200', async () => {
-    const all = [...stored.values()].flat();
-    const bobs = all.find((c) => c.assignedUserId === String(e2e.bob.id))!;
-    const alices = all.filter((c) => c.assignedUserId === String(e2e.alice.id));
+  it('shows an operator only the calls they took part in; another operator gets 404 for them, a supervisor 200', async () => {
+    const tookPart = (who: 'alice' | 'bob') =>
+      CAPTURE_CASES.flatMap((c) => stored.get(c.pbxId)!.filter((_call, i) => c.calls[i].participants.includes(who)));
+    const alices = tookPart('alice');
+    const bobs = tookPart('bob').find((call) => !alices.includes(call))!;
+    for (const c of CAPTURE_CASES) {
+      stored.get(c.pbxId)!.forEach((call, i) => expect(call.participantUserIds).toEqual(c.calls[i].participants.map((who) => String(e2e[who].id)).sort((a, b) => Number(a) - Number(b))));
+    }
 
     const aliceList = await listCalls(e2e, e2e.alice.token);
     expect(aliceList.map((c) => c.id).sort()).toEqual(alices.map((c) => c.id).sort());

@@ -1,9 +1,9 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import type { CallEventPayloads } from '../apps/server/src/calls/call-events';
-import { IngestLock } from '../apps/server/src/ingest/ingest-lock';
-import { PbxIngest } from '../apps/server/src/ingest/pbx-ingest';
-import type { CallTrackerEvent } from '../libs/ami/src/tracker/call-record';
-import { CaptureReplayServer } from '../libs/ami/src/replay/capture-replay-server';
+import type { CallEventPayloads } from '@app/contracts';
+import { INGEST_LOCK_NAMESPACE } from '../apps/server/src/call-ingest';
+import { PbxIngest } from '../apps/server/src/call-ingest/ami/pbx-ingest';
+import { CallEventBus } from '../apps/server/src/call-events';
+import { AdvisoryLocks } from '../apps/server/src/database';
+import { type CallTrackerEvent, CaptureReplayServer } from '@app/ami';
 import { callDetail, capturePath, endedCallsOf, eventually, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { query, testServerConnection } from './support/test-database';
 
@@ -11,13 +11,13 @@ const quiet = { log: () => undefined, warn: () => undefined, error: () => undefi
 
 describe('one ingest per PBX: advisory-lock election', () => {
   let server: CaptureReplayServer;
-  const locks: IngestLock[] = [];
+  const locks: AdvisoryLocks[] = [];
   const ingests: PbxIngest[] = [];
   const pbxId = `election-${process.pid}`;
 
-  function contender(name: string): { ingest: PbxIngest; lock: IngestLock; events: CallTrackerEvent[] } {
+  function contender(name: string): { ingest: PbxIngest; lock: AdvisoryLocks; events: CallTrackerEvent[] } {
     const events: CallTrackerEvent[] = [];
-    const lock = new IngestLock({ ...testServerConnection(process.env.DB_NAME), application_name: `crm-election-${name}` });
+    const lock = new AdvisoryLocks({ ...testServerConnection(process.env.DB_NAME), application_name: `crm-election-${name}` }, INGEST_LOCK_NAMESPACE);
     const ingest = new PbxIngest({
       server: { id: pbxId, host: '127.0.0.1', port: server.port, username: 'crm', secret: 'replay-secret', tls: false },
       lock,
@@ -100,7 +100,9 @@ describe('calls left open by a previous ingest', () => {
     const lostRinging = await openRow('restarted', '1795000000.3', false);
     const otherPbx = await openRow('elsewhere', '1795000000.5', true);
     const ended: Array<CallEventPayloads['call.ended']> = [];
-    e2e.testApp.app.get(EventEmitter2).on('call.ended', (payload: CallEventPayloads['call.ended']) => ended.push(payload));
+    e2e.testApp.app.get(CallEventBus).subscribe((message) => {
+      if (message.name === 'call.ended') ended.push(message.payload);
+    });
 
     const replay = await replayAsPbx(e2e, 'restarted', ['inbound_no_answer']);
     const calls = await endedCallsOf(e2e, 'restarted', 3);

@@ -1,8 +1,8 @@
-import { EventEmitter2 } from '@nestjs/event-emitter';
-import { CallIngestService } from '../apps/server/src/calls/call-ingest.service';
-import type { CallEventPayloads } from '../apps/server/src/calls/call-events';
-import type { CallDto } from '../apps/server/src/calls/dto/call.dto';
-import { replayCaptures } from '../libs/ami/src/replay/capture-replay';
+import type { CallEventPayloads } from '@app/contracts';
+import { CallIngestService } from '../apps/server/src/call-ingest';
+import { CallEventBus } from '../apps/server/src/call-events';
+import type { CallDto } from '../apps/server/src/calls';
+import { replayCaptures } from '@app/ami';
 import { capturePath, endedCallsOf, eventually, listCalls, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { query } from './support/test-database';
 
@@ -16,10 +16,7 @@ describe('call ingest over TCP: live rows, Nest events, replays', () => {
   beforeAll(async () => {
     e2e = await startCallsE2e();
     ingest = e2e.testApp.app.get(CallIngestService, { strict: false });
-    e2e.testApp.app.get(EventEmitter2).onAny((name, payload) => {
-      const event = String(name);
-      if (event.startsWith('call.') || event.startsWith('recording.')) announced.push({ name: event, payload: payload as AnyCallEvent });
-    });
+    e2e.testApp.app.get(CallEventBus).subscribe(({ name, payload }) => announced.push({ name, payload }));
   }, 60_000);
 
   afterAll(() => e2e?.close());

@@ -1,5 +1,5 @@
-import type { CallDto, CallDetailDto } from '../apps/server/src/calls/dto/call.dto';
-import { CallDirectoryService } from '../apps/server/src/calls/directory/call-directory.service';
+import type { CallDto, CallDetailDto } from '../apps/server/src/calls';
+import { CallDirectoryService } from '../apps/server/src/call-ingest';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { createUser, expectErrorShape } from './support/test-app';
 

@@ -5,8 +5,7 @@ import { createInterface } from 'node:readline';
 import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../apps/server/src/database/data-source-options';
 import { runPendingMigrations } from '../apps/server/src/database/migration-runner';
-import { replayCaptures } from '../libs/ami/src/replay/capture-replay';
-import { CaptureReplayServer } from '../libs/ami/src/replay/capture-replay-server';
+import { replayCaptures, CaptureReplayServer } from '@app/ami';
 import { capturePath, eventually } from './support/calls-e2e';
 import { freePort } from './support/free-port';
 import { TEST_JWT_SECRET } from './support/test-app';
@@ -127,22 +126,20 @@ describe('TEST_MODE: the whole pipeline runs, every write is logged instead of s
 
     const upserts = mine.filter((s) => s.table === 'calls');
     expect(upserts.map((s) => [s.op, s.values.status])).toEqual(events.map((e) => ['upsert', e.call.status]));
-    expect(upserts[upserts.length - 1].values).toMatchObject({ pbxId, linkedid, direction: 'inbound', callerNumber: '+74951234567' });
+    expect(upserts[upserts.length - 1].values).toMatchObject({ pbx_id: pbxId, linkedid, direction: 'inbound', caller_number: '+74951234567' });
 
     const steps = mine.filter((s) => s.table === 'call_events');
     expect(steps.map((s) => [s.op, s.values.type])).toEqual(events.map((e) => ['insert', e.type]));
 
     const recordings = mine.filter((s) => s.table === 'recordings');
-    const expectedRecordings = events
-      .filter((e) => e.type === 'recording_started' || e.type === 'recording_stopped' || e.type === 'ended')
-      .flatMap((e) => e.call.recordings.map((r) => r.file));
+    const expectedRecordings = events.flatMap((e) => (e.type === 'recording_started' || e.type === 'recording_stopped' ? [e.recording.file] : []));
     expect(recordings.map((s) => s.values.fileName)).toEqual(expectedRecordings);
     expect(recordings.every((s) => s.op === 'upsert')).toBe(true);
   });
 
   it('still runs the lookups: the calls are assigned as they would be stored', () => {
     const last = (pbxId: string) => skipped.filter((s) => s.pbxId === pbxId && s.table === 'calls').pop()!;
-    expect(last('tm-inbound').values).toMatchObject({ status: 'answered', assignedUserId: String(aliceId), talkSeconds: 4 });
-    expect(last('tm-transfer').values).toMatchObject({ status: 'answered', answeredByExtension: '1001', talkSeconds: 7 });
+    expect(last('tm-inbound').values).toMatchObject({ status: 'answered', assigned_user_id: aliceId, talk_seconds: 4 });
+    expect(last('tm-transfer').values).toMatchObject({ status: 'answered', answered_by_extension: '1001', talk_seconds: 7 });
   });
 });

@@ -1,10 +1,10 @@
 import { RealClock } from '../apps/pbx-sim/src/clock/sim-clock';
 import { CallPlacer } from '../apps/pbx-sim/src/engine/call-placer';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
-import { SeededRandom } from '../apps/pbx-sim/src/random/seeded-random';
+import { SeededRandom } from '@app/ami';
 import { TrafficGenerator } from '../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../apps/pbx-sim/src/traffic/traffic-profile';
-import { AmiIngestService } from '../apps/server/src/ingest/ami-ingest.service';
+import { AmiIngestService } from '../apps/server/src/call-ingest';
 import { playedStatus } from '../bench/load/played-status';
 import { eventually } from './support/calls-e2e';
 import { startTestApp, type TestApp } from './support/test-app';

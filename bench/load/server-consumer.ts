@@ -73,6 +73,9 @@ export class ServerConsumer implements LoadConsumer {
       ENV_FILE: 'none',
       NODE_ENV: 'production',
       APP_ROLE: 'asterisk',
+      // The ingest role publishes every stored step to the server processes through Redis, as deployed.
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      REDIS_KEY_PREFIX: `crm-bench-${process.pid}`,
       LOG_LEVEL: 'warn',
       DEMO_MODE: 'off',
       DATA_DIR: this.dataDir,

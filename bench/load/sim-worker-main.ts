@@ -8,7 +8,7 @@
 import { startPbxSim } from '../../apps/pbx-sim/src/pbx-sim';
 import { RealClock } from '../../apps/pbx-sim/src/clock/sim-clock';
 import { CallPlacer, type PlaceCallRequest, type PlacedCall } from '../../apps/pbx-sim/src/engine/call-placer';
-import { SeededRandom } from '../../apps/pbx-sim/src/random/seeded-random';
+import { SeededRandom } from '@app/ami';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile, type TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
 import type { AmiEvent } from '../../apps/pbx-sim/src/engine/ami-event';

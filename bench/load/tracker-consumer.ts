@@ -1,6 +1,4 @@
-import { AmiConnection } from '@app/ami/connection/ami-connection';
-import type { AmiMessage } from '@app/ami/protocol/ami-message';
-import { CallTracker } from '@app/ami/tracker/call-tracker';
+import { AmiConnection, type AmiMessage, CallTracker } from '@app/ami';
 import type { CallCensus, CallPhase, ConsumerUsage, LoadConsumer } from './load-consumer';
 import { PeakRss } from './process-usage';
 import { SIM_USER } from './sim-worker';

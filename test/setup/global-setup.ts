@@ -1,3 +1,4 @@
+import './path-aliases';
 import { chmodSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-import type { CallDirection, CallStatus, HangupBy } from '../../libs/ami/src/tracker/call-record';
+import type { CallDirection, CallStatus, HangupBy } from '@app/ami';
 
 /** What a capture's `.md` says the CRM must store for one call. */
 export interface ExpectedCall {
@@ -7,8 +7,10 @@ export interface ExpectedCall {
   callerNumber: string;
   receiverNumber: string;
   answeredByExtension: string | null;
-  /** Users and companies of test/support/calls-e2e.ts. */
+  /** Users and companies of test/support/calls-e2e.ts (alice owns 1001, bob 1002). */
   assigned: 'alice' | 'bob' | null;
+  /** Users whose phones took part (placed, rang, answered, transferred): who may see the call. */
+  participants: Array<'alice' | 'bob'>;
   company: 'acme' | 'globex' | null;
   talkSeconds: number;
   ringSeconds?: number;
@@ -45,6 +47,7 @@ const inboundAnswered = (file: string): ExpectedCall => ({
   receiverNumber: DID,
   answeredByExtension: '1001',
   assigned: 'alice',
+  participants: ['alice'],
   company: 'acme',
   talkSeconds: 4,
   hangupBy: 'callee',
@@ -59,6 +62,7 @@ const blindTransfer = (file: string): ExpectedCall => ({
   receiverNumber: DID,
   answeredByExtension: '1001',
   assigned: 'bob',
+  participants: ['alice', 'bob'],
   company: 'acme',
   talkSeconds: 7,
   hangupBy: 'callee',
@@ -73,6 +77,7 @@ const unansweredInbound = (status: CallStatus, file: string, extra: Partial<Expe
   receiverNumber: DID,
   answeredByExtension: null,
   assigned: 'alice',
+  participants: ['alice'],
   company: 'acme',
   talkSeconds: 0,
   timeline: UNANSWERED_STEPS,
@@ -93,6 +98,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '1002',
         answeredByExtension: '1002',
         assigned: 'bob',
+        participants: ['alice', 'bob'],
         company: null,
         talkSeconds: 3,
         hangupBy: 'caller',
@@ -124,6 +130,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '84951112233',
         answeredByExtension: null,
         assigned: 'alice',
+        participants: ['alice'],
         company: null,
         talkSeconds: 8,
         hangupBy: 'caller',
@@ -144,6 +151,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '1002',
         answeredByExtension: '1002',
         assigned: 'bob',
+        participants: ['alice', 'bob'],
         company: null,
         talkSeconds: 8,
         hangupBy: 'caller',
@@ -163,6 +171,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '1002',
         answeredByExtension: '1002',
         assigned: 'bob',
+        participants: ['alice', 'bob'],
         company: null,
         talkSeconds: 4,
         hangupBy: 'callee',
@@ -184,6 +193,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '84957654321',
         answeredByExtension: null,
         assigned: 'bob',
+        participants: ['bob'],
         company: 'globex',
         talkSeconds: 6,
         hangupBy: 'system',
@@ -197,6 +207,7 @@ export const CAPTURE_CASES: CaptureCase[] = [
         receiverNumber: '1002',
         answeredByExtension: null,
         assigned: null,
+        participants: [],
         company: null,
         talkSeconds: 0,
         timeline: ['ended'],

@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
-import { AMI_FIXTURES_DIR } from '../../libs/ami/src/protocol/ami-fixtures';
-import { CaptureReplayServer } from '../../libs/ami/src/replay/capture-replay-server';
-import { CallDirectoryService } from '../../apps/server/src/calls/directory/call-directory.service';
-import type { CallDto, CallDetailDto } from '../../apps/server/src/calls/dto/call.dto';
-import { AmiIngestService } from '../../apps/server/src/ingest/ami-ingest.service';
+import { AMI_FIXTURES_DIR } from '@app/ami/testing';
+import { CaptureReplayServer } from '@app/ami';
+import { CallDirectoryService } from '../../apps/server/src/call-ingest';
+import type { CallDto, CallDetailDto } from '../../apps/server/src/calls';
+import { AmiIngestService } from '../../apps/server/src/call-ingest';
 import { createUser, loginAdmin, startTestApp, type TestApp } from './test-app';
 import { createDatabase, dropDatabase, uniqueName } from './test-database';
 

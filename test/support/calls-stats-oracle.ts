@@ -1,4 +1,4 @@
-import type { CallDto } from '../../apps/server/src/calls/dto/call.dto';
+import type { CallDto } from '../../apps/server/src/calls';
 
 /**
  * The statistics of GET /api/stats recomputed in plain TypeScript from the calls the

@@ -1,5 +1,4 @@
-import type { ExtensionConfig, PbxConfig, QueueConfig, DidTarget } from './engine/pbx-config';
-import { CAPTURE_LAB_CONFIG } from './engine/pbx-config';
+import { type ExtensionConfig, type PbxConfig, type QueueConfig, type DidTarget, CAPTURE_LAB_CONFIG } from './engine/pbx-config';
 import { STEADY_PROFILE } from './traffic/traffic-profile';
 
 /** The demo office: five phones, one of them a supervisor. */

@@ -1,4 +1,4 @@
-import { CaptureReplayServer } from '@app/ami/replay/capture-replay-server';
+import { CaptureReplayServer } from '@app/ami';
 import { CliError, parseCliArgs, USAGE } from './cli/cli-args';
 import { startPbxSim } from './pbx-sim';
 

@@ -1,5 +1,5 @@
 import { RealClock, SimClock } from './clock/sim-clock';
-import { SeededRandom } from './random/seeded-random';
+import { SeededRandom } from '@app/ami';
 import { PbxEngine, EngineStats, SimCall } from './engine/pbx-engine';
 import type { PbxConfig } from './engine/pbx-config';
 import type { DefaultBehaviour } from './engine/call-plans';

@@ -1,33 +1,30 @@
 import { DynamicModule, Module, ModuleMetadata } from '@nestjs/common';
-import { EventEmitterModule } from '@nestjs/event-emitter';
-import { AuditModule } from './audit/audit.module';
-import { AuthModule } from './auth/auth.module';
-import { CallsModule } from './calls/calls.module';
+import { AccessModule } from './access';
+import { AuditModule } from './audit';
+import { AuthModule } from './auth';
+import { AmiIngestModule, CallSimulatorModule } from './call-ingest';
+import { CallEventsModule } from './call-events';
+import { CallsModule } from './calls';
 import { LoggingModule } from './common/logging/logging.module';
 import { PhoneModule } from './common/phone/phone.module';
-import { CompaniesModule } from './companies/companies.module';
+import { CompaniesModule } from './companies';
 import { AppConfig, AppRole } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
-import { DatabaseModule } from './database/database.module';
-import { DemoModule } from './demo/demo.module';
-import { HealthModule } from './health/health.module';
-import { IngestModule } from './ingest/ingest.module';
-import { StatsModule } from './stats/stats.module';
-import { UsersModule } from './users/users.module';
+import { DatabaseModule } from './database';
+import { HealthModule } from './health';
+import { StatsModule } from './stats';
+import { UsersModule } from './users';
 
 type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
-/** Every role: configuration, logs, database (migrated at start), shared services. */
-const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, EventEmitterModule.forRoot()];
+/** Every role: configuration, logs, database (migrated at start), the call-event bus, shared services. */
+const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, CallsModule, StatsModule];
+const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, CallsModule, CallSimulatorModule, StatsModule];
 
-/**
- * AMI ingest: call tracking into the database (roles all, asterisk). The ingest module goes
- * here; it imports what it uses (e.g. CompaniesModule for caller lookup) itself.
- */
-const INGEST_MODULES: ModuleImports = [IngestModule];
+/** AMI ingest: call tracking into the database (roles all, asterisk). */
+const INGEST_MODULES: ModuleImports = [AmiIngestModule];
 
 export function modulesForRole(role: AppRole): ModuleImports {
   const byRole: Record<AppRole, ModuleImports> = {
@@ -41,8 +38,9 @@ export function modulesForRole(role: AppRole): ModuleImports {
 /** The application for one process role (APP_ROLE). */
 @Module({})
 export class AppModule {
-  static forRoot(config: AppConfig): DynamicModule {
-    const demo = config.demoEnabled ? [DemoModule] : [];
+  static async forRoot(config: AppConfig): Promise<DynamicModule> {
+    // Loaded only when the demo runs: a real deployment never loads the PBX simulator.
+    const demo = config.demoEnabled ? [(await import('./demo')).DemoModule] : [];
     return { module: AppModule, imports: [AppConfigModule.forRoot(config), ...modulesForRole(config.APP_ROLE), ...demo] };
   }
 }

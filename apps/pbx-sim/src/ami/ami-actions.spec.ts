@@ -1,4 +1,4 @@
-import { AmiMessage } from '@app/ami/protocol/ami-message';
+import { AmiMessage } from '@app/ami';
 import { FidelityHarness } from '../fidelity/capture-scenarios';
 import { demoPbxConfig } from '../demo-defaults';
 import type { AmiFields } from '../engine/ami-event';

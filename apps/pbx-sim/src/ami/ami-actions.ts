@@ -1,5 +1,5 @@
 import { createHash, randomInt } from 'node:crypto';
-import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import type { AmiMessage } from '@app/ami';
 import type { PbxEngine } from '../engine/pbx-engine';
 import type { SimChannel } from '../engine/sim-channel';
 import { AmiFields, formatEpochMicro } from '../engine/ami-event';

@@ -1,6 +1,5 @@
 import { createServer, Server, Socket } from 'node:net';
-import { AmiParser } from '@app/ami/protocol/ami-parser';
-import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import { AmiParser, type AmiMessage } from '@app/ami';
 import type { PbxEngine } from '../engine/pbx-engine';
 import { AmiEvent, AmiFields, formatEvent, formatMessage } from '../engine/ami-event';
 import type { AmiActions, AmiSession } from './ami-actions';

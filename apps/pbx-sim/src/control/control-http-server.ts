@@ -1,8 +1,6 @@
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { PlaceCallRequest } from '../engine/call-placer';
-import { PlaceCallError } from '../engine/call-placer';
-import { TrafficProfileError } from '../traffic/traffic-profile';
-import type { TrafficProfile } from '../traffic/traffic-profile';
+import { type PlaceCallRequest, PlaceCallError } from '../engine/call-placer';
+import { TrafficProfileError, type TrafficProfile } from '../traffic/traffic-profile';
 
 /** What the control endpoint drives: the pieces of a running simulator it needs. */
 export interface ControlTarget {

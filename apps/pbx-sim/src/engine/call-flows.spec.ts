@@ -1,14 +1,11 @@
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AmiMessage } from '@app/ami/protocol/ami-message';
-import { CallTracker } from '@app/ami/tracker/call-tracker';
-import type { CallRecord } from '@app/ami/tracker/call-record';
+import { AmiMessage, CallTracker, type CallRecord } from '@app/ami';
 import { FidelityHarness } from '../fidelity/capture-scenarios';
 import { demoPbxConfig } from '../demo-defaults';
 import type { PbxConfig } from './pbx-config';
-import type { PlaceCallRequest } from './call-placer';
-import { PlaceCallError } from './call-placer';
+import { type PlaceCallRequest, PlaceCallError } from './call-placer';
 
 const START = Date.UTC(2026, 10, 26, 12, 0, 0);
 

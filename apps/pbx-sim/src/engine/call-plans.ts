@@ -1,4 +1,4 @@
-import type { SeededRandom } from '../random/seeded-random';
+import type { SeededRandom } from '@app/ami';
 
 /** How an endpoint answers a call offered to it. */
 export type LegResponse = 'answer' | 'busy' | 'noanswer' | 'congestion';

@@ -1,5 +1,5 @@
 import type { SimClock, SimTimer } from '../clock/sim-clock';
-import type { SeededRandom } from '../random/seeded-random';
+import type { SeededRandom } from '@app/ami';
 import { AmiEvent, AmiFields, privilegeClasses } from './ami-event';
 import { CallPlans, DEFAULT_BEHAVIOUR, DefaultBehaviour } from './call-plans';
 import { CdrBook } from './cdr-book';

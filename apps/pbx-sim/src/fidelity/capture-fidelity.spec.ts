@@ -1,13 +1,8 @@
-import { amiFixturePath } from '@app/ami/protocol/ami-fixtures';
-import { loadCapture, parseCapture } from '@app/ami/replay/capture';
-import { AmiMessage } from '@app/ami/protocol/ami-message';
-import { CallTracker } from '@app/ami/tracker/call-tracker';
-import type { CallRecord } from '@app/ami/tracker/call-record';
+import { amiFixturePath } from '@app/ami/testing';
+import { loadCapture, parseCapture, AmiMessage, CallTracker, type CallRecord, AmiParser } from '@app/ami';
 import { CAPTURE_SCENARIOS, CaptureScenario, FidelityHarness } from './capture-scenarios';
 import { compareTraces, traceStream, TraceMessage } from './capture-comparison';
-import { AmiParser } from '@app/ami/protocol/ami-parser';
-import { formatEvent, formatMessage } from '../engine/ami-event';
-import type { AmiEvent } from '../engine/ami-event';
+import { formatEvent, formatMessage, type AmiEvent } from '../engine/ami-event';
 
 
 function capture(name: string): AmiMessage[] {

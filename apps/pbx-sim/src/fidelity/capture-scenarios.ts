@@ -1,6 +1,5 @@
-import { AmiMessage } from '@app/ami/protocol/ami-message';
+import { AmiMessage, SeededRandom } from '@app/ami';
 import { VirtualClock } from '../clock/sim-clock';
-import { SeededRandom } from '../random/seeded-random';
 import { PbxEngine } from '../engine/pbx-engine';
 import { CAPTURE_LAB_CONFIG, PbxConfig } from '../engine/pbx-config';
 import { CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from '../clock/sim-clock';
-import { SeededRandom } from '../random/seeded-random';
+import { SeededRandom } from '@app/ami';
 import { PbxEngine } from '../engine/pbx-engine';
 import { CallPlacer } from '../engine/call-placer';
 import { formatEvent } from '../engine/ami-event';

@@ -1,5 +1,5 @@
 import type { SimClock, SimTimer } from '../clock/sim-clock';
-import type { SeededRandom } from '../random/seeded-random';
+import type { SeededRandom } from '@app/ami';
 import type { PbxEngine } from '../engine/pbx-engine';
 import type { CallKind, CallOutcome, CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';
 import type { TrafficProfile } from './traffic-profile';

@@ -3,10 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagg
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { UserDto } from '../users/dto/user.dto';
 import { UsersService } from '../users/users.service';
-import type { AuthUser } from './auth-user';
+import { type AuthUser, CurrentUser, Public } from '../common/auth';
 import { AuthService } from './auth.service';
-import { CurrentUser } from './decorators/current-user.decorator';
-import { Public } from './decorators/public.decorator';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';
 import { LoginThrottlerGuard } from './login-throttler.guard';
 

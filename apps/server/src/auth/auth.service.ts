@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { AppConfig } from '../config/app-config';
 import { PasswordHasher } from '../users/password-hasher';
 import { UsersService } from '../users/users.service';
-import type { AccessTokenClaims } from './auth-user';
+import type { AccessTokenClaims } from '../common/auth';
 import { InvalidCredentialsError } from './auth.errors';
 import { LoginResponseDto } from './dto/login.dto';
 

@@ -1,9 +1,8 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type { UserRole } from '../users/user-role';
-import type { AuthUser } from './auth-user';
+import type { UserRole } from '@app/contracts';
+import { type AuthUser, REQUIRED_ROLES } from '../common/auth';
 import { RoleRequiredError } from './auth.errors';
-import { REQUIRED_ROLES } from './decorators/roles.decorator';
 
 /** Global, after JwtAuthGuard: enforces @Roles(...) where present. */
 @Injectable()

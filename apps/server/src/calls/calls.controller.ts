@@ -1,20 +1,14 @@
 import { Controller, Get, Header, Param, ParseIntPipe, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
+import { CallAccess } from '../access';
+import { type AuthUser, CurrentUser } from '../common/auth';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { InvalidPeriodError } from './calls-errors';
 import { CallDetailDto, CallDto, CallPageDto } from './dto/call.dto';
 import { CallsFilterDto, CallsQueryDto } from './dto/calls-query.dto';
-import type { CallHistoryRequest } from './history/calls-history.service';
-import { CallsHistoryService } from './history/calls-history.service';
+import { type CallHistoryRequest, CallsHistoryService } from './history/calls-history.service';
 import { callsCsvStream } from './history/calls-csv';
 import type { CallHistoryPage } from './history/call-history-query';
-
-/** Operators see the calls assigned to them; supervisors and admins see every call. */
-export function ownerScope(user: AuthUser): number | undefined {
-  return user.role === 'operator' ? user.id : undefined;
-}
 
 @ApiTags('calls')
 @ApiBearerAuth()
@@ -22,7 +16,10 @@ export function ownerScope(user: AuthUser): number | undefined {
 @ApiExtraModels(CallPageDto)
 @Controller('calls')
 export class CallsController {
-  constructor(private readonly history: CallsHistoryService) {}
+  constructor(
+    private readonly history: CallsHistoryService,
+    private readonly access: CallAccess,
+  ) {}
 
   @Get()
   @ApiOperation({
@@ -30,7 +27,7 @@ export class CallsController {
     description:
       'Newest first by default. Pages are keyset-based: pass the returned nextCursor as cursor to get the next page; ' +
       'calls that arrive meanwhile never shift or repeat rows. format=csv streams every matching call instead of a page. ' +
-      'Operators only see calls assigned to them.',
+      'Operators only see the calls they took part in.',
   })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ schema: { $ref: getSchemaPath(CallPageDto) }, description: 'A page (JSON) or every matching call (format=csv)' })
@@ -53,16 +50,16 @@ export class CallsController {
   @ApiOperation({ summary: 'Calls in progress (ringing, talking, on hold), newest first' })
   @ApiOkResponse({ type: [CallDto] })
   active(@CurrentUser() user: AuthUser): Promise<CallDto[]> {
-    return this.history.active(ownerScope(user));
+    return this.history.active(this.access.listScope(user));
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'One call with its timeline and recordings', description: "An operator gets 404 for another operator's call." })
+  @ApiOperation({ summary: 'One call with its timeline and recordings', description: 'An operator gets 404 for a call they took no part in.' })
   @ApiOkResponse({ type: CallDetailDto })
   @ApiErrorResponses(400, 404)
   @Header('Cache-Control', 'no-store')
   detail(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<CallDetailDto> {
-    return this.history.detail(id, ownerScope(user));
+    return this.history.detail(id, this.access.listScope(user));
   }
 
   private csv(query: CallsFilterDto, user: AuthUser): StreamableFile {
@@ -82,7 +79,7 @@ export class CallsController {
       userId: query.userId,
       companyId: query.companyId,
       number: query.number,
-      ownerId: ownerScope(user),
+      ...this.access.listScope(user),
     };
   }
 }

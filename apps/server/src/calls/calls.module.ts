@@ -1,15 +1,13 @@
 import { Module } from '@nestjs/common';
+import { RecordingsModule } from '../recordings';
 import { CallsController } from './calls.controller';
-import { CallsPipelineModule } from './calls-pipeline.module';
 import { CallsHistoryService } from './history/calls-history.service';
-import { CallSimulatorController } from './simulator/call-simulator.controller';
-import { CallSimulatorService } from './simulator/call-simulator.service';
 
-/** The calls REST API: history, CSV, live calls, one call's timeline, and the test call. */
+/** The calls REST API: history, CSV, live calls, one call with its timeline and recordings. */
 @Module({
-  imports: [CallsPipelineModule],
-  controllers: [CallSimulatorController, CallsController],
-  providers: [CallsHistoryService, CallSimulatorService],
+  imports: [RecordingsModule],
+  controllers: [CallsController],
+  providers: [CallsHistoryService],
   exports: [CallsHistoryService],
 })
 export class CallsModule {}

@@ -16,8 +16,7 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../audit/actor';
-import { CurrentActor } from '../auth/decorators/current-user.decorator';
-import { Roles } from '../auth/decorators/roles.decorator';
+import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { CsvMissingError } from './companies.errors';

@@ -13,17 +13,6 @@ export class InnTakenError extends DomainError {
   }
 }
 
-export class CompanyPhoneTakenError extends DomainError {
-  constructor(normalizedNumber: string | null) {
-    super(
-      'COMPANY_PHONE_TAKEN',
-      HttpStatus.CONFLICT,
-      normalizedNumber ? `Phone number ${normalizedNumber} already belongs to a company` : 'Phone number already belongs to a company',
-      normalizedNumber ? { normalizedNumber } : undefined,
-    );
-  }
-}
-
 export class InvalidCsvError extends DomainError {
   constructor(message: string) {
     super('INVALID_CSV', HttpStatus.BAD_REQUEST, message);

@@ -1,24 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import type { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { likePattern, Page } from '../common/dto/page.dto';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { rethrowUniqueViolation } from '../common/errors/unique-violation';
-import { PhoneNormalizer, uniqueByNormalizedNumber } from '../common/phone/phone-normalizer';
-import { CompanyNameTakenError, CompanyPhoneTakenError, InnTakenError } from './companies.errors';
+import { OwnedPhones, type PhoneOwnerKind, type PhoneOwnership } from '../common/phone/owned-phones';
+import { PhoneNormalizer } from '../common/phone/phone-normalizer';
+import { CompanyNameTakenError, InnTakenError } from './companies.errors';
 import { CompanyDto, CompanyLookupDto } from './dto/company.dto';
 import { CreateCompanyDto } from './dto/create-company.dto';
 import { UpdateCompanyDto } from './dto/update-company.dto';
 import { COMPANY_PHONE_NUMBER_UNIQUE, CompanyPhone } from './entities/company-phone.entity';
 import { Company, COMPANY_INN_UNIQUE, COMPANY_NAME_UNIQUE } from './entities/company.entity';
 
-export const COMPANY_UNIQUE_ERRORS = {
-  [COMPANY_NAME_UNIQUE]: (value: string | null) => new CompanyNameTakenError(value),
-  [COMPANY_INN_UNIQUE]: (value: string | null) => new InnTakenError(value),
-  [COMPANY_PHONE_NUMBER_UNIQUE]: (value: string | null) => new CompanyPhoneTakenError(value),
+export const COMPANY_PHONES: PhoneOwnerKind<CompanyPhone> = {
+  name: 'company',
+  entity: CompanyPhone,
+  table: 'company_phones',
+  ownerColumn: 'company_id',
+  ownerProperty: 'companyId',
+  uniqueConstraint: COMPANY_PHONE_NUMBER_UNIQUE,
 };
 
 /** A company as stored: phones already normalised. */
@@ -35,22 +39,32 @@ export interface CompanyRecord {
 export class CompaniesService {
   constructor(
     @InjectRepository(Company) private readonly companies: Repository<Company>,
-    @InjectRepository(CompanyPhone) private readonly phones: Repository<CompanyPhone>,
+    @InjectRepository(CompanyPhone) private readonly companyPhones: Repository<CompanyPhone>,
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly normalizer: PhoneNormalizer,
+    private readonly phones: OwnedPhones,
     private readonly audit: AuditService,
   ) {}
+
+  /** Unique violations as the domain errors the API reports (the CSV import reports them per row). */
+  uniqueErrors() {
+    return {
+      [COMPANY_NAME_UNIQUE]: (value: string | null) => new CompanyNameTakenError(value),
+      [COMPANY_INN_UNIQUE]: (value: string | null) => new InnTakenError(value),
+      ...this.phones.takenError(COMPANY_PHONES),
+    };
+  }
 
   async list(query: PageQueryDto): Promise<Page<CompanyDto>> {
     const search = this.companies.createQueryBuilder('company').select('company.id');
     const text = query.q?.trim();
     if (text) {
-      search.where(
-        `(company.name ILIKE :pattern OR company.inn = :text OR company.email ILIKE :pattern
-          OR EXISTS (SELECT 1 FROM company_phones phone WHERE phone.company_id = company.id
-                     AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized)))`,
-        { pattern: likePattern(text), text, normalized: this.normalizer.normalize(text) ?? '' },
-      );
+      const phone = this.phones.searchCondition(COMPANY_PHONES, 'company', text);
+      search.where(`(company.name ILIKE :pattern OR company.inn = :text OR company.email ILIKE :pattern OR ${phone.sql})`, {
+        pattern: likePattern(text),
+        text,
+        normalized: phone.normalized,
+      });
     }
     const total = await search.getCount();
     const ids = await search.orderBy('company.name').addOrderBy('company.id').offset(query.offset).limit(query.limit).getMany();
@@ -83,10 +97,10 @@ export class CompaniesService {
       .transaction(async (manager) => {
         const { phones, ...fields } = record;
         const company = await manager.save(manager.create(Company, fields));
-        await insertPhones(manager, company.id, phones);
+        await this.phones.insert(manager, COMPANY_PHONES, company.id, phones);
         return company.id;
       })
-      .catch((error: unknown) => rethrowUniqueViolation(error, COMPANY_UNIQUE_ERRORS));
+      .catch((error: unknown) => rethrowUniqueViolation(error, this.uniqueErrors()));
   }
 
   async update(id: number, input: UpdateCompanyDto, actor: Actor): Promise<CompanyDto> {
@@ -101,12 +115,9 @@ export class CompaniesService {
     await this.dataSource
       .transaction(async (manager) => {
         if (Object.keys(changes).length > 0) await manager.update(Company, { id }, changes);
-        if (phones) {
-          await manager.delete(CompanyPhone, { companyId: id });
-          await insertPhones(manager, id, phones);
-        }
+        if (phones) await this.phones.replace(manager, COMPANY_PHONES, id, phones);
       })
-      .catch((error: unknown) => rethrowUniqueViolation(error, COMPANY_UNIQUE_ERRORS));
+      .catch((error: unknown) => rethrowUniqueViolation(error, this.uniqueErrors()));
     await this.audit.record(actor, { action: 'company.update', target: `company:${id}`, details: { fields: Object.keys(input) } });
     return this.get(id);
   }
@@ -129,7 +140,7 @@ export class CompaniesService {
 
   /** For call records: the company a caller's number (already normalised) belongs to. */
   async findCompanyIdByNormalizedNumber(normalizedNumber: string): Promise<number | null> {
-    const phone = await this.phones.findOne({ where: { normalizedNumber }, select: { companyId: true } });
+    const phone = await this.companyPhones.findOne({ where: { normalizedNumber }, select: { companyId: true } });
     return phone?.companyId ?? null;
   }
 
@@ -144,13 +155,17 @@ export class CompaniesService {
     };
   }
 
+  /** Every company number with its owner, for the calls directory. */
+  phoneOwners(): Promise<PhoneOwnership[]> {
+    return this.phones.owners(this.dataSource, COMPANY_PHONES);
+  }
+
   private preparePhones(numbers: string[]): CompanyRecord['phones'] {
-    const normalized = numbers.map((number) => this.normalizer.normalize(number));
-    const problems = normalized.flatMap((value, index) =>
-      value === null ? [{ field: `phones.${index}`, messages: ['is not a phone number'] }] : [],
+    return this.phones.prepare(
+      numbers.map((phoneNumber) => ({ phoneNumber })),
+      (index) => `phones.${index}`,
+      'is not a phone number',
     );
-    if (problems.length > 0) throw new ValidationFailedError(problems);
-    return uniqueByNormalizedNumber(numbers.map((number, index) => ({ phoneNumber: number.trim(), normalizedNumber: normalized[index]! })));
   }
 
   private async load(id: number): Promise<Company> {
@@ -158,11 +173,6 @@ export class CompaniesService {
     if (!company) throw new NotFoundError('Company', id);
     return company;
   }
-}
-
-async function insertPhones(manager: EntityManager, companyId: number, phones: CompanyRecord['phones']): Promise<void> {
-  if (phones.length === 0) return;
-  await manager.insert(CompanyPhone, phones.map((phone) => ({ ...phone, companyId })));
 }
 
 export function toCompanyDto(company: Company): CompanyDto {

@@ -13,10 +13,12 @@ import {
   registerDecorator,
   IsEmail,
   IsUrl,
+  IsDefined,
+  ValidateIf,
 } from 'class-validator';
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorators';
-import { amiServersFromEnv, type AmiServerConfig } from '@app/ami/connection/ami-server-config';
+import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
@@ -236,10 +238,21 @@ export class AppConfig {
   LOGIN_RATE_LIMIT = 5;
 
   // --- scale-out ---
+  /** Call events between processes and Socket.IO across instances; required when the roles run apart. */
   @Secret()
-  @IsOptional()
+  @ValidateIf((config: AppConfig, value: unknown) => value !== undefined || config.APP_ROLE === 'server' || config.APP_ROLE === 'asterisk')
+  @IsDefined({ message: 'is required with APP_ROLE=server or asterisk: the ingest and the server processes exchange call events through Redis' })
   @IsUrl({ require_tld: false, protocols: ['redis', 'rediss'], require_protocol: true }, { message: 'must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
+
+  /** Prefix of every Redis key and channel the CRM uses, so deployments (or test runs) can share one Redis. */
+  @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, ":", "_", "." or "-"' })
+  REDIS_KEY_PREFIX = 'crm';
+
+  /** REDIS_KEY_PREFIX with its separator. */
+  get redisKeyPrefix(): string {
+    return `${this.REDIS_KEY_PREFIX}:`;
+  }
 
   get isProduction(): boolean {
     return this.NODE_ENV === 'production';

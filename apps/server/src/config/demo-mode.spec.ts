@@ -25,8 +25,8 @@ describe('DEMO_MODE', () => {
     expect(demoEnabled({ ASTERISK_SERVERS: 'main=crm:s@10.0.0.20:5038' })).toBe(false);
     expect(demoEnabled(PRODUCTION)).toBe(false);
     expect(demoEnabled({ NODE_ENV: 'test' })).toBe(false);
-    expect(demoEnabled({ APP_ROLE: 'server' })).toBe(false);
-    expect(demoEnabled({ APP_ROLE: 'asterisk' })).toBe(false);
+    expect(demoEnabled({ APP_ROLE: 'server', REDIS_URL: 'redis://127.0.0.1:6379' })).toBe(false);
+    expect(demoEnabled({ APP_ROLE: 'asterisk', REDIS_URL: 'redis://127.0.0.1:6379' })).toBe(false);
   });
 
   it('off and on are explicit', () => {
@@ -39,7 +39,7 @@ describe('DEMO_MODE', () => {
     expect(problems({ DEMO_MODE: 'on', ASTERISK_HOST: '10.0.0.20', ASTERISK_SECRET: 's' })).toEqual({
       DEMO_MODE: 'cannot be on while ASTERISK_HOST or ASTERISK_SERVERS names a real PBX (got "on")',
     });
-    expect(problems({ DEMO_MODE: 'on', APP_ROLE: 'server' })).toEqual({
+    expect(problems({ DEMO_MODE: 'on', APP_ROLE: 'server', REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({
       DEMO_MODE: 'cannot be on with APP_ROLE=server (the demo PBX runs inside the one-process role all) (got "on")',
     });
     expect(problems({ DEMO_MODE: 'yes' })).toEqual({ DEMO_MODE: 'must be one of auto, on, off (got "yes")' });

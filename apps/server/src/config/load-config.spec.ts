@@ -51,6 +51,16 @@ describe('loadConfig', () => {
     });
   });
 
+  it('refuses the split roles without Redis, through which their processes exchange call events', () => {
+    for (const role of ['server', 'asterisk']) {
+      expect(problemsOf({ APP_ROLE: role })).toEqual({
+        REDIS_URL: 'is required with APP_ROLE=server or asterisk: the ingest and the server processes exchange call events through Redis',
+      });
+      expect(configOf({ APP_ROLE: role, REDIS_URL: 'redis://127.0.0.1:6379' }).APP_ROLE).toBe(role);
+    }
+    expect(configOf({ APP_ROLE: 'all' }).REDIS_URL).toBeUndefined();
+  });
+
   it('requires JWT_SECRET and the DB settings in production only', () => {
     expect(Object.keys(problemsOf({ NODE_ENV: 'production' })).sort()).toEqual(['DB_HOST', 'DB_NAME', 'DB_PASSWORD', 'DB_USER', 'JWT_SECRET']);
     const production = configOf({ NODE_ENV: 'production', DB_HOST: 'db', DB_NAME: 'crm', DB_USER: 'crm', DB_PASSWORD: 'pw', JWT_SECRET: 'x'.repeat(32) });

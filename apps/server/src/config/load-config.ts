@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { amiServersFromEnv } from '@app/ami/connection/ami-server-config';
-import { AmiConfigError } from '@app/ami/protocol/ami-errors';
+import { AmiConfigError, amiServersFromEnv } from '@app/ami';
 import { plainToInstance } from 'class-transformer';
 import { getMetadataStorage, validateSync, ValidationError } from 'class-validator';
 import { AppConfig } from './app-config';

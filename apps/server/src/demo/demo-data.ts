@@ -1,5 +1,5 @@
 import { DEMO_EXTENSIONS } from '../../../pbx-sim/src';
-import type { UserRole } from '../users/user-role';
+import type { UserRole } from '@app/contracts';
 
 /**
  * The fixed password of the demo users. Acceptable only because demo mode never runs in

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { describeAmiServer, type AmiServerConfig } from '@app/ami/connection/ami-server-config';
+import { describeAmiServer, type AmiServerConfig } from '@app/ami';
 import { DEMO_AMI_USER, startPbxSim, type PbxSim } from '../../../pbx-sim/src';
 import { AppConfig } from '../config/app-config';
-import { AmiIngestService } from '../ingest/ami-ingest.service';
+import { AmiIngestService } from '../call-ingest';
 import { DEMO_PBX_ID } from './demo-data';
 import { DEMO_TRAFFIC, FIRST_DEMO_CALL } from './demo-traffic';
 

@@ -1,9 +1,9 @@
 import { HttpStatus, Injectable, Logger } from '@nestjs/common';
-import type { Actor } from '../audit/actor';
+import type { Actor } from '../audit';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { DomainError } from '../common/errors/domain-error';
-import { CompaniesService } from '../companies/companies.service';
-import { UsersService } from '../users/users.service';
+import { CompaniesService } from '../companies';
+import { UsersService } from '../users';
 import { DEMO_COMPANIES, DEMO_EMAIL_DOMAIN, DEMO_PASSWORD, DEMO_USERS, type DemoCompany, type DemoUser } from './demo-data';
 
 /** Demo data is created by the server itself; the audit log shows it without a user. */

@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { CallDirectoryService } from '../calls/directory/call-directory.service';
+import { CallDirectoryService } from '../call-ingest';
 import { AppConfig } from '../config/app-config';
 import { DEMO_PASSWORD, DEMO_USERS } from './demo-data';
 import { DemoPbx } from './demo-pbx.service';

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { Public } from '../auth/decorators/public.decorator';
+import { Public } from '../common/auth';
 import { DomainError } from '../common/errors/domain-error';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { APP_ROLES, AppConfig, type AppRole } from '../config/app-config';

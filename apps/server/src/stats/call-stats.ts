@@ -1,11 +1,4 @@
-import type { CallDirection } from '@app/ami/tracker/call-record';
-import type { CallListItem } from '../calls/history/call-row-view';
-
-export const TERMINAL_STATUSES = ['answered', 'missed', 'busy', 'abandoned', 'failed'] as const;
-export type TerminalStatus = (typeof TERMINAL_STATUSES)[number];
-/** Statuses of an inbound call nobody talked to: each is a missed chance to serve the caller. */
-export const UNANSWERED_STATUSES = ['missed', 'abandoned', 'busy'] as const;
-export const DIRECTIONS: readonly CallDirection[] = ['inbound', 'outbound', 'internal'];
+import type { CallDirection, CallListItem, TerminalCallStatus } from '@app/contracts';
 
 export interface SecondsSummary {
   /** Mean, null when no call counts. */
@@ -44,7 +37,7 @@ export interface CallStats {
     answered: number;
     /** answered / calls, 0 when there are no calls. */
     answerRate: number;
-    byStatus: Record<TerminalStatus, number>;
+    byStatus: Record<TerminalCallStatus, number>;
     byDirection: Record<CallDirection, number>;
   };
   ringSeconds: SecondsSummary;

@@ -1,9 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { RoleRequiredError } from '../auth/auth.errors';
-import { CurrentUser } from '../auth/decorators/current-user.decorator';
-import { InvalidPeriodError } from '../calls/calls-errors';
+import { type AuthUser, CurrentUser } from '../common/auth';
+import { RoleRequiredError } from '../auth';
+import { InvalidPeriodError } from '../calls';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { StatsQueryDto } from './dto/stats-query.dto';
 import { StatsDto } from './dto/stats.dto';

@@ -1,9 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import type { CallDirection } from '@app/ami/tracker/call-record';
+import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, UNANSWERED_CALL_STATUSES, type CallDirection, type TerminalCallStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
-import { CALL_FROM, CALL_SELECT, filterConditions } from '../calls/history/call-history-query';
-import { callListItemFromDb, type CallDbRow } from '../calls/history/call-row-view';
-import { DIRECTIONS, TERMINAL_STATUSES, UNANSWERED_STATUSES, type CallStats, type TerminalStatus } from './call-stats';
+import { CALL_FROM, CALL_SELECT, filterConditions, toCallListItem, type CallDbRow } from '../calls';
+import type { CallStats } from './call-stats';
 
 export interface StatsRequest {
   from: Date;
@@ -14,7 +13,7 @@ export interface StatsRequest {
 }
 
 interface Outcome {
-  status: TerminalStatus;
+  status: TerminalCallStatus;
   direction: CallDirection;
   calls: number;
 }
@@ -53,7 +52,7 @@ export class StatsService {
     const q = <T>(sql: string, extra: unknown[] = []) => this.dataSource.query<T[]>(sql, [...values, ...extra]);
     const tz = `$${values.length + 1}`;
     const answered = `p.status = 'answered'`;
-    const unanswered = (alias: string) => `${alias}.status IN (${UNANSWERED_STATUSES.map((s) => `'${s}'`).join(', ')})`;
+    const unanswered = (alias: string) => `${alias}.status IN (${UNANSWERED_CALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
 
     // The period is read once (an index-only scan of ix_calls_ended_stats) and every
     // aggregate runs over that in-memory copy, in one statement.
@@ -113,8 +112,8 @@ export class StatsService {
       ),
     ]);
 
-    const byStatus = Object.fromEntries(TERMINAL_STATUSES.map((s) => [s, 0])) as Record<TerminalStatus, number>;
-    const byDirection = Object.fromEntries(DIRECTIONS.map((d) => [d, 0])) as Record<CallDirection, number>;
+    const byStatus = Object.fromEntries(TERMINAL_CALL_STATUSES.map((s) => [s, 0])) as Record<TerminalCallStatus, number>;
+    const byDirection = Object.fromEntries(CALL_DIRECTIONS.map((d) => [d, 0])) as Record<CallDirection, number>;
     let calls = 0;
     const { outcomes, durations, per_user: perUser, per_hour: perHour, per_day: perDay } = aggregates;
     for (const row of outcomes ?? []) {
@@ -142,7 +141,7 @@ export class StatsService {
       })),
       perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, calls: hours.get(hour)?.calls ?? 0, answered: hours.get(hour)?.answered ?? 0 })),
       perDay: (perDay ?? []).map((d) => ({ day: d.day, calls: d.calls, answered: d.answered })),
-      missedNotCalledBack: { count: missed[0]?.total ?? 0, calls: missed.map(callListItemFromDb) },
+      missedNotCalledBack: { count: missed[0]?.total ?? 0, calls: missed.map(toCallListItem) },
     };
   }
 }

@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../audit/actor';
-import { CurrentActor } from '../auth/decorators/current-user.decorator';
-import { Roles } from '../auth/decorators/roles.decorator';
+import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { CreateUserDto } from './dto/create-user.dto';

@@ -13,17 +13,6 @@ export class EmailTakenError extends DomainError {
   }
 }
 
-export class PhoneTakenError extends DomainError {
-  constructor(normalizedNumber: string | null) {
-    super(
-      'PHONE_TAKEN',
-      HttpStatus.CONFLICT,
-      normalizedNumber ? `Phone number ${normalizedNumber} already belongs to a user` : 'Phone number already belongs to a user',
-      normalizedNumber ? { normalizedNumber } : undefined,
-    );
-  }
-}
-
 export class LastAdminError extends DomainError {
   constructor() {
     super('LAST_ADMIN', HttpStatus.CONFLICT, 'The last admin cannot be deleted or lose the admin role');

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import { DataSource, EntityManager, Repository } from 'typeorm';
+import { DataSource, Repository } from 'typeorm';
 import type { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { likePattern, Page } from '../common/dto/page.dto';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { NotFoundError, ValidationFailedError } from '../common/errors/domain-error';
 import { rethrowUniqueViolation } from '../common/errors/unique-violation';
-import { PhoneNormalizer, uniqueByNormalizedNumber } from '../common/phone/phone-normalizer';
-import type { AuthUser } from '../auth/auth-user';
+import { OwnedPhones, type PhoneOwnerKind, type PhoneOwnership } from '../common/phone/owned-phones';
+import type { AuthUser } from '../common/auth';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPhoneInputDto } from './dto/user-phone.dto';
@@ -16,12 +16,15 @@ import { UserDto } from './dto/user.dto';
 import { UserPhone, USER_PHONE_NUMBER_UNIQUE } from './entities/user-phone.entity';
 import { EMAIL_UNIQUE, User, USERNAME_UNIQUE } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
-import { EmailTakenError, LastAdminError, PhoneTakenError, UsernameTakenError } from './users.errors';
+import { EmailTakenError, LastAdminError, UsernameTakenError } from './users.errors';
 
-const UNIQUE_ERRORS = {
-  [USERNAME_UNIQUE]: (value: string | null) => new UsernameTakenError(value),
-  [EMAIL_UNIQUE]: (value: string | null) => new EmailTakenError(value),
-  [USER_PHONE_NUMBER_UNIQUE]: (value: string | null) => new PhoneTakenError(value),
+export const USER_PHONES: PhoneOwnerKind<UserPhone> = {
+  name: 'user',
+  entity: UserPhone,
+  table: 'user_phones',
+  ownerColumn: 'user_id',
+  ownerProperty: 'userId',
+  uniqueConstraint: USER_PHONE_NUMBER_UNIQUE,
 };
 
 type PhoneRow = Pick<UserPhone, 'phoneNumber' | 'phoneType' | 'normalizedNumber'>;
@@ -32,22 +35,30 @@ export class UsersService {
   constructor(
     @InjectRepository(User) private readonly users: Repository<User>,
     @InjectDataSource() private readonly dataSource: DataSource,
-    private readonly normalizer: PhoneNormalizer,
+    private readonly phones: OwnedPhones,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
   ) {}
+
+  /** Unique violations as the domain errors the API reports. */
+  private uniqueErrors() {
+    return {
+      [USERNAME_UNIQUE]: (value: string | null) => new UsernameTakenError(value),
+      [EMAIL_UNIQUE]: (value: string | null) => new EmailTakenError(value),
+      ...this.phones.takenError(USER_PHONES),
+    };
+  }
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
     // Alias "u": `user` is an SQL keyword (CURRENT_USER) in hand-written conditions.
     const search = this.users.createQueryBuilder('u').select('u.id');
     const text = query.q?.trim();
     if (text) {
-      search.where(
-        `(u.username ILIKE :pattern OR u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern
-          OR EXISTS (SELECT 1 FROM user_phones phone WHERE phone.user_id = u.id
-                     AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized)))`,
-        { pattern: likePattern(text), normalized: this.normalizer.normalize(text) ?? '' },
-      );
+      const phone = this.phones.searchCondition(USER_PHONES, 'u', text);
+      search.where(`(u.username ILIKE :pattern OR u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern OR ${phone.sql})`, {
+        pattern: likePattern(text),
+        normalized: phone.normalized,
+      });
     }
     const total = await search.getCount();
     const ids = await search.orderBy('u.username').offset(query.offset).limit(query.limit).getMany();
@@ -82,10 +93,10 @@ export class UsersService {
             role: input.role ?? 'operator',
           }),
         );
-        await this.insertPhones(manager, user.id, phones);
+        await this.phones.insert(manager, USER_PHONES, user.id, phones);
         return user.id;
       })
-      .catch((error: unknown) => rethrowUniqueViolation(error, UNIQUE_ERRORS));
+      .catch((error: unknown) => rethrowUniqueViolation(error, this.uniqueErrors()));
     await this.audit.record(actor, { action: 'user.create', target: `user:${id}`, details: { username: input.username, role: input.role ?? 'operator' } });
     return this.get(id);
   }
@@ -105,12 +116,9 @@ export class UsersService {
     await this.dataSource
       .transaction(async (manager) => {
         if (Object.keys(changes).length > 0) await manager.update(User, { id }, changes);
-        if (phones) {
-          await manager.delete(UserPhone, { userId: id });
-          await this.insertPhones(manager, id, phones);
-        }
+        if (phones) await this.phones.replace(manager, USER_PHONES, id, phones);
       })
-      .catch((error: unknown) => rethrowUniqueViolation(error, UNIQUE_ERRORS));
+      .catch((error: unknown) => rethrowUniqueViolation(error, this.uniqueErrors()));
     // Field names only: the values may include a password.
     await this.audit.record(actor, { action: 'user.update', target: `user:${id}`, details: { fields: Object.keys(input) } });
     return this.get(id);
@@ -137,6 +145,11 @@ export class UsersService {
     return user ? { id: user.id, username: user.username, role: user.role } : null;
   }
 
+  /** Every user phone and extension with its owner, for the calls directory. */
+  phoneOwners(): Promise<PhoneOwnership[]> {
+    return this.phones.owners(this.dataSource, USER_PHONES);
+  }
+
   async adminExists(): Promise<boolean> {
     return (await this.users.count({ where: { role: 'admin' } })) > 0;
   }
@@ -153,24 +166,7 @@ export class UsersService {
   }
 
   private preparePhones(phones: UserPhoneInputDto[]): PhoneRow[] {
-    const problems = phones.flatMap((phone, index) =>
-      this.normalizer.normalize(phone.phoneNumber) === null
-        ? [{ field: `phones.${index}.phoneNumber`, messages: ['is not a phone number or extension'] }]
-        : [],
-    );
-    if (problems.length > 0) throw new ValidationFailedError(problems);
-    return uniqueByNormalizedNumber(
-      phones.map((phone) => ({
-        phoneNumber: phone.phoneNumber.trim(),
-        phoneType: phone.phoneType,
-        normalizedNumber: this.normalizer.normalize(phone.phoneNumber)!,
-      })),
-    );
-  }
-
-  private async insertPhones(manager: EntityManager, userId: number, phones: PhoneRow[]): Promise<void> {
-    if (phones.length === 0) return;
-    await manager.insert(UserPhone, phones.map((phone) => ({ ...phone, userId })));
+    return this.phones.prepare(phones, (index) => `phones.${index}.phoneNumber`, 'is not a phone number or extension');
   }
 }
 

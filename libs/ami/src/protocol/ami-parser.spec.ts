@@ -5,7 +5,7 @@ import { loadCapture, parseCapture } from '../replay/capture';
 import { amiFixturePath, listAmiCaptures } from './ami-fixtures';
 import { AmiMessage } from './ami-message';
 import { AmiParser, AmiParserOptions } from './ami-parser';
-import { mulberry32 } from '../util/seeded-random';
+import { SeededRandom } from '../util/seeded-random';
 
 /** What a message is, independent of when it arrived. */
 function shape(messages: AmiMessage[]): Array<[string, string, string[], string[]]> {
@@ -67,10 +67,10 @@ describe('AmiParser on the real captures', () => {
 
     it.each([
       ['1 byte', () => () => 1],
-      ['1..16 bytes', (seed: number) => { const r = mulberry32(seed); return () => 1 + Math.floor(r() * 16); }],
-      ['1..4096 bytes', (seed: number) => { const r = mulberry32(seed); return () => 1 + Math.floor(r() * 4096); }],
-      ['1..64 KiB', (seed: number) => { const r = mulberry32(seed); return () => 1 + Math.floor(r() * 65536); }],
-      ['log-uniform 1..64 KiB', (seed: number) => { const r = mulberry32(seed); return () => Math.floor(2 ** (r() * 16)); }],
+      ['1..16 bytes', (seed: number) => { const r = new SeededRandom(seed); return () => 1 + Math.floor(r.next() * 16); }],
+      ['1..4096 bytes', (seed: number) => { const r = new SeededRandom(seed); return () => 1 + Math.floor(r.next() * 4096); }],
+      ['1..64 KiB', (seed: number) => { const r = new SeededRandom(seed); return () => 1 + Math.floor(r.next() * 65536); }],
+      ['log-uniform 1..64 KiB', (seed: number) => { const r = new SeededRandom(seed); return () => Math.floor(2 ** (r.next() * 16)); }],
     ])('gives the same messages fed in chunks of %s', (_label, sizes) => {
       for (const seed of [1, 2, 3]) {
         const { messages, parser } = feedChunked(bytes, sizes(seed));

@@ -3,15 +3,12 @@
  * the server's calls, realtime and recordings modules. Times are ms since epoch
  * (arrival time of the AMI read, or the event's `Timestamp:` header when sent).
  */
-export type CallDirection = 'inbound' | 'outbound' | 'internal';
+import type { CallDirection, CallStatus, HangupBy, HoldKind, RecordingSource, TransferKind } from '@app/contracts';
 
-/** Live: ringing, answered, on_hold. Terminal: answered, missed, busy, abandoned, failed. */
-export type CallStatus = 'ringing' | 'answered' | 'on_hold' | 'missed' | 'busy' | 'abandoned' | 'failed';
-export type TerminalCallStatus = 'answered' | 'missed' | 'busy' | 'abandoned' | 'failed';
-export type HangupBy = 'caller' | 'callee' | 'system';
+export type { CallDirection, CallStatus, HangupBy, TerminalCallStatus } from '@app/contracts';
 
 export interface CallTransfer {
-  kind: 'blind' | 'attended';
+  kind: TransferKind;
   /** Extension that handed the call over (null when not an extension). */
   from: string | null;
   /** Extension or number the call went to. */
@@ -21,7 +18,7 @@ export interface CallTransfer {
 
 export interface CallHold {
   /** `server`: CRM/AMI hold (Redirect to MOH); `phone`: the handset's own hold (Hold/Unhold events). */
-  by: 'server' | 'phone';
+  by: HoldKind;
   startedAt: number;
   endedAt: number | null;
   seconds: number;
@@ -35,7 +32,7 @@ export interface CallRecording {
   file: string;
   /** Absolute path when the PBX told it (MixMonitor), else null (Monitor spool + file). */
   path: string | null;
-  source: 'monitor' | 'mixmonitor';
+  source: RecordingSource;
   startedAt: number;
   stoppedAt: number | null;
 }
@@ -96,8 +93,8 @@ export type CallEndReason = 'hangup' | 'lost' | 'merged' | 'originate_failed';
 export type CallTrackerEvent =
   | { type: 'ringing'; at: number; call: CallRecord; extension: string | null; channel: string }
   | { type: 'answered'; at: number; call: CallRecord; extension: string | null; channel: string }
-  | { type: 'held'; at: number; call: CallRecord; by: 'server' | 'phone' }
-  | { type: 'unheld'; at: number; call: CallRecord; by: 'server' | 'phone'; seconds: number }
+  | { type: 'held'; at: number; call: CallRecord; by: HoldKind }
+  | { type: 'unheld'; at: number; call: CallRecord; by: HoldKind; seconds: number }
   | { type: 'transferred'; at: number; call: CallRecord; transfer: CallTransfer }
   | { type: 'recording_started'; at: number; call: CallRecord; recording: CallRecording }
   | { type: 'recording_stopped'; at: number; call: CallRecord; recording: CallRecording }

@@ -1,6 +1,5 @@
 import { connect, Socket } from 'node:net';
-import { AmiParser } from '@app/ami/protocol/ami-parser';
-import type { AmiMessage } from '@app/ami/protocol/ami-message';
+import { AmiParser, type AmiMessage } from '@app/ami';
 
 /**
  * A bare manager client for tests: raw writes, every message kept, and waits that

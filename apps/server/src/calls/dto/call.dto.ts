@@ -1,7 +1,20 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CALL_DIRECTIONS, CALL_STATUSES, HANGUP_PARTIES, type CallDirectionValue, type CallStatusValue, type HangupParty } from '../call-values';
-import type { CallListItem } from '../history/call-row-view';
-import type { CallDetail, CallHistoryPageResult, CallRecordingEntry, CallTimelineEntry } from '../history/calls-history.service';
+import {
+  CALL_DIRECTIONS,
+  CALL_STATUSES,
+  CALL_TIMELINE_TYPES,
+  HANGUP_PARTIES,
+  RECORDING_SOURCES,
+  type CallDetail,
+  type CallDirection,
+  type CallListItem,
+  type CallRecordingEntry,
+  type CallStatus,
+  type CallTimelineEntry,
+  type HangupBy,
+  type RecordingSource,
+} from '@app/contracts';
+import type { CallHistoryPageResult } from '../history/calls-history.service';
 
 /** A call as stored, with the assigned user's and the company's names. */
 export class CallDto implements CallListItem {
@@ -15,10 +28,10 @@ export class CallDto implements CallListItem {
   linkedid: string;
 
   @ApiProperty({ enum: CALL_DIRECTIONS })
-  direction: CallDirectionValue;
+  direction: CallDirection;
 
   @ApiProperty({ enum: CALL_STATUSES, description: 'Live: ringing, answered, on_hold. Final: answered, missed, busy, abandoned, failed' })
-  status: CallStatusValue;
+  status: CallStatus;
 
   @ApiProperty({ example: '+74951234567' })
   callerNumber: string;
@@ -60,7 +73,7 @@ export class CallDto implements CallListItem {
   hangupCause: number | null;
 
   @ApiProperty({ enum: HANGUP_PARTIES, nullable: true })
-  hangupBy: HangupParty | null;
+  hangupBy: HangupBy | null;
 
   @ApiProperty({ type: String, nullable: true, example: '1001' })
   answeredByExtension: string | null;
@@ -82,6 +95,12 @@ export class CallDto implements CallListItem {
 
   @ApiProperty({ type: String, nullable: true, description: 'CRM_CALL_ID of a click-to-call' })
   crmCallId: string | null;
+
+  @ApiProperty({ type: [String], example: ['7', '9'], description: 'Users whose phones took part (rang, answered, transferred, placed the call): who may see it' })
+  participantUserIds: string[];
+
+  @ApiProperty({ example: 3, description: 'Grows with every stored step of the call (live updates carry it too)' })
+  eventSeq: number;
 }
 
 export class CallPageDto implements CallHistoryPageResult {
@@ -96,7 +115,7 @@ export class CallTimelineEntryDto implements CallTimelineEntry {
   @ApiProperty({ example: '88' })
   id: string;
 
-  @ApiProperty({ enum: ['ringing', 'answered', 'held', 'unheld', 'transferred', 'recording_started', 'recording_stopped', 'ended'] })
+  @ApiProperty({ enum: CALL_TIMELINE_TYPES })
   type: CallTimelineEntry['type'];
 
   @ApiProperty({ example: '2026-11-26T12:37:16.273Z' })
@@ -119,8 +138,8 @@ export class CallRecordingEntryDto implements CallRecordingEntry {
   @ApiProperty({ example: '20261126-123715-+74951234567-74959876543.wav' })
   fileName: string;
 
-  @ApiProperty({ enum: ['monitor', 'mixmonitor'] })
-  source: 'monitor' | 'mixmonitor';
+  @ApiProperty({ enum: RECORDING_SOURCES })
+  source: RecordingSource;
 
   @ApiProperty({ type: Number, nullable: true })
   sizeBytes: number | null;

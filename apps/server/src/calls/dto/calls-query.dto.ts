@@ -1,7 +1,7 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CALL_DIRECTIONS, CALL_STATUSES, type CallDirectionValue, type CallStatusValue } from '../call-values';
+import { CALL_DIRECTIONS, CALL_STATUSES, type CallDirection, type CallStatus } from '@app/contracts';
 
 /** `a,b` or a repeated parameter (`?x=a&x=b`) become one list. */
 const toList = ({ value }: { value: unknown }) =>
@@ -27,14 +27,14 @@ export class CallsFilterDto {
   @Transform(toList)
   @IsArray()
   @IsIn(CALL_DIRECTIONS, { each: true })
-  direction?: CallDirectionValue[];
+  direction?: CallDirection[];
 
   @ApiPropertyOptional({ type: String, enum: CALL_STATUSES, isArray: true, description: 'One or more, comma-separated or repeated' })
   @IsOptional()
   @Transform(toList)
   @IsArray()
   @IsIn(CALL_STATUSES, { each: true })
-  status?: CallStatusValue[];
+  status?: CallStatus[];
 
   @ApiPropertyOptional({ type: Number, description: 'Assigned user (operators always see only their own calls)', minimum: 1 })
   @IsOptional()

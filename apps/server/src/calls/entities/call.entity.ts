@@ -12,7 +12,7 @@ import {
 } from 'typeorm';
 import { Company } from '../../companies/entities/company.entity';
 import { User } from '../../users/entities/user.entity';
-import type { CallDirectionValue, CallStatusValue, HangupParty } from '../call-values';
+import { CALL_DIRECTIONS, CALL_STATUSES, HANGUP_PARTIES, sqlIn, type CallDirection, type CallStatus, type HangupBy } from '@app/contracts';
 
 export const CALL_LINKEDID_UNIQUE = 'uq_calls_pbx_linkedid';
 export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
@@ -40,9 +40,10 @@ export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 @Index('ix_calls_ended_stats', { synchronize: false })
 @Index('ix_calls_answered_external_number', { synchronize: false })
 @Index('ix_calls_unanswered_inbound', { synchronize: false })
-@Check('ck_calls_status', `"status" IN ('ringing', 'answered', 'on_hold', 'missed', 'busy', 'abandoned', 'failed')`)
-@Check('ck_calls_direction', `"direction" IN ('inbound', 'outbound', 'internal')`)
-@Check('ck_calls_hangup_by', `"hangup_by" IN ('caller', 'callee', 'system')`)
+@Index('ix_calls_participants', { synchronize: false })
+@Check('ck_calls_status', sqlIn('status', CALL_STATUSES))
+@Check('ck_calls_direction', sqlIn('direction', CALL_DIRECTIONS))
+@Check('ck_calls_hangup_by', sqlIn('hangup_by', HANGUP_PARTIES))
 @Check('ck_calls_duration_is_talk', `"duration" = "talk_seconds"`)
 @Check('ck_calls_seconds_not_negative', `"ring_seconds" >= 0 AND "talk_seconds" >= 0 AND "hold_seconds" >= 0`)
 export class Call {
@@ -61,7 +62,7 @@ export class Call {
   callUid: string;
 
   @Column({ type: 'varchar', length: 10 })
-  direction: CallDirectionValue;
+  direction: CallDirection;
 
   @Column({ name: 'caller_number', type: 'varchar', length: 64 })
   callerNumber: string;
@@ -77,7 +78,7 @@ export class Call {
   did: string | null;
 
   @Column({ type: 'varchar', length: 20, default: 'ringing' })
-  status: CallStatusValue;
+  status: CallStatus;
 
   /** Talk seconds (the specification's column); always equal to talk_seconds. */
   @Column({ type: 'integer', default: 0 })
@@ -126,7 +127,7 @@ export class Call {
   hangupCause: number | null;
 
   @Column({ name: 'hangup_by', type: 'varchar', length: 10, nullable: true })
-  hangupBy: HangupParty | null;
+  hangupBy: HangupBy | null;
 
   /** CRM_CALL_ID channel variable of a click-to-call started by the CRM. */
   @Column({ name: 'crm_call_id', type: 'varchar', length: 64, nullable: true })
@@ -135,6 +136,10 @@ export class Call {
   /** The outside party's number, normalised (migration CallsIngest). */
   @Column({ name: 'external_number', type: 'varchar', length: 32, nullable: true })
   externalNumber: string | null;
+
+  /** Users whose phones took part (rang, answered, transferred, placed the call): CallAccess lets them see it. */
+  @Column({ name: 'participant_user_ids', type: 'integer', array: true, default: () => "'{}'" })
+  participantUserIds: number[];
 
   /** Time of the tracker event the row's state follows from; the ingest applies only newer states. */
   @Column({ name: 'last_event_at', type: 'timestamptz', default: () => "'-infinity'" })

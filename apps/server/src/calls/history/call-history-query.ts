@@ -1,6 +1,6 @@
-import type { CallDirection, CallStatus } from '@app/ami/tracker/call-record';
+import type { CallDirection, CallStatus } from '@app/contracts';
+import type { SqlStatement } from '../../database';
 import { InvalidCursorError } from '../calls-errors';
-import type { SqlStatement } from '../store/call-batch-sql';
 
 export const CALL_SORT_KEYS = ['startedAt', 'duration'] as const;
 export type CallSortKey = (typeof CALL_SORT_KEYS)[number];
@@ -19,8 +19,8 @@ export interface CallHistoryFilter {
   numberDigits?: string;
   /** A searched whole external number, normalised (E.164): matched exactly instead of as digits. */
   normalizedNumber?: string | null;
-  /** Operators see only their own calls: set to their id. */
-  ownerId?: number;
+  /** Operators see only the calls they took part in: set to their id (see CallAccess). */
+  participantId?: number;
 }
 
 export interface CallHistoryPage {
@@ -47,7 +47,7 @@ export const CALL_SELECT = `
   c.id, c.pbx_id, c.linkedid, c.direction, c.status, c.caller_number, c.caller_name, c.receiver_number, c.did,
   c.external_number, c.started_at, c.answered_at, c.ended_at, c.ring_seconds, c.talk_seconds, c.hold_seconds,
   c.duration, c.hangup_cause, c.hangup_by, c.answered_by_extension, c.assigned_user_id, c.caller_company_id,
-  c.recording_url, c.crm_call_id,
+  c.recording_url, c.crm_call_id, c.participant_user_ids, c.event_seq,
   u.username AS assigned_username,
   NULLIF(concat_ws(' ', u.first_name, u.last_name), '') AS assigned_user_full_name,
   co.name AS caller_company_name`;
@@ -81,7 +81,7 @@ export function filterConditions(filter: CallHistoryFilter, values: unknown[]): 
     return `$${values.length}`;
   };
   const where: string[] = [];
-  if (filter.ownerId !== undefined) where.push(`c.assigned_user_id = ${param(filter.ownerId)}`);
+  if (filter.participantId !== undefined) where.push(`c.participant_user_ids @> ARRAY[${param(filter.participantId)}::integer]`);
   if (filter.from) where.push(`c.started_at >= ${param(filter.from.toISOString())}`);
   if (filter.to) where.push(`c.started_at < ${param(filter.to.toISOString())}`);
   if (filter.directions?.length) where.push(`c.direction = ANY(${param(filter.directions)}::text[])`);

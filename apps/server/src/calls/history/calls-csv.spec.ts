@@ -1,14 +1,38 @@
-import { makeCallRecord } from '../testing/call-record-factory';
-import { buildCallRow } from '../store/call-write-builder';
-import { callViewFromRow } from '../call-view';
+import type { CallListItem } from '@app/contracts';
 import { callsCsvStream, csvSafe } from './calls-csv';
-import type { CallListItem } from './call-row-view';
-
-const directory = { userOf: () => null, companyOf: () => null, normalize: (s: string) => s };
 
 function item(overrides: Partial<CallListItem> = {}): CallListItem {
-  const row = buildCallRow(makeCallRecord(), 0, 0, directory, { recordingsUrlBase: null });
-  return { ...callViewFromRow('1', row), assignedUserName: 'Alice Agent', callerCompanyName: 'Acme, "Ltd"', ...overrides };
+  return {
+    id: '1',
+    pbxId: 'pbx-1',
+    linkedid: '1795696635.2',
+    direction: 'inbound',
+    status: 'ringing',
+    callerNumber: '+74951234567',
+    callerName: null,
+    receiverNumber: '74959876543',
+    did: '74959876543',
+    externalNumber: '+74951234567',
+    startedAt: '2026-11-26T12:37:15.262Z',
+    answeredAt: null,
+    endedAt: null,
+    ringSeconds: 0,
+    talkSeconds: 0,
+    holdSeconds: 0,
+    duration: 0,
+    hangupCause: null,
+    hangupBy: null,
+    answeredByExtension: null,
+    assignedUserId: null,
+    callerCompanyId: null,
+    recordingUrl: null,
+    crmCallId: null,
+    participantUserIds: [],
+    eventSeq: 0,
+    assignedUserName: 'Alice Agent',
+    callerCompanyName: 'Acme, "Ltd"',
+    ...overrides,
+  };
 }
 
 async function read(stream: NodeJS.ReadableStream): Promise<string> {

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
-import type { CallListItem } from './call-row-view';
+import type { CallListItem } from '@app/contracts';
 
 const COLUMNS: Array<{ header: string; value: (c: CallListItem) => string | number | null }> = [
   { header: 'id', value: (c) => c.id },

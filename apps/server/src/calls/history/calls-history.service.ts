@@ -1,46 +1,25 @@
 import { Injectable } from '@nestjs/common';
+import type { CallDetail, CallListItem, CallTimelineType, TimelineSteps } from '@app/contracts';
 import { DataSource } from 'typeorm';
+import type { CallListScope } from '../../access';
 import { NotFoundError } from '../../common/errors/domain-error';
 import { PhoneNormalizer } from '../../common/phone/phone-normalizer';
-import type { TimelineSteps } from '../store/call-write';
+import { RecordingsService } from '../../recordings';
+import { toCallListItem, type CallDbRow } from '../call-view-mapper';
 import {
   CALL_FROM,
   CALL_SELECT,
   buildHistoryQuery,
   encodeCursor,
+  filterConditions,
   type CallHistoryFilter,
   type CallHistoryPage,
 } from './call-history-query';
-import { callListItemFromDb, type CallDbRow, type CallListItem } from './call-row-view';
 
 export interface CallHistoryPageResult {
   items: CallListItem[];
   /** Pass back as `cursor` for the next page; null on the last page. */
   nextCursor: string | null;
-}
-
-export interface CallTimelineEntry {
-  id: string;
-  type: keyof TimelineSteps;
-  occurredAt: string;
-  data: TimelineSteps[keyof TimelineSteps];
-}
-
-export interface CallRecordingEntry {
-  id: string;
-  fileName: string;
-  source: 'monitor' | 'mixmonitor';
-  sizeBytes: number | null;
-  durationSeconds: number | null;
-  format: string | null;
-  startedAt: string;
-  stoppedAt: string | null;
-}
-
-export interface CallDetail {
-  call: CallListItem;
-  timeline: CallTimelineEntry[];
-  recordings: CallRecordingEntry[];
 }
 
 /** What a list request asks, before the number is turned into search terms. */
@@ -58,6 +37,7 @@ export class CallsHistoryService {
   constructor(
     private readonly dataSource: DataSource,
     private readonly phones: PhoneNormalizer,
+    private readonly recordings: RecordingsService,
   ) {}
 
   async page(request: CallHistoryRequest, page: CallHistoryPage): Promise<CallHistoryPageResult> {
@@ -66,7 +46,7 @@ export class CallsHistoryService {
     const items = more ? rows.slice(0, page.limit) : rows;
     const last = items[items.length - 1];
     return {
-      items: items.map(callListItemFromDb),
+      items: items.map(toCallListItem),
       nextCursor: more && last ? encodeCursor(page, last.cursor_value, last.id) : null,
     };
   }
@@ -78,71 +58,45 @@ export class CallsHistoryService {
     do {
       const rows = await this.query(filter, { ...page, limit: EXPORT_PAGE, cursor });
       const items = rows.slice(0, EXPORT_PAGE);
-      for (const row of items) yield callListItemFromDb(row);
+      for (const row of items) yield toCallListItem(row);
       const last = items[items.length - 1];
       cursor = rows.length > EXPORT_PAGE && last ? encodeCursor(page, last.cursor_value, last.id) : undefined;
     } while (cursor);
   }
 
-  async active(ownerId?: number): Promise<CallListItem[]> {
+  async active(scope: CallListScope): Promise<CallListItem[]> {
     const values: unknown[] = [ACTIVE_LIMIT];
-    const owner = ownerId === undefined ? '' : `AND c.assigned_user_id = $2`;
-    if (ownerId !== undefined) values.push(ownerId);
+    const where = [`c.ended_at IS NULL`, ...filterConditions(scope, values)];
     const rows = await this.dataSource.query<CallDbRow[]>(
-      `SELECT ${CALL_SELECT} ${CALL_FROM} WHERE c.ended_at IS NULL ${owner} ORDER BY c.started_at DESC, c.id DESC LIMIT $1`,
+      `SELECT ${CALL_SELECT} ${CALL_FROM} WHERE ${where.join(' AND ')} ORDER BY c.started_at DESC, c.id DESC LIMIT $1`,
       values,
     );
-    return rows.map(callListItemFromDb);
+    return rows.map(toCallListItem);
   }
 
   /** The stored call of a PBX's Linkedid (its first one), if any. */
   async byKey(pbxId: string, linkedid: string): Promise<CallListItem | null> {
     const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE c.pbx_id = $1 AND c.linkedid = $2`, [pbxId, linkedid]);
-    return row ? callListItemFromDb(row) : null;
+    return row ? toCallListItem(row) : null;
   }
 
-  /** One call with its timeline and recordings; someone else's call is "not found" for an operator. */
-  async detail(id: number, ownerId?: number): Promise<CallDetail> {
+  /** One call with its timeline and recordings; a call outside the scope is "not found". */
+  async detail(id: number, scope: CallListScope): Promise<CallDetail> {
     const values: unknown[] = [id];
-    const owner = ownerId === undefined ? '' : `AND c.assigned_user_id = $2`;
-    if (ownerId !== undefined) values.push(ownerId);
-    const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE c.id = $1 ${owner}`, values);
+    const where = [`c.id = $1`, ...filterConditions(scope, values)];
+    const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE ${where.join(' AND ')}`, values);
     if (!row) throw new NotFoundError('call', id);
     const [timeline, recordings] = await Promise.all([
-      this.dataSource.query<Array<{ id: string; type: keyof TimelineSteps; occurred_at: Date; data: TimelineSteps[keyof TimelineSteps] }>>(
+      this.dataSource.query<Array<{ id: string; type: CallTimelineType; occurred_at: Date; data: TimelineSteps[CallTimelineType] }>>(
         `SELECT id, type, occurred_at, data FROM call_events WHERE call_id = $1 ORDER BY occurred_at, id`,
         [id],
       ),
-      this.dataSource.query<
-        Array<{
-          id: number;
-          file_name: string;
-          source: 'monitor' | 'mixmonitor';
-          size_bytes: string | null;
-          duration_seconds: number | null;
-          format: string | null;
-          started_at: Date;
-          stopped_at: Date | null;
-        }>
-      >(
-        `SELECT id, file_name, source, size_bytes, duration_seconds, format, started_at, stopped_at
-         FROM recordings WHERE call_id = $1 ORDER BY started_at, id`,
-        [id],
-      ),
+      this.recordings.forCall(id),
     ]);
     return {
-      call: callListItemFromDb(row),
+      call: toCallListItem(row),
       timeline: timeline.map((e) => ({ id: String(e.id), type: e.type, occurredAt: e.occurred_at.toISOString(), data: e.data })),
-      recordings: recordings.map((r) => ({
-        id: String(r.id),
-        fileName: r.file_name,
-        source: r.source,
-        sizeBytes: r.size_bytes === null ? null : Number(r.size_bytes),
-        durationSeconds: r.duration_seconds,
-        format: r.format,
-        startedAt: r.started_at.toISOString(),
-        stoppedAt: r.stopped_at ? r.stopped_at.toISOString() : null,
-      })),
+      recordings,
     };
   }
 

@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { OwnedPhones } from './owned-phones';
 import { PhoneNormalizer } from './phone-normalizer';
 
 @Global()
-@Module({ providers: [PhoneNormalizer], exports: [PhoneNormalizer] })
+@Module({ providers: [PhoneNormalizer, OwnedPhones], exports: [PhoneNormalizer, OwnedPhones] })
 export class PhoneModule {}

@@ -1,17 +1,9 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
 import { PageOf } from '../../common/dto/page.dto';
+import { OwnedPhoneDto } from '../../common/phone/owned-phones';
 
-export class CompanyPhoneDto {
-  @ApiProperty({ example: 3 })
-  id: number;
-
-  @ApiProperty({ example: '+7 (495) 123-45-67' })
-  phoneNumber: string;
-
-  @ApiProperty({ example: '+74951234567' })
-  normalizedNumber: string;
-}
+export class CompanyPhoneDto extends OwnedPhoneDto {}
 
 export class CompanyDto {
   @ApiProperty({ example: 5 })

@@ -3,9 +3,13 @@ import { Calls1795650100000 } from './1795650100000-calls';
 import { AuditLog1795650200000 } from './1795650200000-audit-log';
 import { CallsIngest1795651000000 } from './1795651000000-calls-ingest';
 import { CallsStatsIndexes1795651100000 } from './1795651100000-calls-stats-indexes';
+import { CallParticipants1795652000000 } from './1795652000000-call-participants';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
  * TypeScript sources, a `nest build` output and jest; a spec fails if a file here is missing.
  */
-export const MIGRATIONS = [UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000];
+export const MIGRATIONS = [
+  UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000,
+  CallParticipants1795652000000,
+];

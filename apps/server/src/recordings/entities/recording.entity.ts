@@ -6,15 +6,15 @@ import {
   JoinColumn,
   ManyToOne,
   PrimaryGeneratedColumn,
+  Relation,
   Unique,
   UpdateDateColumn,
   ValueTransformer,
 } from 'typeorm';
+import { RECORDING_SOURCES, sqlIn, type RecordingSource } from '@app/contracts';
 import { Call } from '../../calls/entities/call.entity';
 
 export const RECORDING_FILE_UNIQUE = 'uq_recordings_call_file_name';
-export const RECORDING_SOURCES = ['monitor', 'mixmonitor'] as const;
-export type RecordingSource = (typeof RECORDING_SOURCES)[number];
 
 /** bigint column read as a JS number: recordings stay far below 2^53 bytes. */
 const bigintAsNumber: ValueTransformer = {
@@ -25,7 +25,7 @@ const bigintAsNumber: ValueTransformer = {
 /** A recording file linked to a call; the file itself lives under RECORDINGS_PATH. */
 @Entity({ name: 'recordings' })
 @Unique(RECORDING_FILE_UNIQUE, ['callId', 'fileName'])
-@Check('ck_recordings_source', `"source" IN ('monitor', 'mixmonitor')`)
+@Check('ck_recordings_source', sqlIn('source', RECORDING_SOURCES))
 export class Recording {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_recordings' })
   id: number;
@@ -35,7 +35,8 @@ export class Recording {
 
   @ManyToOne(() => Call, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'call_id', foreignKeyConstraintName: 'fk_recordings_call' })
-  call: Call;
+  // Relation<> keeps the decorator metadata from touching the imported class during a circular import.
+  call: Relation<Call>;
 
   /** Base name as Asterisk writes it, e.g. `20261126-123700-1001-1002.wav`. */
   @Column({ name: 'file_name', type: 'varchar', length: 255 })

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CallDto } from '../../calls/dto/call.dto';
+import { CallDto } from '../../calls';
 import type { CallStats, SecondsSummary, UserCallStats } from '../call-stats';
 
 class SecondsSummaryDto implements SecondsSummary {

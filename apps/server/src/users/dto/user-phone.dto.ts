@@ -1,6 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
+import { OwnedPhoneDto } from '../../common/phone/owned-phones';
 import { IsIn, IsString, MaxLength, MinLength } from 'class-validator';
-import { PHONE_TYPES, type PhoneType } from '../user-role';
+import { PHONE_TYPES, type PhoneType } from '@app/contracts';
 
 export class UserPhoneInputDto {
   @ApiProperty({ description: 'Any formatting; normalised for matching. Extensions stay as typed.', example: '+7 (495) 123-45-67' })
@@ -14,16 +15,7 @@ export class UserPhoneInputDto {
   phoneType: PhoneType;
 }
 
-export class UserPhoneDto {
-  @ApiProperty({ example: 7 })
-  id: number;
-
-  @ApiProperty({ example: '+7 (495) 123-45-67' })
-  phoneNumber: string;
-
+export class UserPhoneDto extends OwnedPhoneDto {
   @ApiProperty({ enum: PHONE_TYPES, example: 'mobile' })
   phoneType: PhoneType;
-
-  @ApiProperty({ description: 'E.164, or the digits of an extension', example: '+74951234567' })
-  normalizedNumber: string;
 }

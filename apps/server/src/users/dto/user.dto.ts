@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { PageOf } from '../../common/dto/page.dto';
-import { USER_ROLES, USER_STATUSES, type UserRole, type UserStatus } from '../user-role';
+import { USER_ROLES, USER_STATUSES, type UserRole, type UserStatus } from '@app/contracts';
 import { UserPhoneDto } from './user-phone.dto';
 
 export class UserDto {

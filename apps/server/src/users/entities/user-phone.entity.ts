@@ -1,5 +1,6 @@
-import { Check, Column, CreateDateColumn, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
-import type { PhoneType } from '../user-role';
+import { Check, Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Relation, Unique } from 'typeorm';
+import { PHONE_TYPES, sqlIn, type PhoneType } from '@app/contracts';
+import { OwnedPhone } from '../../common/phone/owned-phone.entity';
 import { User } from './user.entity';
 
 export const USER_PHONE_NUMBER_UNIQUE = 'uq_user_phones_normalized_number';
@@ -8,8 +9,8 @@ export const USER_PHONE_NUMBER_UNIQUE = 'uq_user_phones_normalized_number';
 @Entity({ name: 'user_phones' })
 @Unique(USER_PHONE_NUMBER_UNIQUE, ['normalizedNumber'])
 @Index('ix_user_phones_user_id', ['userId'])
-@Check('ck_user_phones_phone_type', `"phone_type" IN ('extension', 'mobile', 'work', 'home', 'other')`)
-export class UserPhone {
+@Check('ck_user_phones_phone_type', sqlIn('phone_type', PHONE_TYPES))
+export class UserPhone extends OwnedPhone {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_user_phones' })
   id: number;
 
@@ -21,17 +22,6 @@ export class UserPhone {
   // Relation<> keeps the decorator metadata from touching the imported class during a circular import.
   user: Relation<User>;
 
-  /** As entered. */
-  @Column({ name: 'phone_number', type: 'varchar', length: 32 })
-  phoneNumber: string;
-
   @Column({ name: 'phone_type', type: 'varchar', length: 20 })
   phoneType: PhoneType;
-
-  /** E.164 for external numbers, the digits for extensions (see PhoneNormalizer). */
-  @Column({ name: 'normalized_number', type: 'varchar', length: 20 })
-  normalizedNumber: string;
-
-  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
-  createdAt: Date;
 }

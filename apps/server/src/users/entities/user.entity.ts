@@ -1,5 +1,5 @@
 import { Check, Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, Unique, UpdateDateColumn } from 'typeorm';
-import type { UserRole, UserStatus } from '../user-role';
+import { sqlIn, USER_ROLES, USER_STATUSES, type UserRole, type UserStatus } from '@app/contracts';
 import { UserPhone } from './user-phone.entity';
 
 export const USERNAME_UNIQUE = 'uq_users_username';
@@ -8,8 +8,8 @@ export const EMAIL_UNIQUE = 'uq_users_email';
 @Entity({ name: 'users' })
 @Unique(USERNAME_UNIQUE, ['username'])
 @Unique(EMAIL_UNIQUE, ['email'])
-@Check('ck_users_role', `"role" IN ('admin', 'supervisor', 'operator')`)
-@Check('ck_users_status', `"status" IN ('online', 'offline', 'away', 'busy')`)
+@Check('ck_users_role', sqlIn('role', USER_ROLES))
+@Check('ck_users_status', sqlIn('status', USER_STATUSES))
 export class User {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_users' })
   id: number;

@@ -1,0 +1,4 @@
+export * from './audit.module';
+export * from './audit.service';
+export * from './actor';
+export * from './entities/audit-log.entity';

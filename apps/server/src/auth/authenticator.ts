@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { UsersService } from '../users';
+import type { AccessTokenClaims, AuthUser } from '../common/auth';
+import { InvalidTokenError, MissingTokenError, TokenExpiredError } from './auth.errors';
+
+/**
+ * Turns an access token into the user it stands for, for every door into the server: the REST
+ * guard, the Socket.IO handshake, signed media URLs. Only HS256 is accepted (no `alg: none`,
+ * no algorithm confusion), and the user must still exist; the role comes from the database, so
+ * a demoted or deleted user loses access at once.
+ */
+@Injectable()
+export class Authenticator {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly users: UsersService,
+  ) {}
+
+  /** The user of a valid token; a domain error (401) saying why otherwise. */
+  async authenticate(token: string | null | undefined): Promise<AuthUser> {
+    if (!token) throw new MissingTokenError();
+    const claims = await this.verify(token);
+    const user = typeof claims.sub === 'number' ? await this.users.findAuthUser(claims.sub) : null;
+    if (!user) throw new InvalidTokenError();
+    return user;
+  }
+
+  private async verify(token: string): Promise<AccessTokenClaims> {
+    try {
+      return await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+    } catch (error) {
+      if ((error as Error).name === 'TokenExpiredError') throw new TokenExpiredError();
+      throw new InvalidTokenError();
+    }
+  }
+}
+
+/** The token of an `Authorization: Bearer …` header, else null. */
+export function bearerToken(header: string | undefined): string | null {
+  const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
+  return match ? match[1] : null;
+}

@@ -1,0 +1,3 @@
+export * from './auth.module';
+export * from './auth.errors';
+export * from './authenticator';

@@ -1,0 +1,78 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AmiServerConfig } from '@app/ami';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../../config/app-config';
+import { AdvisoryLocks, pgClientConfig } from '../../database';
+import { CallIngestService } from '../call-ingest.service';
+import { PbxIngest, type PbxIngestOptions, type PbxIngestState } from './pbx-ingest';
+
+/** Namespace of the advisory locks that elect one ingest per PBX (the lock's first int4 is its hash). */
+export const INGEST_LOCK_NAMESPACE = 'crm-call-ingest';
+
+export interface PbxIngestStatus {
+  pbxId: string;
+  state: PbxIngestState;
+  amiState: string | null;
+}
+
+/**
+ * Runs one {@link PbxIngest} per configured PBX (`ASTERISK_SERVERS`, or `ASTERISK_HOST`),
+ * all feeding the calls pipeline. Outside TEST_MODE each PBX is written by one process only,
+ * elected with a PostgreSQL advisory lock; TEST_MODE writes nothing and needs no election.
+ */
+@Injectable()
+export class AmiIngestService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('AmiIngest');
+  private readonly pbxs = new Map<string, PbxIngest>();
+  private readonly lock: AdvisoryLocks | null;
+
+  constructor(
+    private readonly config: AppConfig,
+    private readonly calls: CallIngestService,
+    dataSource: DataSource,
+  ) {
+    this.lock = config.TEST_MODE ? null : new AdvisoryLocks(pgClientConfig(dataSource, 'crm-call-ingest'), INGEST_LOCK_NAMESPACE);
+    this.lock?.onLost(() => {
+      this.logger.warn('the ingest lock connection dropped');
+      for (const pbx of this.pbxs.values()) void pbx.lockLost();
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const servers = this.config.asteriskServers;
+    if (servers.length === 0) this.logger.log('no Asterisk server configured (ASTERISK_HOST / ASTERISK_SERVERS)');
+    for (const server of servers) await this.add(server);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all([...this.pbxs.values()].map((pbx) => pbx.stop()));
+    this.pbxs.clear();
+    await this.lock?.close();
+  }
+
+  /** Starts ingesting one more PBX (the in-process demo simulator registers itself here). */
+  async add(server: AmiServerConfig, overrides: Pick<PbxIngestOptions, 'connection' | 'standbyRetryMs'> = {}): Promise<PbxIngest> {
+    if (this.pbxs.has(server.id)) throw new Error(`PBX ${server.id} is already ingested`);
+    const pbx = new PbxIngest({
+      ...overrides,
+      server,
+      lock: this.lock,
+      sink: (event) => this.calls.handle(event),
+      lostCalls: { mark: () => this.calls.lostCallsMark(), close: (pbxId, live, mark) => this.calls.closeLost(pbxId, live, mark) },
+      logger: new Logger(`AMI ${server.id}`),
+    });
+    this.pbxs.set(server.id, pbx);
+    await pbx.start();
+    return pbx;
+  }
+
+  async remove(pbxId: string): Promise<void> {
+    const pbx = this.pbxs.get(pbxId);
+    this.pbxs.delete(pbxId);
+    await pbx?.stop();
+  }
+
+  status(): PbxIngestStatus[] {
+    return [...this.pbxs.values()].map((pbx) => ({ pbxId: pbx.pbxId, state: pbx.state, amiState: pbx.ami?.state ?? null }));
+  }
+}

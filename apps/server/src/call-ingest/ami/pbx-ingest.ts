@@ -1,0 +1,165 @@
+import { amiActions, AmiConnection, CallTracker, type AmiLogger, type AmiMessage, type AmiServerConfig, type CallTrackerEvent } from '@app/ami';
+import type { AdvisoryLocks } from '../../database';
+
+export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
+
+export interface LostCallsHandler {
+  /** Taken just before the listing is asked for; passed back to `close`. */
+  mark(): Promise<string>;
+  /** `live`: first Linkedids of the calls the PBX still has after the listing. */
+  close(pbxId: string, live: string[], mark: string): Promise<unknown>;
+}
+
+export interface PbxIngestOptions {
+  server: AmiServerConfig;
+  /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
+  lock: AdvisoryLocks | null;
+  sink: (event: CallTrackerEvent) => void;
+  /** Ends the database's calls of this PBX that a complete channel listing no longer shows. */
+  lostCalls?: LostCallsHandler;
+  logger: AmiLogger;
+  /** How often a standby process tries to take over the PBX (default 5 s). */
+  standbyRetryMs?: number;
+  /** Overrides for the AMI connection (tests shorten timeouts). */
+  connection?: Partial<ConstructorParameters<typeof AmiConnection>[0]>;
+}
+
+/**
+ * The ingest of one PBX: an AMI login with `Events: on` whose every message goes
+ * through the call tracker into the calls pipeline.
+ *
+ * After every login (the first too: a restarted process has calls to pick up) it asks
+ * for `CoreShowChannels`; the listing reaches the tracker on the same message stream
+ * and rebuilds its state. A lost connection is reported to the tracker, which keeps
+ * calls open until that listing says which still exist.
+ *
+ * Only the holder of the PBX's advisory lock ingests; others wait on standby and take
+ * over when the holder goes away. Losing the lock's session stops ingesting at once.
+ */
+export class PbxIngest {
+  private readonly tracker = new CallTracker();
+  private connection: AmiConnection | null = null;
+  private retryTimer: NodeJS.Timeout | null = null;
+  private current: PbxIngestState = 'standby';
+  private standbyLogged = false;
+
+  constructor(private readonly options: PbxIngestOptions) {}
+
+  get pbxId(): string {
+    return this.options.server.id;
+  }
+
+  get state(): PbxIngestState {
+    return this.current;
+  }
+
+  get ami(): AmiConnection | null {
+    return this.connection;
+  }
+
+  get trackerStats(): ReturnType<CallTracker['stats']> {
+    return this.tracker.stats();
+  }
+
+  async start(): Promise<void> {
+    this.current = 'standby';
+    await this.contend();
+  }
+
+  async stop(): Promise<void> {
+    this.current = 'stopped';
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    await this.disconnect();
+    await this.options.lock?.release(this.pbxId);
+  }
+
+  /** The lock's session died: another process may be writing this PBX now. */
+  async lockLost(): Promise<void> {
+    if (this.current !== 'ingesting') return;
+    this.options.logger.warn(`ingest ${this.pbxId}: lost the ingest lock, stopping until it is regained`);
+    this.current = 'standby';
+    await this.disconnect();
+    this.scheduleContend();
+  }
+
+  private async contend(): Promise<void> {
+    if (this.current !== 'standby') return;
+    let won = true;
+    if (this.options.lock) {
+      try {
+        won = await this.options.lock.tryAcquire(this.pbxId);
+      } catch (error) {
+        this.options.logger.warn(`ingest ${this.pbxId}: cannot take the ingest lock (${(error as Error).message})`);
+        won = false;
+      }
+    }
+    if (this.current !== 'standby') {
+      if (won) await this.options.lock?.release(this.pbxId);
+      return;
+    }
+    if (!won) {
+      if (!this.standbyLogged) this.options.logger.log(`ingest ${this.pbxId}: standby, another process ingests this PBX`);
+      this.standbyLogged = true;
+      this.scheduleContend();
+      return;
+    }
+    this.standbyLogged = false;
+    this.current = 'ingesting';
+    this.connect();
+  }
+
+  private scheduleContend(): void {
+    if (this.retryTimer || this.current !== 'standby') return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      void this.contend();
+    }, this.options.standbyRetryMs ?? 5000);
+    this.retryTimer.unref();
+  }
+
+  private connect(): void {
+    const connection = new AmiConnection({ ...this.options.connection, server: this.options.server, events: 'on', logger: this.options.logger });
+    connection.on('message', (msg) => this.feed(msg));
+    connection.on('connected', () => void this.requestSnapshot(connection));
+    connection.on('disconnected', (info) => {
+      if (info.wasReady) this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
+    });
+    this.connection = connection;
+    connection.start();
+  }
+
+  private async disconnect(): Promise<void> {
+    const connection = this.connection;
+    this.connection = null;
+    if (!connection) return;
+    await connection.close();
+    this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
+  }
+
+  private async requestSnapshot(connection: AmiConnection): Promise<void> {
+    const lostCalls = this.options.lostCalls;
+    const mark = lostCalls ? await lostCalls.mark().catch(() => null) : null;
+    try {
+      // The listing comes back through 'message' like any event; the tracker reads it there,
+      // and has read all of it by the time the action resolves.
+      await connection.send(amiActions.coreShowChannels(), { list: true });
+    } catch (error) {
+      this.options.logger.warn(`ingest ${this.pbxId}: CoreShowChannels failed (${(error as Error).message}); calls in progress are rebuilt from later events`);
+      return;
+    }
+    if (this.connection !== connection || !lostCalls || mark === null) return;
+    const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
+    await lostCalls.close(this.pbxId, live, mark).catch((error: Error) => {
+      this.options.logger.warn(`ingest ${this.pbxId}: could not end the calls the PBX no longer has (${error.message})`);
+    });
+  }
+
+  private feed(msg: AmiMessage): void {
+    this.emitAll(this.tracker.handle(msg));
+  }
+
+  private emitAll(events: readonly CallTrackerEvent[]): void {
+    for (const event of events) this.options.sink(event);
+  }
+}

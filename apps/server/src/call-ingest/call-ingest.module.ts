@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { CompaniesModule } from '../companies';
+import { RecordingLinkingModule } from '../recordings';
+import { UsersModule } from '../users';
+import { CallIngestService } from './call-ingest.service';
+import { CallDirectoryService } from './directory/call-directory.service';
+import { CallStore } from './store/call-store';
+import { DryRunCallStore } from './store/dry-run-call-store';
+import { PgCallStore } from './store/pg-call-store';
+
+/**
+ * Tracker events in, call rows and timeline steps written, stored steps published on the
+ * call-event bus (and their recordings linked). Shared by the AMI ingest (roles all, asterisk)
+ * and the test-call simulator (roles all, server); TEST_MODE swaps the store.
+ */
+@Module({
+  // Users and companies answer who owns which extension and number (the call directory).
+  imports: [UsersModule, CompaniesModule, RecordingLinkingModule],
+  providers: [
+    CallIngestService,
+    CallDirectoryService,
+    {
+      provide: CallStore,
+      inject: [AppConfig, DataSource],
+      useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore(dataSource) : new PgCallStore(dataSource)),
+    },
+  ],
+  exports: [CallIngestService, CallDirectoryService],
+})
+export class CallIngestModule {}

@@ -1,0 +1,160 @@
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { CallTrackerEvent } from '@app/ami';
+import { CALL_EVENT_NAMES, type CallEventMessage, type EndStep } from '@app/contracts';
+import { CallEventBus } from '../call-events';
+import { toCallView } from '../calls';
+import { AppConfig } from '../config/app-config';
+import { CallDirectoryService } from './directory/call-directory.service';
+import { collapseBatch } from './store/call-batch-sql';
+import { CallStore } from './store/call-store';
+import type { CallWrite } from './store/call-write';
+import { buildCallWrite } from './store/call-write-builder';
+import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
+
+/** Parallel write lanes: calls hash to a lane, so one call's steps stay in order. */
+const WRITE_LANES = 2;
+/** Most tracker events per statement. */
+const MAX_BATCH = 2000;
+/** Queued writes worth a warning: the database is down or slower than the PBXs. */
+const BACKLOG_WARNING = 50_000;
+
+/**
+ * The calls side of the pipeline: every tracker event becomes a write (call row and
+ * timeline step) the moment it arrives; writes are batched per lane into single
+ * idempotent statements; each step the database really stored is then published on
+ * the call-event bus, carrying the call as stored.
+ *
+ * Rows are built synchronously on arrival, so they capture the call as it was at
+ * that event even if the tracker goes on mutating its record.
+ */
+@Injectable()
+export class CallIngestService implements OnApplicationShutdown {
+  private readonly logger = new Logger(CallIngestService.name);
+  private readonly queue: KeyedWriteQueue<CallWrite>;
+  /** Next step index per live tracker call; the write guard orders steps by (time, index). */
+  private readonly nextSeq = new Map<string, number>();
+  private backlogWarned = false;
+
+  constructor(
+    private readonly store: CallStore,
+    private readonly directory: CallDirectoryService,
+    private readonly bus: CallEventBus,
+    private readonly config: AppConfig,
+  ) {
+    this.queue = new KeyedWriteQueue<CallWrite>({
+      keyOf: (w) => w.key,
+      lanes: WRITE_LANES,
+      maxBatch: MAX_BATCH,
+      flush: (batch) => this.flush(batch),
+      isTransient: isTransientDbError,
+      onFlushError: (error, size, transient) =>
+        this.logger.warn(`writing ${size} call events failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
+      onDropped: (writes, error) =>
+        this.logger.error({
+          msg: 'call events dropped: the database refused them',
+          error: (error as Error).message,
+          calls: [...new Set(writes.map((w) => `${w.row.pbx_id}/${w.row.linkedid}`))],
+          events: writes.length,
+        }),
+    });
+  }
+
+  /** Takes one tracker event; never throws (a bad event is logged, the stream goes on). */
+  handle(event: CallTrackerEvent): void {
+    try {
+      const tracked = `${event.call.pbx}\u0000${event.call.callId}`;
+      const seq = this.nextSeq.get(tracked) ?? 0;
+      if (event.type === 'ended') this.nextSeq.delete(tracked);
+      else this.nextSeq.set(tracked, seq + 1);
+      this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null }));
+      this.watchBacklog();
+    } catch (error) {
+      this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
+    }
+  }
+
+  /** Resolves once everything handled so far is written (or given up on). */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  /** Marks the moment a PBX's channel listing is asked for, on the database's clock. */
+  lostCallsMark(): Promise<string> {
+    return this.store.databaseTime();
+  }
+
+  /**
+   * After a PBX's channel listing: ends the calls the database still has open for it that the
+   * PBX no longer has (they ended while no ingest was listening, e.g. across a restart).
+   * `live` are the first Linkedids of the calls the tracker holds; `mark` is the
+   * {@link lostCallsMark} taken before the listing was asked for, so calls written since are
+   * never touched. Runs after every write handled so far: a call's own end is never overtaken.
+   */
+  async closeLost(pbxId: string, live: string[], mark: string): Promise<number> {
+    await this.queue.drain();
+    const closed = await this.store.closeLost(pbxId, live, mark);
+    for (const call of closed) {
+      const step: EndStep = {
+        status: call.status,
+        hangupBy: 'system',
+        hangupCause: call.hangupCause,
+        ringSeconds: call.ringSeconds,
+        talkSeconds: call.talkSeconds,
+        holdSeconds: call.holdSeconds,
+        agents: [],
+        lost: true,
+      };
+      this.publish({ name: CALL_EVENT_NAMES.ended, payload: { call, at: call.endedAt ?? mark, dryRun: this.store.dryRun, ...step } });
+    }
+    if (closed.length > 0) this.logger.warn(`${pbxId}: ended ${closed.length} call(s) the PBX no longer has (they ended while nobody listened)`);
+    return closed.length;
+  }
+
+  get stats(): KeyedWriteQueueStats {
+    return this.queue.stats;
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.queue.close();
+  }
+
+  /** Nothing is dropped while the database lags, so the backlog is memory: say so, once per episode. */
+  private watchBacklog(): void {
+    const pending = this.queue.pending;
+    if (!this.backlogWarned && pending >= BACKLOG_WARNING) {
+      this.backlogWarned = true;
+      this.logger.warn(`${pending} call events wait to be written: the database is slower than the PBXs or unreachable`);
+    } else if (this.backlogWarned && pending < BACKLOG_WARNING / 2) {
+      this.backlogWarned = false;
+      this.logger.log(`call event backlog back to ${pending}`);
+    }
+  }
+
+  private async flush(batch: CallWrite[]): Promise<void> {
+    const calls = collapseBatch(batch);
+    const stored = new Map((await this.store.write(calls)).map((s) => [s.key, s]));
+    for (const call of calls) {
+      const result = stored.get(call.key);
+      if (!result) continue;
+      for (const write of call.writes) {
+        if (!result.storedStepKeys.has(write.timeline.dedupeKey)) continue;
+        this.publish(storedStepMessage(write, result.id, this.store.dryRun));
+      }
+    }
+  }
+
+  private publish(message: CallEventMessage): void {
+    try {
+      this.bus.publish(message);
+    } catch (error) {
+      this.logger.error(`publishing ${message.name} failed: ${(error as Error).message}`);
+    }
+  }
+}
+
+/** The bus message of a stored step: its call as it stood after the step, and the step's details. */
+function storedStepMessage(write: CallWrite, id: string, dryRun: boolean): CallEventMessage {
+  const step = write.timeline;
+  const call = toCallView({ ...write.row, id });
+  return { name: CALL_EVENT_NAMES[step.type], payload: { call, at: new Date(step.occurredAt).toISOString(), dryRun, ...step.data } } as CallEventMessage;
+}

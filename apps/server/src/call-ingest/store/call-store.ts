@@ -1,0 +1,29 @@
+import type { CallView } from '@app/contracts';
+import type { CollapsedCall } from './call-batch-sql';
+
+/** What a write changed for one call: its row id and the timeline steps newly stored. */
+export interface StoredCall {
+  key: string;
+  id: string;
+  storedStepKeys: ReadonlySet<string>;
+}
+
+/**
+ * Where the ingest's writes go: PostgreSQL, or the log in TEST_MODE. Calls whose
+ * write changed nothing (a replay, a stale step) are absent from the result.
+ */
+export abstract class CallStore {
+  /** True when nothing is really written (TEST_MODE). */
+  abstract readonly dryRun: boolean;
+  abstract write(calls: CollapsedCall[]): Promise<StoredCall[]>;
+
+  /** The database's clock (ISO-8601), to mark "before this point" across processes and hosts. */
+  abstract databaseTime(): Promise<string>;
+
+  /**
+   * Ends the PBX's calls that are still open in the database, were last written before
+   * `before` (a {@link databaseTime}), and are not among `live` (first Linkedids of the calls
+   * the PBX still has). Returns them as stored after closing.
+   */
+  abstract closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]>;
+}

@@ -1,0 +1,41 @@
+import type { SqlStatement } from '../../database';
+
+/** Open rows of the PBX written before the listing was asked for (database clock) and not live. */
+const UNREACHED = `c.pbx_id = $1 AND c.ended_at IS NULL AND c.updated_at < $3::timestamptz AND NOT (c.linkedid = ANY($2::text[]))`;
+
+/** The open calls of a PBX that the PBX no longer has (see CallStore.closeLost). */
+export function findLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
+  return { text: `SELECT c.* FROM calls c WHERE ${UNREACHED} ORDER BY c.id`, values: [pbxId, live, before] };
+}
+
+/**
+ * Ends them as of their last known event: answered if they had been answered, else missed;
+ * hung up by the system; one `ended` timeline step marked `lost`. Talk, ring and hold seconds
+ * stay the last ones the tracker reported.
+ */
+export function closeLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
+  return {
+    text: `
+WITH lost AS (
+  UPDATE calls c SET
+    status = CASE WHEN c.answered_at IS NOT NULL THEN 'answered' ELSE 'missed' END,
+    ended_at = GREATEST(c.started_at, c.last_event_at),
+    hangup_by = 'system',
+    event_seq = c.event_seq + 1,
+    updated_at = now()
+  WHERE ${UNREACHED}
+  RETURNING c.*
+),
+steps AS (
+  INSERT INTO call_events (call_id, type, occurred_at, data, dedupe_key)
+  SELECT id, 'ended', ended_at,
+         jsonb_build_object('status', status, 'hangupBy', 'system', 'hangupCause', hangup_cause, 'ringSeconds', ring_seconds,
+                            'talkSeconds', talk_seconds, 'holdSeconds', hold_seconds, 'agents', '[]'::jsonb, 'lost', true),
+         'ended:lost'
+  FROM lost
+  ON CONFLICT (call_id, dedupe_key) DO NOTHING
+)
+SELECT * FROM lost ORDER BY id`,
+    values: [pbxId, live, before],
+  };
+}

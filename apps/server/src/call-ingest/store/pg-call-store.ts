@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { CallView } from '@app/contracts';
+import { toCallView, type CallTableRow } from '../../calls';
+import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
+import { CallStore, type StoredCall } from './call-store';
+import { callKey } from './call-write';
+import { closeLostCallsStatement } from './lost-calls-sql';
+
+interface ChangedCallRow {
+  id: string | number;
+  pbx_id: string;
+  linkedid: string;
+  stored_step_keys: string[];
+}
+
+/** Applies each batch as one idempotent statement (its own transaction). */
+@Injectable()
+export class PgCallStore extends CallStore {
+  readonly dryRun = false;
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
+    if (calls.length === 0) return [];
+    const { text, values } = buildCallBatchStatement(calls);
+    const rows: ChangedCallRow[] = await this.dataSource.query(text, values);
+    return rows.map((row) => ({
+      key: callKey(row.pbx_id, row.linkedid),
+      id: String(row.id),
+      storedStepKeys: new Set(row.stored_step_keys),
+    }));
+  }
+
+  async databaseTime(): Promise<string> {
+    const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
+    return row.now.toISOString();
+  }
+
+  async closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]> {
+    const { text, values } = closeLostCallsStatement(pbxId, live, before);
+    const rows: CallTableRow[] = await this.dataSource.query(text, values);
+    return rows.map(toCallView);
+  }
+}

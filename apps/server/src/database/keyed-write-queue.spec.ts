@@ -1,0 +1,145 @@
+import { KeyedWriteQueue, laneIndex } from './keyed-write-queue';
+
+interface Item {
+  key: string;
+  n: number;
+}
+
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve!: () => void;
+  const promise = new Promise<void>((r) => (resolve = r));
+  return { promise, resolve };
+}
+
+describe('KeyedWriteQueue', () => {
+  it('keeps the order of one key across batches and lanes', async () => {
+    const written: Item[] = [];
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      lanes: 3,
+      maxBatch: 7,
+      flush: async (batch) => {
+        await new Promise((r) => setTimeout(r, Math.random() * 3));
+        written.push(...batch);
+      },
+    });
+    const keys = Array.from({ length: 20 }, (_, i) => `pbx\u0000${i}`);
+    for (let n = 0; n < 500; n++) queue.push({ key: keys[n % keys.length], n });
+    await queue.drain();
+    expect(written).toHaveLength(500);
+    for (const key of keys) {
+      const ns = written.filter((i) => i.key === key).map((i) => i.n);
+      expect(ns).toEqual([...ns].sort((a, b) => a - b));
+    }
+    expect(queue.stats).toMatchObject({ pending: 0, written: 500, dropped: 0 });
+  });
+
+  it('batches what arrives while a flush is in flight', async () => {
+    const batches: number[] = [];
+    const gate = deferred();
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      flush: async (batch) => {
+        batches.push(batch.length);
+        if (batches.length === 1) await gate.promise;
+      },
+    });
+    queue.push({ key: 'a', n: 0 });
+    await new Promise((r) => setImmediate(r));
+    for (let n = 1; n <= 50; n++) queue.push({ key: 'a', n });
+    gate.resolve();
+    await queue.drain();
+    expect(batches).toEqual([1, 50]);
+  });
+
+  it('caps the batch size', async () => {
+    const batches: number[] = [];
+    const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, maxBatch: 4, flush: async (b) => void batches.push(b.length) });
+    for (let n = 0; n < 10; n++) queue.push({ key: 'k', n });
+    await queue.drain();
+    expect(batches).toEqual([4, 4, 2]);
+  });
+
+  it('retries a transient failure with the same batch until it lands', async () => {
+    let failures = 2;
+    const written: number[] = [];
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      isTransient: (e) => (e as Error).message === 'connection lost',
+      retryDelayMs: { min: 1, max: 2 },
+      flush: async (batch) => {
+        if (failures-- > 0) throw new Error('connection lost');
+        written.push(...batch.map((i) => i.n));
+      },
+    });
+    queue.push({ key: 'a', n: 1 });
+    queue.push({ key: 'a', n: 2 });
+    await queue.drain();
+    expect(written).toEqual([1, 2]);
+    expect(queue.stats).toMatchObject({ retries: 2, dropped: 0, written: 2 });
+  });
+
+  it('drops only the key whose writes fail for good', async () => {
+    const written: string[] = [];
+    const dropped: string[] = [];
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      onDropped: (items) => dropped.push(...items.map((i) => `${i.key}${i.n}`)),
+      flush: async (batch) => {
+        if (batch.some((i) => i.key === 'bad')) throw new Error('value too long');
+        written.push(...batch.map((i) => `${i.key}${i.n}`));
+      },
+    });
+    queue.push({ key: 'a', n: 1 });
+    queue.push({ key: 'bad', n: 1 });
+    queue.push({ key: 'b', n: 1 });
+    queue.push({ key: 'bad', n: 2 });
+    await queue.drain();
+    expect(written.sort()).toEqual(['a1', 'b1']);
+    expect(dropped).toEqual(['bad1', 'bad2']);
+    expect(queue.stats.dropped).toBe(2);
+  });
+
+  it('refuses items after close and resolves close after the queued ones', async () => {
+    const written: number[] = [];
+    const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async (b) => void written.push(...b.map((i) => i.n)) });
+    queue.push({ key: 'a', n: 1 });
+    await queue.close();
+    expect(written).toEqual([1]);
+    expect(() => queue.push({ key: 'a', n: 2 })).toThrow('closed');
+  });
+
+  it('rejects nonsense options', () => {
+    expect(() => new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined, lanes: 0 })).toThrow(RangeError);
+    expect(() => new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined, maxBatch: 0 })).toThrow(RangeError);
+  });
+
+  it('spreads keys over lanes deterministically', () => {
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[laneIndex(`pbx-1\u00001795696${i}.${i * 2}`, 4)]++;
+    for (const c of counts) expect(c).toBeGreaterThan(800);
+    expect(laneIndex('same', 7)).toBe(laneIndex('same', 7));
+  });
+});
+
+describe('KeyedWriteQueue.drain under continuous traffic', () => {
+  it('resolves once the items pushed before it are written, while new ones keep arriving', async () => {
+    const written: number[] = [];
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      lanes: 2,
+      flush: async (batch) => {
+        await new Promise((r) => setTimeout(r, 2));
+        written.push(...batch.map((i) => i.n));
+      },
+    });
+    for (let n = 0; n < 20; n++) queue.push({ key: `k${n % 5}`, n });
+    let n = 20;
+    const feeder = setInterval(() => queue.push({ key: `k${n % 5}`, n: n++ }), 1);
+    await queue.drain();
+    clearInterval(feeder);
+    for (let i = 0; i < 20; i++) expect(written).toContain(i);
+    await queue.drain();
+    expect(written).toHaveLength(n);
+  });
+});

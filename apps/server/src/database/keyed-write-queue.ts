@@ -1,0 +1,188 @@
+/**
+ * Batches writes for the database without reordering the writes of one key.
+ *
+ * Items are routed to a lane by a hash of their key, so all items of one call
+ * go through the same lane in arrival order, while different calls can be
+ * written by several lanes at once. Each lane has at most one flush in flight;
+ * items that arrive meanwhile accumulate and go out together in the next
+ * flush, so batches grow by themselves under load and stay at one item when
+ * the line is quiet (no fixed delay added to a lone event).
+ *
+ * A failed flush is never silently lost: a transient failure (the database is
+ * down, a connection dropped) retries the same batch with capped backoff until
+ * it succeeds; any other failure splits the batch per key, so one bad call is
+ * reported through `onDropped` and the other calls of the batch still land.
+ */
+export interface KeyedWriteQueueOptions<T> {
+  flush: (batch: T[]) => Promise<void>;
+  keyOf: (item: T) => string;
+  /** Parallel flushes; one lane keeps a strict global order. */
+  lanes?: number;
+  /** Most items per flush. */
+  maxBatch?: number;
+  isTransient?: (error: unknown) => boolean;
+  /** Items given up on after a non-transient failure of their key alone. */
+  onDropped?: (items: T[], error: unknown) => void;
+  /** Told about every failed attempt before the retry or split. */
+  onFlushError?: (error: unknown, batchSize: number, transient: boolean) => void;
+  retryDelayMs?: { min: number; max: number };
+}
+
+export interface KeyedWriteQueueStats {
+  pending: number;
+  written: number;
+  batches: number;
+  dropped: number;
+  retries: number;
+  largestBatch: number;
+}
+
+interface Lane<T> {
+  items: T[];
+  flushing: boolean;
+  /** Items ever pushed to / finished by this lane: `drain` waits on these, not on idleness. */
+  pushed: number;
+  done: number;
+}
+
+interface DrainWaiter {
+  targets: number[];
+  resolve: () => void;
+}
+
+export class KeyedWriteQueue<T> {
+  private readonly lanes: Lane<T>[];
+  private readonly maxBatch: number;
+  private readonly retryDelay: { min: number; max: number };
+  private drainWaiters: DrainWaiter[] = [];
+  private closed = false;
+  private readonly counters = { written: 0, batches: 0, dropped: 0, retries: 0, largestBatch: 0 };
+
+  constructor(private readonly options: KeyedWriteQueueOptions<T>) {
+    const lanes = options.lanes ?? 1;
+    if (!Number.isInteger(lanes) || lanes < 1) throw new RangeError(`lanes must be a positive integer, got ${lanes}`);
+    this.maxBatch = options.maxBatch ?? 1000;
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer`);
+    this.retryDelay = options.retryDelayMs ?? { min: 50, max: 5000 };
+    this.lanes = Array.from({ length: lanes }, () => ({ items: [], flushing: false, pushed: 0, done: 0 }));
+  }
+
+  push(item: T): void {
+    if (this.closed) throw new Error('KeyedWriteQueue is closed');
+    const lane = this.lanes[this.lanes.length === 1 ? 0 : laneIndex(this.options.keyOf(item), this.lanes.length)];
+    lane.items.push(item);
+    lane.pushed++;
+    if (!lane.flushing) {
+      lane.flushing = true;
+      // Let the rest of the current socket read enqueue first, so its events share one batch.
+      setImmediate(() => void this.run(lane));
+    }
+  }
+
+  get stats(): KeyedWriteQueueStats {
+    return { pending: this.pending, ...this.counters };
+  }
+
+  get pending(): number {
+    let n = 0;
+    for (const lane of this.lanes) n += lane.items.length;
+    return n;
+  }
+
+  /**
+   * Resolves once every item pushed so far is written or dropped; items pushed later do
+   * not delay it, so it also settles under continuous traffic.
+   */
+  drain(): Promise<void> {
+    const targets = this.lanes.map((lane) => lane.pushed);
+    if (this.reached(targets)) return Promise.resolve();
+    return new Promise((resolve) => this.drainWaiters.push({ targets, resolve }));
+  }
+
+  /** Refuses new items and waits for the ones already queued. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drain();
+  }
+
+  private reached(targets: number[]): boolean {
+    return this.lanes.every((lane, i) => lane.done >= targets[i]);
+  }
+
+  private async run(lane: Lane<T>): Promise<void> {
+    while (lane.items.length > 0) {
+      const batch = lane.items.splice(0, this.maxBatch);
+      await this.write(batch);
+      lane.done += batch.length;
+      this.wakeDrainers();
+    }
+    lane.flushing = false;
+  }
+
+  private wakeDrainers(): void {
+    if (this.drainWaiters.length === 0) return;
+    const ready = this.drainWaiters.filter((w) => this.reached(w.targets));
+    if (ready.length === 0) return;
+    this.drainWaiters = this.drainWaiters.filter((w) => !ready.includes(w));
+    for (const w of ready) w.resolve();
+  }
+
+  private async write(batch: T[]): Promise<void> {
+    let attempt = 0;
+    for (;;) {
+      try {
+        await this.options.flush(batch);
+        this.counters.written += batch.length;
+        this.counters.batches++;
+        if (batch.length > this.counters.largestBatch) this.counters.largestBatch = batch.length;
+        return;
+      } catch (error) {
+        const transient = this.options.isTransient?.(error) ?? false;
+        this.options.onFlushError?.(error, batch.length, transient);
+        if (transient) {
+          this.counters.retries++;
+          await delay(Math.min(this.retryDelay.max, this.retryDelay.min * 2 ** attempt++));
+          continue;
+        }
+        await this.isolate(batch, error);
+        return;
+      }
+    }
+  }
+
+  /** Writes each key's items on their own, so only the key that fails is dropped. */
+  private async isolate(batch: T[], error: unknown): Promise<void> {
+    const groups = groupByKey(batch, this.options.keyOf);
+    if (groups.length === 1) {
+      this.counters.dropped += batch.length;
+      this.options.onDropped?.(batch, error);
+      return;
+    }
+    for (const group of groups) await this.write(group);
+  }
+}
+
+function groupByKey<T>(items: T[], keyOf: (item: T) => string): T[][] {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const key = keyOf(item);
+    const group = groups.get(key);
+    if (group) group.push(item);
+    else groups.set(key, [item]);
+  }
+  return [...groups.values()];
+}
+
+/** FNV-1a: cheap, stable across processes, spreads short keys well. */
+export function laneIndex(key: string, lanes: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) {
+    h ^= key.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % lanes;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

@@ -1,0 +1,74 @@
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
+import { DataSource } from 'typeorm';
+import { CallEventBus, type Unsubscribe } from '../call-events';
+import { isTransientDbError, KeyedWriteQueue } from '../database';
+import { linkMissingRecordingsStatement, upsertRecordingLinksStatement, type RecordingLink } from './recording-link-sql';
+
+/** How far back the start-up catch-up looks for recordings left unlinked by a stop. */
+const CATCH_UP_HOURS = 48;
+
+/**
+ * Links every recording the PBX reports to its call: a `recordings` row per file, written from
+ * the stored `recording.started`/`recording.stopped` steps of calls. Runs where the ingest runs
+ * (it listens to this process's own publications, so Redis being down loses nothing) and
+ * catches up at start with what a previous process committed but did not link.
+ */
+@Injectable()
+export class RecordingLinkerService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Recordings');
+  private readonly queue: KeyedWriteQueue<RecordingLink>;
+  private unsubscribe: Unsubscribe | null = null;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bus: CallEventBus,
+  ) {
+    this.queue = new KeyedWriteQueue<RecordingLink>({
+      keyOf: (link) => `${link.callId}\u0000${link.fileName}`,
+      flush: async (links) => {
+        const { text, values } = upsertRecordingLinksStatement(links);
+        await this.dataSource.query(text, values);
+      },
+      isTransient: isTransientDbError,
+      onFlushError: (error, size, transient) => this.logger.warn(`linking ${size} recording(s) failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
+      onDropped: (links, error) => this.logger.error({ msg: 'recording links dropped', error: (error as Error).message, files: links.map((l) => l.fileName) }),
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    this.unsubscribe = this.bus.subscribeLocal((message) => this.take(message));
+    const { text, values } = linkMissingRecordingsStatement(CATCH_UP_HOURS);
+    const linked = await this.dataSource.query(text, values).then(
+      (result: unknown) => (Array.isArray(result) ? Number(result[1] ?? 0) : 0),
+      (error: Error) => {
+        this.logger.warn(`could not link recordings left over by a previous run: ${error.message}`);
+        return 0;
+      },
+    );
+    if (linked > 0) this.logger.log(`linked ${linked} recording(s) a previous run had not linked`);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.unsubscribe?.();
+    await this.queue.close();
+  }
+
+  /** Resolves once every link taken so far is written. */
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  private take(message: CallEventMessage): void {
+    if (message.name !== CALL_EVENT_NAMES.recording_started && message.name !== CALL_EVENT_NAMES.recording_stopped) return;
+    const { payload } = message;
+    const started = message.name === CALL_EVENT_NAMES.recording_started;
+    const link = { fileName: payload.file, path: payload.path, source: payload.source, startedAt: payload.at, stoppedAt: started ? null : payload.at };
+    if (payload.dryRun) {
+      // TEST_MODE: the call has no row to link to, and nothing may be written.
+      this.logger.log({ msg: 'TEST_MODE: write skipped', testMode: true, table: 'recordings', op: 'upsert', pbxId: payload.call.pbxId, linkedid: payload.call.linkedid, values: link });
+      return;
+    }
+    this.queue.push({ callId: Number(payload.call.id), ...link });
+  }
+}

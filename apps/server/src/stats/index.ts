@@ -1,0 +1,3 @@
+export * from './stats.module';
+export * from './stats.service';
+export * from './call-stats';
