@@ -363,3 +363,82 @@ describe('AmiConnection', () => {
     expect(logger.lines.some((l) => l.includes('listener bug'))).toBe(true);
   });
 });
+
+describe('AmiConnection against a hostile or broken PBX', () => {
+  /** Answers every login with `answer` (the ActionID filled in) instead of Success/Error. */
+  async function serverAnsweringLogin(answer: (actionId: string) => string): Promise<AmiTestServer> {
+    const server = await startServer();
+    server.handle('Login', (action, client) => client.write(answer(action.get('ActionID') ?? '')));
+    return server;
+  }
+
+  it.each([
+    ['Response: Maybe', (id: string) => `Response: Maybe\r\nActionID: ${id}\r\nMessage: Authentication accepted\r\n\r\n`],
+    ['a garbage response name', (id: string) => `Response: \u0007x#!\r\nActionID: ${id}\r\n\r\n`],
+    ['Response: Goodbye', (id: string) => `Response: Goodbye\r\nActionID: ${id}\r\nMessage: Thanks for all the fish.\r\n\r\n`],
+  ])('takes %s to the login as a failed login, not a session', async (_, answer) => {
+    const server = await serverAnsweringLogin(answer);
+    const connection = connectTo(server);
+    const seen = record(connection);
+    const errors: Error[] = [];
+    connection.on('error', (e) => errors.push(e));
+    const disconnected = connection.next('disconnected', { timeoutMs: 5000 });
+    connection.start();
+    const [info] = await disconnected;
+    expect(info).toMatchObject({ reason: 'login-failed', wasReady: false });
+    expect(seen.filter((s) => s.startsWith('connected'))).toEqual([]);
+    expect(errors[0]).toBeInstanceOf(AmiAuthenticationError);
+    await expect(connection.ready(2000)).rejects.toBeInstanceOf(AmiAuthenticationError);
+  });
+
+  it('backs off from a PBX that accepts the login and announces Shutdown at once, instead of reconnecting at the base delay', async () => {
+    const server = await startServer({ afterLogin: 'Event: Shutdown\r\nPrivilege: system,all\r\nShutdown: Cleanly\r\nRestart: True\r\n\r\n' });
+    const connection = connectTo(server, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, unstableMaxDelayMs: 160, stableSessionMs: 5000, jitter: 0 } });
+    const delays: number[] = [];
+    const done = new Promise<void>((resolve) =>
+      connection.on('disconnected', (info) => {
+        delays.push(info.retryInMs!);
+        if (delays.length === 6) resolve();
+      }),
+    );
+    // The peer closes right after its Shutdown, as Asterisk does.
+    connection.on('shutdown', () => server.dropClients());
+    connection.start();
+    await done;
+    expect(delays).toEqual([20, 40, 80, 160, 160, 160]);
+  });
+
+  it('resets the back-off once a session has lasted', async () => {
+    const server = await startServer();
+    const connection = connectTo(server, { reconnect: { initialDelayMs: 10, maxDelayMs: 20, unstableMaxDelayMs: 160, stableSessionMs: 50, jitter: 0 } });
+    connection.start();
+    await connection.ready();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const disconnected = connection.next('disconnected', { timeoutMs: 5000 });
+    server.dropClients();
+    expect((await disconnected)[0]).toMatchObject({ wasReady: true, retryInMs: 10 });
+  });
+});
+
+describe('AmiConnection reconnect defaults', () => {
+  it('sees a PBX that returns after a long outage within about a second (the back-off is capped at 1 s)', async () => {
+    const probe = net.createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    const connection = new AmiConnection({ server: { id: 'back', host: '127.0.0.1', port, username: 'crm', secret: SECRET, tls: false } });
+    connections.push(connection);
+    const delays: number[] = [];
+    connection.on('disconnected', (info) => delays.push(info.retryInMs!));
+    connection.start();
+    // Down long enough for an uncapped back-off to pass several seconds.
+    while (delays.reduce((a, b) => a + b, 0) < 3000) await connection.next('disconnected', { timeoutMs: 10_000 });
+    expect(Math.max(...delays)).toBeLessThanOrEqual(1000);
+    const server = new AmiTestServer({ secret: SECRET });
+    await server.listenOn(port);
+    servers.push(server);
+    const returned = Date.now();
+    await connection.ready(5000);
+    expect(Date.now() - returned).toBeLessThan(1500);
+  });
+});

@@ -29,10 +29,21 @@ export interface AmiLogger {
 }
 
 export interface AmiReconnectOptions {
-  /** First retry delay (default 500 ms). */
+  /** First retry delay (default 250 ms). */
   initialDelayMs?: number;
-  /** Cap of the exponential backoff (default 30 s). */
+  /**
+   * Cap of the exponential backoff while the PBX cannot be reached (default 1 s): a PBX that
+   * comes back (a restart, a cut link) is logged in to within about this long.
+   */
   maxDelayMs?: number;
+  /**
+   * Cap while the PBX is reachable but misbehaves (default 30 s): it refuses or never answers
+   * the login, or ends sessions within `stableSessionMs` of the login (a Shutdown at once).
+   * Retrying those every second would only hammer it.
+   */
+  unstableMaxDelayMs?: number;
+  /** A session that lasts this long resets the backoff (default 5 s). */
+  stableSessionMs?: number;
   /** Growth per failed attempt (default 2). */
   factor?: number;
   /** Fraction of the delay randomised away, 0..1 (default 0.5: a delay lands in [d/2, d]) so PBX-wide outages do not make every client retry in step. */
@@ -126,8 +137,10 @@ const DEFAULTS = {
   pongTimeoutMs: 10_000,
   actionTimeoutMs: 10_000,
   logoffTimeoutMs: 1_000,
-  initialDelayMs: 500,
-  maxDelayMs: 30_000,
+  initialDelayMs: 250,
+  maxDelayMs: 1_000,
+  unstableMaxDelayMs: 30_000,
+  stableSessionMs: 5_000,
   factor: 2,
   jitter: 0.5,
 };
@@ -158,6 +171,9 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private socket?: net.Socket;
   private generation = 0;
   private attempt = 0;
+  /** Consecutive misbehaving attempts (refused login, short session): they back off up to `unstableMaxDelayMs`. */
+  private flaps = 0;
+  private loggedInAt = 0;
   private sessions = 0;
   private greetingText = '';
   private closing = false;
@@ -356,18 +372,19 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
       return;
     }
     // Settled synchronously from the read that carries the answer (see onData).
-    this.write('Login', actionId, bytes, socket, { timeoutMs: this.options.loginTimeoutMs }, (error) => {
+    this.write('Login', actionId, bytes, socket, { timeoutMs: this.options.loginTimeoutMs }, (error, result) => {
       if (generation !== this.generation) return;
-      if (!error) {
+      const refusal = loginRefusal(error, result);
+      if (!error && refusal === null) {
         this.onLoggedIn(generation);
-      } else if (error instanceof AmiActionError) {
-          const authError = new AmiAuthenticationError(this.pbxId, this.server.username, error.asteriskMessage);
-          this.firstAuthError ??= authError;
-          this.emit('error', authError);
-          this.drop(generation, 'login-failed', authError);
-        } else if (error instanceof AmiActionTimeoutError) {
-          const timeout = new AmiLoginTimeoutError(this.pbxId, this.options.loginTimeoutMs);
-          this.emit('error', timeout);
+      } else if (refusal !== null) {
+        const authError = new AmiAuthenticationError(this.pbxId, this.server.username, refusal);
+        this.firstAuthError ??= authError;
+        this.emit('error', authError);
+        this.drop(generation, 'login-failed', authError);
+      } else if (error instanceof AmiActionTimeoutError) {
+        const timeout = new AmiLoginTimeoutError(this.pbxId, this.options.loginTimeoutMs);
+        this.emit('error', timeout);
         this.drop(generation, 'login-timeout', timeout);
       }
     });
@@ -376,6 +393,7 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private onLoggedIn(generation: number): void {
     this.currentState = 'ready';
     this.attempt = 0;
+    this.loggedInAt = Date.now();
     this.firstAuthError = undefined;
     this.sessions += 1;
     const info: AmiSessionInfo = { pbxId: this.pbxId, greeting: this.greetingText, session: this.sessions };
@@ -462,6 +480,8 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     if (generation !== this.generation) return;
     this.generation += 1;
     const wasReady = this.currentState === 'ready';
+    if (wasReady) this.flaps = Date.now() - this.loggedInAt < this.options.stableSessionMs ? this.flaps + 1 : 0;
+    else if (reason === 'login-failed' || reason === 'login-timeout') this.flaps += 1;
     clearTimeout(this.connectTimer);
     clearTimeout(this.pingTimer);
     clearTimeout(this.pongTimer);
@@ -481,8 +501,9 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   }
 
   private scheduleReconnect(): number {
-    const { initialDelayMs, maxDelayMs, factor, jitter } = this.options;
-    const base = Math.min(maxDelayMs, initialDelayMs * factor ** Math.min(this.attempt, 64));
+    const { initialDelayMs, maxDelayMs, unstableMaxDelayMs, factor, jitter } = this.options;
+    const cap = this.flaps > 0 ? Math.max(maxDelayMs, unstableMaxDelayMs) : maxDelayMs;
+    const base = Math.min(cap, initialDelayMs * factor ** Math.min(this.attempt + this.flaps, 64));
     this.attempt += 1;
     const delay = Math.round(base * (1 - Math.min(1, Math.max(0, jitter)) * Math.random()));
     clearTimeout(this.reconnectTimer);
@@ -491,6 +512,18 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     }, delay);
     return delay;
   }
+}
+
+/**
+ * Why a login answer is not a session, or null when it is one. Only `Response: Success` logs
+ * in: `Error` is Asterisk's refusal, and `Maybe`, `Goodbye` or garbage from a broken peer is no
+ * session either (events would never come).
+ */
+function loginRefusal(error: Error | null, result: AmiActionResult | undefined): string | null {
+  if (error instanceof AmiActionError) return error.asteriskMessage;
+  if (error || !result) return null;
+  const answer = result.response.name;
+  return answer.toLowerCase() === 'success' ? null : `unexpected answer ${JSON.stringify(`Response: ${answer}`)}`;
 }
 
 function definedOnly<T extends object>(value: T): Partial<T> {

@@ -89,9 +89,14 @@ export class AmiTestServer {
   }
 
   async listen(): Promise<this> {
+    return this.listenOn(0);
+  }
+
+  /** Listens on a given port of 127.0.0.1 (a PBX coming back where a client keeps retrying). */
+  async listenOn(port: number): Promise<this> {
     const onSocket = (socket: net.Socket) => this.accept(socket);
     this.server = this.options.tls ? tls.createServer({ key: this.options.tls.key, cert: this.options.tls.cert }, onSocket) : net.createServer(onSocket);
-    await new Promise<void>((resolve) => this.server.listen(0, '127.0.0.1', resolve));
+    await new Promise<void>((resolve) => this.server.listen(port, '127.0.0.1', resolve));
     return this;
   }
 
