@@ -10,4 +10,5 @@ export { PlaceCallError } from './engine/call-placer';
 export type { PlaceCallRequest, PlacedCall, CallKind, CallOutcome } from './engine/call-placer';
 export { VirtualClock, RealClock } from './clock/sim-clock';
 export type { SimClock } from './clock/sim-clock';
-export { AMI_GREETING } from './ami/ami-server';
+export { DIALECTS, DIALECT_NAMES, isDialectName } from './engine/dialect';
+export type { Dialect, DialectName } from './engine/dialect';

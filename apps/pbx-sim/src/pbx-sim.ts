@@ -130,7 +130,7 @@ export async function startPbxSim(options: PbxSimOptions = {}): Promise<PbxSim> 
     }
   }
   if ((options.trafficAutostart ?? options.traffic != null) && profile.cps > 0) traffic.start();
-  log(`pbx-sim: AMI on ${options.host ?? '127.0.0.1'}:${port}${httpPort !== null ? `, control http on ${httpPort}` : ''}, ${config.extensions.length} extensions, traffic ${traffic.isRunning ? `${profile.cps} cps` : 'off'}`);
+  log(`pbx-sim: ${engine.dialect.version} (${config.dialect}) AMI on ${options.host ?? '127.0.0.1'}:${port}${httpPort !== null ? `, control http on ${httpPort}` : ''}, ${config.extensions.length} extensions, traffic ${traffic.isRunning ? `${profile.cps} cps` : 'off'}`);
   return {
     port,
     httpPort,

@@ -5,6 +5,7 @@ import type { SimChannel } from '../engine/sim-channel';
 import { AmiFields, formatEpochMicro } from '../engine/ami-event';
 import { CallPlacer, PlaceCallError, CallKind, CallOutcome } from '../engine/call-placer';
 import { PbxActionError } from '../engine/channel-control';
+import { mixMonitorIdVariable } from '../engine/dialplan-apps';
 import { parseEventMask, EventMask } from './event-mask';
 
 export interface AmiUser {
@@ -102,7 +103,8 @@ export class AmiActions {
       ['QueuePause', (s, m, id) => this.queuePause(s, m, id)],
       ['SimPlaceCall', (s, m, id) => this.simPlaceCall(s, m, id)],
     ];
-    for (const [name, fn] of h) this.handlers.set(name.toLowerCase(), [name, fn]);
+    const removed = new Set(engine.dialect.removed.actions);
+    for (const [name, fn] of h) if (!removed.has(name)) this.handlers.set(name.toLowerCase(), [name, fn]);
   }
 
   /** Handles one message from a client. Never throws: every failure becomes `Response: Error`. */
@@ -233,7 +235,7 @@ export class AmiActions {
         .add('Event', 'Status')
         .add('Privilege', 'Call')
         .addAll(snap.keys, snap.values)
-        .add('Type', 'SIP')
+        .add('Type', this.engine.dialect.tech)
         .add('DNID', ch.dnid)
         .add('EffectiveConnectedLineNum', ch.connectedNum)
         .add('EffectiveConnectedLineName', ch.connectedName)
@@ -289,7 +291,7 @@ export class AmiActions {
       lines.push(plural(live.length, 'active channel'), plural(calls, 'active call'), plural(e.callsProcessed, 'call processed', 'calls processed'));
       return lines;
     }
-    if (cmd === 'core show version') return [`${e.config.version} built by pbx-sim @ localhost on a x86_64 running Linux`];
+    if (cmd === 'core show version') return [`${e.dialect.version} built by pbx-sim @ localhost on a x86_64 running Linux`];
     if (cmd === 'core show uptime' || cmd === 'core show uptime seconds') {
       const up = Math.floor((e.clock.now() - e.startedAt) / 1000);
       return words[3] === 'seconds' ? [`System uptime: ${up}`, `Last reload: ${up}`] : [`System uptime: ${up} seconds`, `Last reload: ${up} seconds`];
@@ -617,7 +619,7 @@ export class AmiActions {
     }
     const timeoutMs = Number.parseInt(m.get('Timeout') ?? '', 10);
     s.send(reply('Success', id, 'Park successful'));
-    const parker = `SIP/${(timeoutCh ?? ch).peer.name}`;
+    const parker = `${this.engine.dialect.tech}/${(timeoutCh ?? ch).peer.name}`;
     this.engine.control.park(ch, parker, timeoutMs > 0 ? timeoutMs : this.engine.config.parkingTimeoutMs);
   }
 
@@ -629,20 +631,26 @@ export class AmiActions {
       s.send(error(id, 'Could not start monitoring channel'));
       return;
     }
-    s.send(reply('Success', id));
-    this.engine.startMixMonitor(ch, file);
+    // With the i(<var>) option the answer carries the MixMonitorID, which StopMixMonitor can name.
+    const idVariable = mixMonitorIdVariable(m.get('Options') ?? '');
+    const monitorId = idVariable ? this.engine.newMixMonitorId() : '';
+    const r = reply('Success', id);
+    if (idVariable) r.add('MixMonitorID', monitorId);
+    s.send(r);
+    this.engine.startMixMonitor(ch, file, idVariable, monitorId);
     if (ch.bridge) this.engine.setBridgeVars(ch.bridge);
   }
 
   private stopMixMonitor(s: AmiSession, m: AmiMessage, id: string | undefined): void {
     const ch = this.requireChannel(s, m, id);
     if (!ch) return;
-    if (!ch.recordings.some((r) => r.source === 'mixmonitor' && r.stoppedAt === null)) {
+    const monitorId = m.get('MixMonitorID') || undefined;
+    if (!ch.recordings.some((r) => r.source === 'mixmonitor' && r.stoppedAt === null && (monitorId === undefined || r.id === monitorId))) {
       s.send(error(id, 'Could not stop MixMonitor'));
       return;
     }
     s.send(reply('Success', id));
-    this.engine.stopMixMonitor(ch, true);
+    this.engine.stopMixMonitor(ch, true, monitorId);
     // The bridge re-reads its members' variables once the audiohook is gone.
     this.engine.timer(ch, 15, () => {
       if (ch.bridge) this.engine.setBridgeVars(ch.bridge);
@@ -683,7 +691,8 @@ export class AmiActions {
       s.send(error(id, "Need 'Paused' parameter."));
       return;
     }
-    const member = iface.replace(/^SIP\//i, '');
+    const prefix = `${this.engine.dialect.tech}/`;
+    const member = iface.toUpperCase().startsWith(prefix.toUpperCase()) ? iface.slice(prefix.length) : iface;
     const only = m.get('Queue') ?? '';
     const queues = this.engine.config.queues.filter((q) => q.members.includes(member) && (!only || q.name === only));
     if (queues.length === 0) {
@@ -728,7 +737,7 @@ export class AmiActions {
     return ch ?? null;
   }
 
-  /** Bridge looks channels up by name prefix (`SIP/1001` finds `SIP/1001-00000049`). */
+  /** Bridge looks channels up by name prefix (`SIP/1001` finds `SIP/1001-00000049`, `PJSIP/1001` likewise). */
   private byPrefix(prefix: string): SimChannel | undefined {
     return this.engine.channel(prefix) ?? this.engine.liveChannels().find((c) => c.name.startsWith(prefix));
   }

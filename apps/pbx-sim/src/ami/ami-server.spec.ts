@@ -50,6 +50,20 @@ describe('AMI server', () => {
     expect(c.chunks.length).toBeLessThanOrEqual(2);
   });
 
+  it('greets like Asterisk 22 and names PJSIP channels when started in that dialect', async () => {
+    const pjsip = await startPbxSim({ port: 0, clock, seed: 7, users: [{ username: USER, secret: SECRET }], config: { recordingsPath: null, dialect: 'asterisk22' } });
+    try {
+      const c = await AmiTestClient.login(pjsip.port, USER, SECRET);
+      clients.push(c);
+      expect(c.greeting).toBe('Asterisk Call Manager/11.0.0');
+      pjsip.placeCall({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 1000 });
+      const born = await c.waitFor((m) => m.name === 'Newchannel');
+      expect([born.get('Channel')?.slice(0, 15), born.get('ChannelState')]).toEqual(['PJSIP/provider-', '4']);
+    } finally {
+      await pjsip.close();
+    }
+  });
+
   it.each([
     ['a wrong secret', USER, 'nope'],
     ['an unknown user', 'intruder', SECRET],

@@ -5,8 +5,6 @@ import { AmiEvent, AmiFields, formatEvent, formatMessage } from '../engine/ami-e
 import type { AmiActions, AmiSession } from './ami-actions';
 import { EventMask } from './event-mask';
 
-export const AMI_GREETING = 'Asterisk Call Manager/9.0.0';
-
 export interface AmiServerOptions {
   port: number;
   host: string;
@@ -176,7 +174,7 @@ export class AmiServer {
     });
     socket.on('error', () => this.end(session));
     socket.on('close', () => this.end(session));
-    session.write(`${AMI_GREETING}\r\n`);
+    session.write(`${this.engine.dialect.greeting}\r\n`);
   }
 
   private end(session: ManagerSession): void {

@@ -13,6 +13,13 @@ describe('CLI arguments', () => {
     expect(o.replay).toBeNull();
   });
 
+  it('picks the dialect from --dialect, else PBX_SIM_DIALECT, else Asterisk 20', () => {
+    expect(parseCliArgs([], {}).sim.config?.dialect).toBe('asterisk20');
+    expect(parseCliArgs([], { PBX_SIM_DIALECT: 'asterisk22' }).sim.config?.dialect).toBe('asterisk22');
+    expect(parseCliArgs(['--dialect', 'asterisk20'], { PBX_SIM_DIALECT: 'asterisk22' }).sim.config?.dialect).toBe('asterisk20');
+    expect(() => parseCliArgs(['--dialect', 'asterisk18'], {})).toThrow('--dialect (or PBX_SIM_DIALECT) must be one of asterisk20, asterisk22, got "asterisk18"');
+  });
+
   it('switches to replay mode', () => {
     const o = parseCliArgs(['--replay', 'a.ami,b.ami', '--speed', '10', '--loop']);
     expect(o.replay).toEqual({ captures: ['a.ami', 'b.ami'], speed: 10, loop: true });

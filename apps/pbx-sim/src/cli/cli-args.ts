@@ -2,8 +2,9 @@ import type { PbxSimOptions } from '../pbx-sim';
 import type { TrafficProfile } from '../traffic/traffic-profile';
 import type { ExtensionConfig } from '../engine/pbx-config';
 import { DEMO_AMI_USER, DEMO_EXTENSIONS } from '../demo-defaults';
+import { DIALECT_NAMES, isDialectName, type DialectName } from '../engine/dialect';
 
-export const USAGE = `pbx-sim: a simulated Asterisk 20 (chan_sip) speaking real AMI over TCP.
+export const USAGE = `pbx-sim: a simulated Asterisk (20 with chan_sip, or 22 with PJSIP) speaking real AMI over TCP.
 
 Usage: npm run sim -- [options]
 
@@ -16,6 +17,8 @@ Manager interface
   --http-port <n>         JSON control endpoint (POST /calls, GET /stats ...); off by default
 
 Simulated PBX
+  --dialect <name>        asterisk20 (chan_sip, greeting 9.0.0; default) or asterisk22 (PJSIP, 11.0.0);
+                          default $PBX_SIM_DIALECT
   --extensions <n|list>   number of extensions from 1001, or a list like 1001,1002 (default 5)
   --inbound-timeout <s>   seconds a DID call rings the agent (default 20)
   --recordings <dir>      where WAV files go (default $RECORDINGS_PATH or ./.data/recordings)
@@ -53,7 +56,7 @@ export class CliError extends Error {}
 const FLAGS = new Set(['help', 'timestamp-events', 'no-recordings', 'no-rtcp', 'loop']);
 
 /** Parses the command line; every problem is collected into one CliError. */
-export function parseCliArgs(argv: string[]): CliOptions {
+export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliOptions {
   const values = new Map<string, string>();
   const flags = new Set<string>();
   const problems: string[] = [];
@@ -93,7 +96,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     }
     return out;
   };
-  const known = new Set(['port', 'host', 'user', 'secret', 'http-port', 'extensions', 'inbound-timeout', 'recordings', 'cps', 'max-concurrent', 'seed', 'kinds', 'outcomes', 'ring', 'talk', 'external', 'duration', 'replay', 'speed']);
+  const known = new Set(['dialect', 'port', 'host', 'user', 'secret', 'http-port', 'extensions', 'inbound-timeout', 'recordings', 'cps', 'max-concurrent', 'seed', 'kinds', 'outcomes', 'ring', 'talk', 'external', 'duration', 'replay', 'speed']);
   for (const name of values.keys()) if (!known.has(name)) problems.push(`unknown option --${name}`);
 
   const port = num('port', 0, 65535);
@@ -122,6 +125,8 @@ export function parseCliArgs(argv: string[]): CliOptions {
   }
   const external = values.get('external')?.split(',').map((s) => s.trim());
   if (external && external.some((n) => !/^\+?\d{5,20}$/.test(n))) problems.push('--external must be a comma list of phone numbers');
+  const dialect = values.get('dialect') ?? (env.PBX_SIM_DIALECT || 'asterisk20');
+  if (!isDialectName(dialect)) problems.push(`--dialect (or PBX_SIM_DIALECT) must be one of ${DIALECT_NAMES.join(', ')}, got ${JSON.stringify(dialect)}`);
   const kinds = weights('kinds', ['inbound', 'outbound', 'internal', 'queue']);
   const outcomes = weights('outcomes', ['answered', 'missed', 'busy', 'abandoned', 'failed']);
   if (problems.length > 0) throw new CliError(problems.join('\n'));
@@ -135,7 +140,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
   if (kinds) traffic.kinds = kinds as TrafficProfile['kinds'];
   if (outcomes) traffic.outcomes = outcomes as TrafficProfile['outcomes'];
 
-  const recordingsPath = flags.has('no-recordings') ? null : (values.get('recordings') ?? process.env.RECORDINGS_PATH ?? './.data/recordings');
+  const recordingsPath = flags.has('no-recordings') ? null : (values.get('recordings') ?? env.RECORDINGS_PATH ?? './.data/recordings');
   const sim: PbxSimOptions = {
     port: port ?? 5038,
     host: values.get('host') ?? '127.0.0.1',
@@ -144,6 +149,7 @@ export function parseCliArgs(argv: string[]): CliOptions {
     httpPort: httpPort ?? null,
     traffic,
     config: {
+      dialect: dialect as DialectName,
       ...(extensions ? { extensions } : {}),
       ...(inboundTimeout !== undefined ? { inboundDialTimeoutSec: inboundTimeout } : {}),
       recordingsPath,

@@ -61,7 +61,7 @@ export class ChannelControl {
     if (bridge) {
       const peer = bridge.peerOf(ch) ?? null;
       e.rtp.onBye(ch, peer);
-      e.hangupRequest(ch, bridge.kind === 'dial' ? 16 : null);
+      e.byeRequest(ch, bridge.kind === 'dial');
       this.leaveForHangup(ch, 16, false);
       return;
     }
@@ -78,6 +78,7 @@ export class ChannelControl {
     const leg = e.dial.legOf(ch) ?? e.queues.legOf(ch);
     if (leg) {
       // A ringing phone that gives up answers 486/603: Dial sees it as busy.
+      e.endpointRejects(ch, 17);
       e.dial.legHungUp(ch, 17);
       e.queues.legHungUp(ch);
       return;
@@ -312,7 +313,8 @@ export class ChannelControl {
       [b, gb],
     ] as const) {
       this.stopActivity(ch);
-      e.varSet(ch, 'MACRO_DEPTH', '0');
+      // Asterisk 20's bridging still resets app_macro's depth; 21+ has no app_macro.
+      if (!e.dialect.removed.applications.includes('Macro')) e.varSet(ch, 'MACRO_DEPTH', '0');
       ch.priority = g.priority;
       ch.goOn = g;
       ch.activity = { kind: 'bridged' };
@@ -353,8 +355,11 @@ export class ChannelControl {
   }
 
   /**
-   * AMI BlindTransfer of `transferer`'s bridge: the party it talks to goes to
-   * `exten@context`, the transferer is hung up.
+   * AMI BlindTransfer of `transferer`'s bridge, in the order pjsip_blind_transfer_action
+   * shows: an Unhold on the transferer (never held), BLINDTRANSFER on both, the
+   * BlindTransfer event, the transferer leaves; the party it talked to goes to
+   * `exten@context` (an async goto out of its bridge) and runs it; then the transferer
+   * is hung up (no HangupRequest: Asterisk sends it the BYE).
    */
   blindTransfer(transferer: SimChannel, exten: string, context: string): void {
     const e = this.engine;
@@ -362,6 +367,10 @@ export class ChannelControl {
     const transferee = bridge?.peerOf(transferer);
     if (!bridge || !transferee) throw new PbxActionError('invalid', 'Transfer invalid');
     if (!e.dialplan.exists(context, exten)) throw new PbxActionError('invalid', 'Transfer invalid');
+    e.channelEvent('Unhold', 'call,all', transferer);
+    e.varSet(transferee, 'BLINDTRANSFER', transferer.name);
+    e.varSet(transferer, 'BLINDTRANSFER', transferee.name);
+    e.clearBridgeVars(transferer);
     const ts = transferer.snapshot('Transferer');
     const te = transferee.snapshot('Transferee');
     const bs = bridge.snapshot();
@@ -373,11 +382,17 @@ export class ChannelControl {
         .addAll(ts.keys, ts.values)
         .addAll(te.keys, te.values)
         .addAll(bs.keys, bs.values)
-        .add('IsExternal', 'No')
+        .add('IsExternal', 'Yes')
         .add('Context', context)
         .add('Extension', exten),
     );
-    this.redirect(transferee, { context, exten, priority: 1 });
+    e.bridgeLeave(transferer);
+    e.clearBridgeVars(transferee);
+    e.asyncGoto(transferee, context, exten, 1);
+    this.leaveToDialplan(transferee, bridge);
+    e.destroyBridge(bridge);
+    e.runPbx(transferee);
+    e.hangup(transferer, 16);
   }
 
   /**
@@ -449,7 +464,7 @@ export class ChannelControl {
       return;
     }
     e.rtp.onBye(transferer, null);
-    e.hangupRequest(transferer, null);
+    e.byeRequest(transferer, false);
     const ot = transferer.snapshot('OrigTransferer');
     const ob = original.snapshot('OrigBridge');
     const st = transferer.snapshot('SecondTransferer');

@@ -49,12 +49,13 @@ export class DeviceStates {
     const prev = this.states.get(peerName) ?? (peer.registered ? DeviceState.NotInUse : DeviceState.Unavailable);
     this.states.set(peerName, next);
     if (next === prev) return;
-    if (this.engine.dialplan.hints.has(peerName)) {
+    const hint = this.engine.dialplan.hints.get(peerName);
+    if (hint) {
       const [status, text] = EXTENSION_STATUS[next];
       this.engine.emit(
         'ExtensionStatus',
         'call,all',
-        new AmiFields().add('Exten', peerName).add('Context', 'from-internal').add('Hint', `SIP/${peerName}`).add('Status', status).add('StatusText', text),
+        new AmiFields().add('Exten', peerName).add('Context', hint.context).add('Hint', hint.device).add('Status', status).add('StatusText', text),
       );
     }
     for (const queue of this.engine.config.queues) {
@@ -119,8 +120,8 @@ export class DeviceStates {
       new AmiFields()
         .add('Queue', queue)
         .add('MemberName', peer?.callerName ?? member)
-        .add('Interface', `SIP/${member}`)
-        .add('StateInterface', `SIP/${member}`)
+        .add('Interface', `${this.engine.dialect.tech}/${member}`)
+        .add('StateInterface', `${this.engine.dialect.tech}/${member}`)
         .add('Membership', 'static')
         .add('Penalty', 0)
         .add('CallsTaken', m.callsTaken)

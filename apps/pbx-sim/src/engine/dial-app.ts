@@ -5,13 +5,41 @@ import type { SimBridge } from './sim-bridge';
 import type { SimTimer } from '../clock/sim-clock';
 import { AmiFields } from './ami-event';
 
-/** `SIP/1001` -> peer 1001; `SIP/provider/8495...` -> the trunk and the number. */
-interface DialTarget {
+/** One target of a Dial (or an Originate's channel), resolved to a peer of this PBX. */
+export interface DialTarget {
   peerName: string;
+  /** Undefined when no such peer exists (or the technology is not this PBX's): the leg is unavailable. */
   peer: SimPeer | undefined;
-  /** What Asterisk prints as DialString / DIALEDPEERNUMBER: `1001`, `provider/84951112233`. */
+  /** What Asterisk prints as DialString / DIALEDPEERNUMBER: `1001`, `provider/84951112233`, `84951112233@provider`. */
   dialString: string;
+  /** The number asked of a trunk, else null. */
   number: string | null;
+}
+
+/**
+ * `SIP/1001` and `PJSIP/1001` -> phone 1001; the trunk as chan_sip writes it
+ * (`SIP/provider/8495...`) or PJSIP does (`PJSIP/8495...@provider`).
+ */
+export function parseDialTarget(target: string, tech: string, peers: ReadonlyMap<string, SimPeer>): DialTarget {
+  const slash = target.indexOf('/');
+  const dialString = slash < 0 ? '' : target.slice(slash + 1);
+  const sameTech = slash > 0 && target.slice(0, slash) === tech;
+  let peerName = dialString;
+  let number: string | null = null;
+  if (tech === 'PJSIP') {
+    const at = dialString.lastIndexOf('@');
+    if (at >= 0) {
+      number = dialString.slice(0, at);
+      peerName = dialString.slice(at + 1);
+    }
+  } else {
+    const sep = dialString.indexOf('/');
+    if (sep >= 0) {
+      number = dialString.slice(sep + 1);
+      peerName = dialString.slice(0, sep);
+    }
+  }
+  return { peerName, peer: sameTech ? peers.get(peerName) : undefined, dialString, number };
 }
 
 export interface DialLeg {
@@ -108,12 +136,12 @@ export class DialApp {
   cancelByCaller(caller: SimChannel): void {
     const run = this.runOf(caller);
     const e = this.engine;
-    e.hangupRequest(caller, null);
-    if (run) this.endLegs(run, 'CANCEL');
+    const cause = e.callerCancels(caller);
+    if (run) this.endLegs(run, 'CANCEL', e.dialect.cancel.calleeCause);
     e.varSet(caller, 'DIALSTATUS', 'CANCEL');
     e.softHangupRequest(caller);
     caller.byeSent = true;
-    e.hangup(caller, 0);
+    e.hangup(caller, cause);
   }
 
   /** The caller stops dialing for another reason (Redirect, AMI Hangup): legs cancelled, no dialplan continuation. */
@@ -157,10 +185,7 @@ export class DialApp {
   }
 
   private parseTarget(target: string): DialTarget {
-    const parts = target.split('/');
-    const peerName = parts[1] ?? '';
-    const number = parts.length > 2 ? parts.slice(2).join('/') : null;
-    return { peerName, peer: this.engine.peers.get(peerName), dialString: parts.slice(1).join('/'), number };
+    return parseDialTarget(target, this.engine.dialect.tech, this.engine.peers);
   }
 
   private offerAll(run: DialRun): void {
@@ -191,7 +216,7 @@ export class DialApp {
     if (trunk) ch.callerNum = target.number ?? '<unknown>';
     e.newexten(ch, ch.context, caller.exten, 1, 'AppDial', '(Outgoing Line)');
     if (trunk) {
-      e.channelEvent('NewCallerid', 'call,all', ch, new AmiFields().add('CID-CallingPres', '0 (Presentation Allowed, Not Screened)'));
+      e.newCallerid(ch);
     }
     e.channelEvent('NewConnectedLine', 'call,all', ch);
     e.pairEvent('DialBegin', 'call,all', caller, ch, new AmiFields().add('DialString', target.dialString));
@@ -209,12 +234,13 @@ export class DialApp {
   private script(run: DialRun, leg: DialLeg): void {
     const e = this.engine;
     const { plan } = leg;
-    if (plan.response === 'busy') {
-      e.timer(leg.ch, plan.ringMs, () => this.legEnds(run, leg, 'BUSY', 17));
-      return;
-    }
-    if (plan.response === 'congestion') {
-      e.timer(leg.ch, plan.ringMs, () => this.legEnds(run, leg, 'CONGESTION', 34));
+    if (plan.response === 'busy' || plan.response === 'congestion') {
+      const [status, cause] = plan.response === 'busy' ? (['BUSY', 17] as const) : (['CONGESTION', 34] as const);
+      e.timer(leg.ch, plan.ringMs, () => {
+        if (run.finished || leg.state === 'done') return;
+        e.endpointRejects(leg.ch, cause);
+        this.legEnds(run, leg, status, cause);
+      });
       return;
     }
     e.timer(leg.ch, RING_INDICATION_MS, () => {
@@ -280,7 +306,7 @@ export class DialApp {
     if (run.finished || leg.state === 'done') return;
     leg.state = 'done';
     e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
-    e.hangup(leg.ch, cause);
+    e.hangupLeg(leg.ch, cause, run.caller);
     if (run.legs.every((l) => l.state === 'done')) this.finish(run, status);
   }
 
@@ -290,13 +316,13 @@ export class DialApp {
     this.finish(run, 'NOANSWER');
   }
 
-  private endLegs(run: DialRun, status: 'NOANSWER' | 'CANCEL'): void {
+  private endLegs(run: DialRun, status: 'NOANSWER' | 'CANCEL', cause = 16): void {
     const e = this.engine;
     for (const leg of run.legs) {
       if (leg.state === 'done') continue;
       leg.state = 'done';
       e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
-      e.hangup(leg.ch, 16);
+      e.hangupLeg(leg.ch, cause, run.caller);
     }
     run.finished = true;
     run.timeout?.cancel();
@@ -307,7 +333,7 @@ export class DialApp {
     const e = this.engine;
     leg.state = 'done';
     e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', 'CANCEL'));
-    e.hangup(leg.ch, cause);
+    e.hangupLeg(leg.ch, cause, run.caller);
   }
 
   /** Dial returns without an answer: DIALSTATUS, the CDR record closes, the dialplan goes on. */

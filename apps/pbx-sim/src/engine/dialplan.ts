@@ -1,118 +1,64 @@
-import type { PbxConfig } from './pbx-config';
+import { ConfContext, ConfExtension, DialplanStep, parseExtensionsConf } from './extensions-conf';
 
-/** One priority: an application and its (unexpanded) argument string. */
-export interface DialplanStep {
-  app: string;
-  data: string;
-}
-
-interface DialplanExtension {
-  pattern: string;
-  steps: DialplanStep[];
-}
+export type { DialplanStep } from './extensions-conf';
 
 /**
- * The simulated extensions.conf, built from the same contexts as the captures' lab
- * (asterisk-etc/extensions.conf): Monitor recording for internal and outbound calls,
- * MixMonitor for DIDs, `transfer-context`, and the `crm-hold`/`crm-hold-wait` contexts.
+ * The simulated extensions.conf: contexts read from extensions.conf text (the lab's, see
+ * lab-dialplan.ts, or a FreePBX-style one), looked up the way Asterisk does: exact
+ * extensions before patterns, then included contexts.
  */
 export class Dialplan {
-  private readonly contexts = new Map<string, DialplanExtension[]>();
-  readonly globals = new Map<string, string>();
-  /** Extensions with a `hint` (they get ExtensionStatus events). */
-  readonly hints = new Set<string>();
+  private readonly contexts: Map<string, ConfContext>;
+  readonly globals: Map<string, string>;
+  /** Extensions with a `hint`: extension -> the device whose state it reports (ExtensionStatus). */
+  readonly hints: Map<string, { context: string; device: string }>;
 
-  constructor(config: PbxConfig) {
-    this.globals.set('INBOUND_DIAL_TIMEOUT', String(config.inboundDialTimeoutSec));
-    const recording = (macro: string): DialplanStep[] => [
-      { app: 'Set', data: 'CALLFILENAME=${STRFTIME(${EPOCH},,%Y%m%d-%H%M%S)}-${CALLERID(num)}-${ARG1}' },
-      macro === 'recording'
-        ? { app: 'Monitor', data: 'wav,${CALLFILENAME},m' }
-        : { app: 'MixMonitor', data: '${CALLFILENAME}.wav' },
-      { app: 'Set', data: 'CDR(userfield)=${CALLFILENAME}' },
-    ];
-    this.add('macro-recording', 's', recording('recording'));
-    this.add('macro-recording-mix', 's', recording('recording-mix'));
-
-    const internalTimeout = config.internalDialTimeoutSec;
-    for (const ext of config.extensions) this.hints.add(ext.number);
-    const allFourDigits = config.extensions.every((e) => /^\d{4}$/.test(e.number));
-    const internalSteps = (): DialplanStep[] => [
-      { app: 'Macro', data: 'recording,${EXTEN}' },
-      { app: 'Dial', data: `SIP/\${EXTEN},${internalTimeout}` },
-      { app: 'Hangup', data: '' },
-    ];
-    if (allFourDigits) this.add('from-internal', '_XXXX', internalSteps());
-    else for (const ext of config.extensions) this.add('from-internal', ext.number, internalSteps());
-    const outbound = (): DialplanStep[] => [
-      { app: 'Macro', data: 'recording,${EXTEN}' },
-      { app: 'Dial', data: `SIP/${config.trunk}/\${EXTEN},${internalTimeout}` },
-      { app: 'Hangup', data: '' },
-    ];
-    this.add('from-internal', '_8X.', outbound());
-    this.add('from-internal', '_+X.', outbound());
-    this.add('from-internal', '700', [{ app: 'Park', data: '' }]);
-
-    for (const [did, target] of Object.entries(config.dids)) {
-      if ('queue' in target) {
-        this.add('from-external', did, [
-          { app: 'NoOp', data: 'Queue call from ${CALLERID(all)}' },
-          { app: 'Macro', data: 'recording-mix,${EXTEN}' },
-          { app: 'Queue', data: `${target.queue},t` },
-          { app: 'Hangup', data: '' },
-        ]);
-      } else {
-        this.add('from-external', did, [
-          { app: 'NoOp', data: 'Inbound call from ${CALLERID(all)} to DID ${EXTEN}' },
-          { app: 'Macro', data: 'recording-mix,${EXTEN}' },
-          { app: 'Dial', data: `SIP/${target.extension},\${INBOUND_DIAL_TIMEOUT},t` },
-          { app: 'Hangup', data: '' },
-        ]);
-      }
-    }
-    this.add('transfer-context', '_X.', [
-      { app: 'Dial', data: 'SIP/${EXTEN}' },
-      { app: 'Hangup', data: '' },
-    ]);
-    this.add('crm-hold', 's', [
-      { app: 'Answer', data: '' },
-      { app: 'MusicOnHold', data: '' },
-      { app: 'Hangup', data: '' },
-    ]);
-    this.add('crm-hold-wait', 's', [
-      { app: 'Wait', data: '3600' },
-      { app: 'Hangup', data: '' },
-    ]);
-    this.add('default', '_X.', [{ app: 'Hangup', data: '21' }]);
+  constructor(confText: string) {
+    const conf = parseExtensionsConf(confText);
+    this.contexts = conf.contexts;
+    this.globals = conf.globals;
+    this.hints = conf.hints;
   }
 
   /** The step at `context,exten,priority`, or null when the dialplan has none there. */
   step(context: string, exten: string, priority: number): DialplanStep | null {
-    const ext = this.match(context, exten);
-    return ext?.steps[priority - 1] ?? null;
+    return this.match(context, exten)?.steps[priority - 1] ?? null;
   }
 
   exists(context: string, exten: string, priority = 1): boolean {
     return this.step(context, exten, priority) !== null;
   }
 
-  private match(context: string, exten: string): DialplanExtension | null {
-    const list = this.contexts.get(context);
-    if (!list) return null;
-    // Exact extensions win over patterns, as in Asterisk's sort order.
-    return list.find((e) => e.pattern === exten) ?? list.find((e) => e.pattern.startsWith('_') && matchPattern(e.pattern, exten)) ?? null;
+  /** The priority a `(label)` names in `context,exten`, or null. */
+  labelPriority(context: string, exten: string, label: string): number | null {
+    return this.match(context, exten)?.labels.get(label) ?? null;
   }
 
-  private add(context: string, pattern: string, steps: DialplanStep[]): void {
-    let list = this.contexts.get(context);
-    if (!list) this.contexts.set(context, (list = []));
-    list.push({ pattern, steps });
+  private match(context: string, exten: string, depth = 0): ConfExtension | null {
+    const ctx = this.contexts.get(context);
+    if (!ctx || depth > 8) return null;
+    // Exact extensions win over patterns, as in Asterisk's sort order.
+    const own = ctx.extensions.find((e) => e.pattern === exten) ?? ctx.extensions.find((e) => e.pattern.startsWith('_') && matchPattern(e.pattern, exten));
+    if (own) return own;
+    for (const inc of ctx.includes) {
+      const found = this.match(inc, exten, depth + 1);
+      if (found) return found;
+    }
+    return null;
   }
 }
+
+const PATTERNS = new Map<string, RegExp>();
 
 /** Asterisk extension patterns: `_` prefix, X Z N, `[...]` sets, `.` (one or more) and `!` (zero or more). */
 export function matchPattern(pattern: string, exten: string): boolean {
   if (!pattern.startsWith('_')) return pattern === exten;
+  let re = PATTERNS.get(pattern);
+  if (!re) PATTERNS.set(pattern, (re = patternRegExp(pattern)));
+  return re.test(exten);
+}
+
+function patternRegExp(pattern: string): RegExp {
   let re = '^';
   const p = pattern.slice(1);
   for (let i = 0; i < p.length; i++) {
@@ -124,12 +70,12 @@ export function matchPattern(pattern: string, exten: string): boolean {
     else if (c === '!') re += '.*';
     else if (c === '[') {
       const end = p.indexOf(']', i);
-      if (end < 0) return false;
+      if (end < 0) return /$^/;
       re += `[${p.slice(i + 1, end).replace(/[\\^]/g, '\\$&')}]`;
       i = end;
     } else re += c.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(re + '$').test(exten);
+  return new RegExp(re + '$');
 }
 
 /** `%Y%m%d-%H%M%S`-style strftime in UTC (the lab's server clock was UTC). */

@@ -2,9 +2,10 @@ import type { PbxEngine } from './pbx-engine';
 import type { LegPlan } from './call-plans';
 import type { SimChannel } from './sim-channel';
 import { AmiFields } from './ami-event';
+import { parseDialTarget } from './dial-app';
 
 export interface OriginateRequest {
-  /** `SIP/1001` or `SIP/provider/8495...`. */
+  /** `SIP/1001`, `SIP/provider/8495...`, `PJSIP/1001`, `PJSIP/8495...@provider`. */
   channel: string;
   context: string;
   exten: string;
@@ -36,9 +37,7 @@ export class Originator {
   /** Starts the call; `done` is told the outcome (for a synchronous Originate). */
   originate(req: OriginateRequest, done: (ok: boolean) => void = () => undefined): void {
     const e = this.engine;
-    const parts = req.channel.split('/');
-    const peer = e.peers.get(parts[1] ?? '');
-    const number = parts.length > 2 ? parts.slice(2).join('/') : null;
+    const { peer, number, dialString } = parseDialTarget(req.channel, e.dialect.tech, e.peers);
     if (!peer || !peer.registered || (peer.kind === 'trunk' && !number)) {
       this.respond(req, false, REASON.failure, null);
       done(false);
@@ -50,12 +49,12 @@ export class Originator {
     if (req.callerNum !== null || req.callerName !== null) {
       ch.callerNum = req.callerNum ?? ch.callerNum;
       ch.callerName = req.callerName ?? ch.callerName;
-      e.channelEvent('NewCallerid', 'call,all', ch, new AmiFields().add('CID-CallingPres', '0 (Presentation Allowed, Not Screened)'));
+      e.newCallerid(ch);
     }
     ch.connectedNum = ch.callerNum;
     ch.connectedName = ch.callerName;
     e.channelEvent('NewConnectedLine', 'call,all', ch);
-    e.pairEvent('DialBegin', 'call,all', null, ch, new AmiFields().add('DialString', parts.slice(1).join('/')));
+    e.pairEvent('DialBegin', 'call,all', null, ch, new AmiFields().add('DialString', dialString));
     e.cdrs.open(ch);
     const scripted = e.plans.get(ch.linkedid)?.legs.get(peer.name)?.shift();
     const plan = scripted ?? OPERATOR_PLAN;
@@ -92,9 +91,7 @@ export class Originator {
       e.runApplication(ch, req.application, req.data);
       return;
     }
-    ch.context = req.context;
-    ch.exten = req.exten;
-    ch.priority = req.priority;
+    ch.moveTo(req);
     ch.hasPbx = true;
     e.runPbx(ch);
   }

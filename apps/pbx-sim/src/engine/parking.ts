@@ -27,7 +27,7 @@ export class Parking {
 
   /** Dialing 700 parks the caller itself. */
   parkFromDialplan(ch: SimChannel): 'wait' | 'next' {
-    return this.park(ch, `SIP/${ch.peer.name}`, this.engine.config.parkingTimeoutMs) ? 'wait' : 'next';
+    return this.park(ch, `${this.engine.dialect.tech}/${ch.peer.name}`, this.engine.config.parkingTimeoutMs) ? 'wait' : 'next';
   }
 
   /** Parks `ch` (already out of any bridge); false when the lot is full. */
@@ -65,8 +65,7 @@ export class Parking {
     this.leaveLot(ch);
     ch.activity = { kind: 'none' };
     ch.activityTimer = null;
-    const parker = call.parker.replace(/^SIP\//, '');
-    e.newexten(ch, 'park-dial', `SIP_${parker}`, 1, 'Dial', `${call.parker},20`);
+    e.newexten(ch, 'park-dial', call.parker.replace('/', '_'), 1, 'Dial', `${call.parker},20`);
     e.cdrs.app(ch, 'Dial', `${call.parker},20`);
     ch.hasPbx = true;
     e.dial.exec(ch, `${call.parker},20`);

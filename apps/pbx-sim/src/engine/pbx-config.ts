@@ -1,6 +1,8 @@
-/** The simulated PBX's configuration: its sip.conf peers, DIDs, queues and manager settings. */
+import type { DialectName } from './dialect';
+
+/** The simulated PBX's configuration: its SIP peers, DIDs, queues and manager settings. */
 export interface ExtensionConfig {
-  /** Extension number, also the SIP peer name (`SIP/1001`). */
+  /** Extension number, also the SIP peer / PJSIP endpoint name (`SIP/1001`, `PJSIP/1001`). */
   number: string;
   /** Caller id name of the phone (`callerid = "Alice Agent" <1001>`). */
   name: string;
@@ -22,6 +24,10 @@ export interface QueueConfig {
 }
 
 export interface PbxConfig {
+  /** Which Asterisk the simulator is: 20 with chan_sip or 22 with chan_pjsip (see dialect.ts). */
+  dialect: DialectName;
+  /** The extensions.conf it runs; unset = the captures' lab dialplan for these phones, DIDs and dialect. */
+  dialplanConf?: string;
   extensions: ExtensionConfig[];
   /** Trunk peer name, `provider` in the captures. */
   trunk: string;
@@ -37,18 +43,17 @@ export interface PbxConfig {
   recordingsPath: string | null;
   /** manager.conf `timestampevents`. */
   timestampEvents: boolean;
-  /** Periodic `RTCPSent` every 5 s of media, as chan_sip reports them. */
+  /** Periodic `RTCPSent` every 5 s of media, as chan_sip and chan_pjsip report them. */
   rtcp: boolean;
   /** First channel counter (`SIP/1001-00000000`, Uniqueid `<epoch>.0`). */
   channelCounterStart: number;
   /** Parking lot timeout (res_parking `parkingtime`). */
   parkingTimeoutMs: number;
-  /** Asterisk version string for `core show version`. */
-  version: string;
 }
 
 /** The lab behind the captures: 1001 Alice, 1002 Bob, 1003 never registered, trunk `provider`. */
 export const CAPTURE_LAB_CONFIG: PbxConfig = {
+  dialect: 'asterisk20',
   extensions: [
     { number: '1001', name: 'Alice Agent' },
     { number: '1002', name: 'Bob Agent' },
@@ -65,5 +70,7 @@ export const CAPTURE_LAB_CONFIG: PbxConfig = {
   rtcp: true,
   channelCounterStart: 0,
   parkingTimeoutMs: 60000,
-  version: 'Asterisk 20.20.1',
 };
+
+/** The Asterisk 22 lab of `test/fixtures/ami22`: the same phones, trunk, DIDs and queue over PJSIP. */
+export const CAPTURE_LAB_22_CONFIG: PbxConfig = { ...CAPTURE_LAB_CONFIG, dialect: 'asterisk22' };

@@ -4,7 +4,12 @@ import { AmiEvent, AmiFields, privilegeClasses } from './ami-event';
 import { CallPlans, DEFAULT_BEHAVIOUR, DefaultBehaviour } from './call-plans';
 import { CdrBook } from './cdr-book';
 import { DeviceStates } from './device-states';
-import { Dialplan, strftime } from './dialplan';
+import { Dialplan } from './dialplan';
+import { causeToSipStatus, Dialect, DIALECTS } from './dialect';
+import { substitute } from './dialplan-expression';
+import { DialplanApps } from './dialplan-apps';
+import { channelScope, ScopeContext } from './channel-scope';
+import { labDialplanConf } from './lab-dialplan';
 import { DialApp } from './dial-app';
 import { ChannelControl } from './channel-control';
 import { QueueApp } from './queue-app';
@@ -62,7 +67,6 @@ export interface EngineStats {
   events: number;
 }
 
-type AppResult = 'next' | 'wait' | 'gone';
 
 /**
  * The simulated Asterisk core: channels, bridges, the dialplan interpreter and the
@@ -72,6 +76,7 @@ type AppResult = 'next' | 'wait' | 'gone';
  */
 export class PbxEngine {
   readonly config: PbxConfig;
+  readonly dialect: Dialect;
   readonly clock: SimClock;
   readonly rng: SeededRandom;
   readonly dialplan: Dialplan;
@@ -87,6 +92,7 @@ export class PbxEngine {
   readonly queues: QueueApp;
   readonly originator: Originator;
   readonly parking: Parking;
+  readonly apps: DialplanApps;
   readonly globals: Map<string, string>;
   readonly stats: EngineStats = { callsStarted: 0, callsCompleted: 0, activeCalls: 0, activeChannels: 0, events: 0 };
   /** `core show channels` prints it: calls that ended since start. */
@@ -103,17 +109,20 @@ export class PbxEngine {
   private sipSeq = 0;
   private readonly sipPid: number;
   private readonly onError: (err: Error) => void;
+  private readonly scopeContext: ScopeContext;
 
   constructor(options: EngineOptions) {
     this.config = options.config;
+    this.dialect = DIALECTS[options.config.dialect];
     this.clock = options.clock;
     this.rng = options.rng;
     this.onError = options.onError ?? (() => undefined);
     this.startedAt = this.clock.now();
     this.counter = options.config.channelCounterStart;
     this.sipPid = this.rng.int(20000, 32000);
-    this.dialplan = new Dialplan(options.config);
+    this.dialplan = new Dialplan(options.config.dialplanConf ?? labDialplanConf(options.config, this.dialect));
     this.globals = this.dialplan.globals;
+    this.scopeContext = { dialplan: this.dialplan, globals: this.globals, now: () => this.clock.now() };
     for (const ext of options.config.extensions) {
       this.peers.set(ext.number, {
         name: ext.number,
@@ -144,6 +153,7 @@ export class PbxEngine {
     this.queues = new QueueApp(this);
     this.originator = new Originator(this);
     this.parking = new Parking(this);
+    this.apps = new DialplanApps(this);
   }
 
   // ---- event stream -------------------------------------------------------------------------
@@ -232,15 +242,19 @@ export class PbxEngine {
     return `${++this.sipSeq}-${this.sipPid}@127.0.0.1`;
   }
 
-  /** A Call-ID Asterisk generates for a call it places (with `:5060` unless the peer has a fromdomain). */
+  /**
+   * A Call-ID Asterisk generates for a call it places: chan_sip's hex (with `:5060`
+   * unless the peer has a fromdomain), PJSIP's UUID.
+   */
   localCallId(peer: SimPeer): string {
+    if (this.dialect.localCallId === 'uuid') return this.rng.uuid();
     return `${this.rng.hex(32)}@127.0.0.1${peer.kind === 'trunk' ? '' : ':5060'}`;
   }
 
   /**
    * Creates the channel Asterisk makes when it calls a peer (a Dial leg or an Originate):
-   * a trunk presents no caller id, the leg starts at `s` of the peer's context and then
-   * sets SIPCALLID with an empty extension, as the captures show.
+   * a trunk presents no caller id, the leg starts at `s` of the peer's context; chan_sip
+   * then sets SIPCALLID and empties the extension, as the captures show.
    */
   newOutgoingLeg(peer: SimPeer, opts: { linkedid?: string; uniqueid?: string; dialedBy?: SimChannel; outgoing?: boolean }): SimChannel {
     const trunk = peer.kind === 'trunk';
@@ -253,8 +267,10 @@ export class PbxEngine {
       sipCallId: this.localCallId(peer),
       ...opts,
     });
-    this.varSet(ch, 'SIPCALLID', ch.sipCallId);
-    ch.exten = '';
+    if (this.dialect.sipChannelVariables) {
+      this.varSet(ch, 'SIPCALLID', ch.sipCallId);
+      ch.exten = '';
+    }
     return ch;
   }
 
@@ -274,10 +290,12 @@ export class PbxEngine {
     dialedBy?: SimChannel | null;
     outgoing?: boolean;
     deviceFirst?: boolean;
+    /** chan_pjsip creates a channel it receives already in state 4 (Ring). */
+    state?: ChannelState;
   }): SimChannel {
     const ids = this.nextIds(opts.uniqueid);
     const ch = new SimChannel(
-      `SIP/${opts.peer.name}-${ids.suffix}`,
+      `${this.dialect.tech}/${opts.peer.name}-${ids.suffix}`,
       ids.uniqueid,
       opts.linkedid ?? ids.uniqueid,
       opts.peer,
@@ -291,6 +309,7 @@ export class PbxEngine {
     );
     ch.dialedBy = opts.dialedBy ?? null;
     ch.outgoing = opts.outgoing ?? ch.dialedBy !== null;
+    ch.state = opts.state ?? 0;
     this.register(ch);
     if (opts.deviceFirst) this.devices.refresh(ch.peer.name);
     this.channelEvent('Newchannel', 'call,all', ch);
@@ -339,6 +358,7 @@ export class PbxEngine {
 
   /** Starts a call from a phone or the trunk: the channel rings into the dialplan at `exten`. */
   startIncoming(peer: SimPeer, callerNum: string, callerName: string, exten: string, linkedidHook?: (ch: SimChannel) => void): SimChannel {
+    const sip = this.dialect.sipChannelVariables;
     const ch = this.newChannel({
       peer,
       callerNum,
@@ -347,12 +367,13 @@ export class PbxEngine {
       exten,
       sipCallId: this.remoteCallId(),
       deviceFirst: true,
+      state: this.dialect.incomingBornRinging ? 4 : 0,
     });
     ch.dnid = exten;
     linkedidHook?.(ch);
-    this.varSet(ch, 'SIPURI', `sip:${callerNum}@127.0.0.1:5100`);
+    if (sip) this.varSet(ch, 'SIPURI', `sip:${callerNum}@127.0.0.1:5100`);
     this.varSet(ch, 'SIPDOMAIN', '127.0.0.1');
-    this.varSet(ch, 'SIPCALLID', ch.sipCallId);
+    if (sip) this.varSet(ch, 'SIPCALLID', ch.sipCallId);
     this.setState(ch, 4);
     this.cdrs.open(ch);
     ch.hasPbx = true;
@@ -385,58 +406,27 @@ export class PbxEngine {
     else ch.vars.set(key, value);
     if (name.startsWith('__') && value !== '') ch.inherit.set(key, name);
     else if (value === '') ch.inherit.delete(key);
+    this.varSetEvent(ch, name, value);
+  }
+
+  /** The channel's caller id changed (a trunk leg's number, Set(CALLERID(name)), an Originate's CallerID). */
+  newCallerid(ch: SimChannel): void {
+    this.channelEvent('NewCallerid', 'call,all', ch, new AmiFields().add('CID-CallingPres', '0 (Presentation Allowed, Not Screened)'));
+  }
+
+  /** Only the VarSet event (app_stack's LOCAL() and unset variables, whose bookkeeping is its own). */
+  varSetEvent(ch: SimChannel, name: string, value: string): void {
     this.channelEvent('VarSet', 'dialplan,all', ch, new AmiFields().add('Variable', name).add('Value', value));
   }
 
+  /** A variable or dialplan function (`CDR(userfield)`) as Getvar and the dialplan read it. */
   getVar(ch: SimChannel | null, name: string): string {
-    const fn = /^(\w+)\((.*)\)$/.exec(name);
-    if (fn && ch) {
-      const [, func, arg] = fn;
-      if (func === 'CDR' && arg === 'userfield') return ch.userField;
-      if (func === 'CALLERID') {
-        if (arg === 'num') return ch.callerNum === '<unknown>' ? '' : ch.callerNum;
-        if (arg === 'name') return ch.callerName === '<unknown>' ? '' : ch.callerName;
-        if (arg === 'all') return ch.callerIdAll;
-      }
-      if (func === 'CHANNEL') {
-        if (arg === 'name') return ch.name;
-        if (arg === 'uniqueid') return ch.uniqueid;
-        if (arg === 'linkedid') return ch.linkedid;
-        if (arg === 'state') return ch.stateDesc;
-      }
-      return '';
-    }
-    const key = name.replace(/^_+/, '');
-    if (ch) {
-      if (key === 'EXTEN') return ch.exten;
-      if (key === 'CONTEXT') return ch.context;
-      if (key === 'PRIORITY') return String(ch.priority);
-      if (key === 'UNIQUEID') return ch.uniqueid;
-      if (key === 'CHANNEL') return ch.name;
-      const v = ch.vars.get(key);
-      if (v !== undefined) return v;
-    }
-    if (key === 'EPOCH') return String(Math.floor(this.clock.now() / 1000));
-    return this.globals.get(key) ?? '';
+    return substitute(`\${${name}}`, channelScope(this.scopeContext, ch));
   }
 
-  /** Expands `${...}` innermost first: variables, `${VAR:offset}`, CALLERID(), CDR(), STRFTIME(). */
+  /** Expands `${...}` and `$[...]` in an application's arguments on this channel. */
   expand(ch: SimChannel, template: string): string {
-    let s = template;
-    for (let guard = 0; guard < 32; guard++) {
-      const m = /\$\{([^${}]*)\}/.exec(s);
-      if (!m) break;
-      s = s.slice(0, m.index) + this.evaluate(ch, m[1]) + s.slice(m.index + m[0].length);
-    }
-    return s;
-  }
-
-  private evaluate(ch: SimChannel, expr: string): string {
-    const strf = /^STRFTIME\(([^,]*),[^,]*,(.*)\)$/.exec(expr);
-    if (strf) return strftime(Number(strf[1]) || Math.floor(this.clock.now() / 1000), strf[2]);
-    const sub = /^(\w+):(-?\d+)$/.exec(expr);
-    if (sub) return this.getVar(ch, sub[1]).slice(Number(sub[2]));
-    return this.getVar(ch, expr);
+    return substitute(template, channelScope(this.scopeContext, ch));
   }
 
   // ---- dialplan interpreter -----------------------------------------------------------------------
@@ -481,7 +471,8 @@ export class PbxEngine {
         this.newexten(ch, ch.context, ch.exten, ch.priority, step.app, data);
       }
       this.cdrs.app(ch, step.app, data);
-      const r = this.execApp(ch, step.app, data);
+      const r = this.apps.exec(ch, step.app, data);
+      if (r === 'jump') continue;
       if (r !== 'next') return;
       ch.priority++;
     }
@@ -501,9 +492,7 @@ export class PbxEngine {
     if (ch.goOn) {
       const g = ch.goOn;
       ch.goOn = null;
-      ch.context = g.context;
-      ch.exten = g.exten;
-      ch.priority = g.priority;
+      ch.moveTo(g);
       this.runPbx(ch);
       return;
     }
@@ -519,101 +508,10 @@ export class PbxEngine {
     ch.hasPbx = true;
     this.newexten(ch, '', '', 1, app, data);
     this.cdrs.app(ch, app, data);
-    if (this.execApp(ch, app, data) === 'next') {
+    if (this.apps.exec(ch, app, data) === 'next') {
       this.softHangupRequest(ch);
       this.hangup(ch, 16);
     }
-  }
-
-  private execApp(ch: SimChannel, app: string, data: string): AppResult {
-    switch (app) {
-      case 'NoOp':
-        return 'next';
-      case 'Macro':
-        this.macro(ch, data);
-        return ch.hungUp ? 'gone' : 'next';
-      case 'Set':
-        this.set(ch, data);
-        return 'next';
-      case 'Monitor': {
-        const [, file] = data.split(',');
-        this.startMonitor(ch, file || ch.name.replace('/', '-'));
-        return 'next';
-      }
-      case 'MixMonitor':
-        this.startMixMonitor(ch, data.split(',')[0]);
-        return 'next';
-      case 'Answer':
-        if (ch.state !== 6) this.setState(ch, 6);
-        this.cdrs.answered(ch);
-        return 'next';
-      case 'Dial':
-        return this.dial.exec(ch, data);
-      case 'Queue':
-        return this.queues.exec(ch, data);
-      case 'Park':
-        return this.parking.parkFromDialplan(ch);
-      case 'MusicOnHold':
-        ch.activity = { kind: 'moh' };
-        this.mohStart(ch);
-        return 'wait';
-      case 'Wait': {
-        ch.activity = { kind: 'wait' };
-        ch.activityTimer = this.timer(ch, (Number(data) || 0) * 1000, () => {
-          ch.activityTimer = null;
-          this.continuePbx(ch);
-        });
-        return 'wait';
-      }
-      case 'Hangup':
-      default: {
-        const cause = app === 'Hangup' && data !== '' ? Number(data) : ch.hangupCause;
-        this.softHangupRequest(ch);
-        this.hangup(ch, Number.isFinite(cause) ? cause : 16);
-        return 'gone';
-      }
-    }
-  }
-
-  /** app_macro: MACRO_* bookkeeping around the macro's steps, as the captures show it. */
-  private macro(ch: SimChannel, data: string): void {
-    const [name, ...args] = data.split(',');
-    const from = { context: ch.context, exten: ch.exten, priority: ch.priority };
-    this.varSet(ch, 'MACRO_EXTEN', from.exten);
-    this.varSet(ch, 'MACRO_CONTEXT', from.context);
-    this.varSet(ch, 'MACRO_PRIORITY', String(from.priority));
-    this.varSet(ch, 'MACRO_DEPTH', '1');
-    args.forEach((a, i) => this.varSet(ch, `ARG${i + 1}`, a));
-    const context = `macro-${name}`;
-    for (let p = 1; ; p++) {
-      const step = this.dialplan.step(context, 's', p);
-      if (!step || ch.hungUp) break;
-      this.varSet(ch, 'MACRO_DEPTH', '1');
-      ch.context = context;
-      ch.exten = 's';
-      ch.priority = p;
-      const stepData = this.expand(ch, step.data);
-      this.newexten(ch, context, 's', p, step.app, stepData);
-      this.execApp(ch, step.app, stepData);
-    }
-    if (ch.hungUp) return;
-    this.varSet(ch, 'MACRO_DEPTH', '0');
-    args.forEach((_, i) => this.varSet(ch, `ARG${i + 1}`, ''));
-    this.varSet(ch, 'MACRO_EXTEN', '');
-    this.varSet(ch, 'MACRO_CONTEXT', '');
-    this.varSet(ch, 'MACRO_PRIORITY', '');
-    ch.context = from.context;
-    ch.exten = from.exten;
-    ch.priority = from.priority;
-  }
-
-  private set(ch: SimChannel, data: string): void {
-    const eq = data.indexOf('=');
-    if (eq <= 0) return;
-    const name = data.slice(0, eq);
-    const value = data.slice(eq + 1);
-    if (name === 'CDR(userfield)') ch.userField = value;
-    else this.varSet(ch, name, value);
   }
 
   startMonitor(ch: SimChannel, file: string): void {
@@ -622,12 +520,22 @@ export class PbxEngine {
     ch.recordings.push({ source: 'monitor', file, startedAt: this.clock.now(), stoppedAt: null });
   }
 
-  startMixMonitor(ch: SimChannel, file: string): string {
+  /**
+   * app_mixmonitor: MIXMONITOR_FILENAME (absolute, in the monitor spool unless given
+   * absolute), the `i(<var>)` option's MixMonitorID in `<var>`, then MixMonitorStart.
+   */
+  startMixMonitor(ch: SimChannel, file: string, idVariable: string | null = null, id = idVariable ? this.newMixMonitorId() : ''): { path: string; id: string } {
     const path = file.startsWith('/') ? file : `${this.config.monitorSpool}/${file}`;
     this.varSet(ch, 'MIXMONITOR_FILENAME', path);
+    if (idVariable) this.varSet(ch, idVariable, id);
     this.channelEvent('MixMonitorStart', 'call,all', ch);
-    ch.recordings.push({ source: 'mixmonitor', file: path, startedAt: this.clock.now(), stoppedAt: null });
-    return path;
+    ch.recordings.push({ source: 'mixmonitor', file: path, id, startedAt: this.clock.now(), stoppedAt: null });
+    return { path, id };
+  }
+
+  /** A MixMonitorID as app_mixmonitor prints it (the audiohook's address). */
+  newMixMonitorId(): string {
+    return `0x7f${this.rng.hex(10)}`;
   }
 
   mohStart(ch: SimChannel): void {
@@ -651,9 +559,12 @@ export class PbxEngine {
     return true;
   }
 
-  /** Stops the most recent MixMonitor; `event` is false at hangup (MixMonitorStop comes only from StopMixMonitor). */
-  stopMixMonitor(ch: SimChannel, event: boolean): boolean {
-    const rec = [...ch.recordings].reverse().find((r) => r.source === 'mixmonitor' && r.stoppedAt === null);
+  /**
+   * Stops the MixMonitor with this MixMonitorID, else the most recent one; `event` is
+   * false at hangup (MixMonitorStop comes only from StopMixMonitor).
+   */
+  stopMixMonitor(ch: SimChannel, event: boolean, id?: string): boolean {
+    const rec = [...ch.recordings].reverse().find((r) => r.source === 'mixmonitor' && r.stoppedAt === null && (id === undefined || r.id === id));
     if (!rec) return false;
     if (event) this.channelEvent('MixMonitorStop', 'call,all', ch);
     this.noteRecording(ch, this.recordings.stop(ch, rec, this.clock.now()));
@@ -667,11 +578,56 @@ export class PbxEngine {
   // ---- hangup -------------------------------------------------------------------------------------
 
   hangupRequest(ch: SimChannel, cause: number | null): void {
-    this.channelEvent('HangupRequest', 'call,all', ch, cause === null ? undefined : new AmiFields().add('Cause', cause));
+    this.channelEvent('HangupRequest', 'call,all', ch, cause === null ? undefined : this.withTechCause(ch, new AmiFields().add('Cause', cause)));
+  }
+
+  /** The endpoint sent BYE: HangupRequest with Cause 16, which chan_sip leaves out outside a Dial's bridge. */
+  byeRequest(ch: SimChannel, inDialBridge: boolean): void {
+    this.hangupRequest(ch, inDialBridge || this.dialect.byeAlwaysHasCause ? 16 : null);
   }
 
   softHangupRequest(ch: SimChannel, cause = 16): void {
-    this.channelEvent('SoftHangupRequest', 'call,all', ch, new AmiFields().add('Cause', cause));
+    this.channelEvent('SoftHangupRequest', 'call,all', ch, this.withTechCause(ch, new AmiFields().add('Cause', cause)));
+  }
+
+  /**
+   * The endpoint behind a ringing leg refuses the call with the SIP status for `cause`
+   * (486 busy, 503 congestion); chan_pjsip reports that as the leg's HangupRequest.
+   */
+  endpointRejects(ch: SimChannel, cause: number): void {
+    ch.techCause = causeToSipStatus(cause);
+    if (this.dialect.rejectHangupRequest) this.hangupRequest(ch, cause);
+  }
+
+  /** The caller's endpoint sends CANCEL while its call rings: HangupRequest as the dialect reports it; returns the hangup cause. */
+  callerCancels(ch: SimChannel): number {
+    const c = this.dialect.cancel;
+    ch.techCause = c.techCause;
+    this.hangupRequest(ch, c.requestCause);
+    return c.callerCause;
+  }
+
+  /**
+   * Hangs up a dialed leg that failed or was cancelled, now or (Asterisk 22) just before
+   * its caller's own end or once the caller's dialplan has moved on.
+   */
+  hangupLeg(leg: SimChannel, cause: number, caller: SimChannel): void {
+    if (!this.dialect.deferredLegHangup || caller.hungUp) {
+      this.hangup(leg, cause);
+      return;
+    }
+    caller.pendingLegHangups.push({ ch: leg, cause });
+    if (caller.pendingLegHangups.length === 1) this.timer(null, 0, () => this.flushLegHangups(caller));
+  }
+
+  private flushLegHangups(caller: SimChannel): void {
+    for (const { ch, cause } of caller.pendingLegHangups.splice(0)) this.hangup(ch, cause);
+  }
+
+  /** PJSIP's `TechCause`: the SIP status involved in the channel's end, when there is one. */
+  private withTechCause(ch: SimChannel, f: AmiFields): AmiFields {
+    if (this.dialect.techCause && ch.techCause !== 0) f.add('TechCause', ch.techCause);
+    return f;
   }
 
   /**
@@ -681,6 +637,7 @@ export class PbxEngine {
    */
   hangup(ch: SimChannel, cause: number): void {
     if (ch.hungUp) return;
+    this.flushLegHangups(ch);
     ch.hungUp = true;
     ch.hangupCause = cause;
     ch.cancelTimers();
@@ -691,7 +648,9 @@ export class PbxEngine {
     this.stopMonitor(ch);
     while (this.stopMixMonitor(ch, false));
     if (ch.cdr || ch.cdrDone.length > 0) this.cdrs.report(ch);
-    this.channelEvent('Hangup', 'call,all', ch, new AmiFields().add('Cause', cause).add('Cause-txt', HANGUP_CAUSE_TEXT[cause] ?? 'Unknown'));
+    // chan_pjsip ends the SIP dialog with the status its hangup cause maps to (none for a plain BYE).
+    if (ch.techCause === 0) ch.techCause = causeToSipStatus(cause);
+    this.channelEvent('Hangup', 'call,all', ch, this.withTechCause(ch, new AmiFields().add('Cause', cause).add('Cause-txt', HANGUP_CAUSE_TEXT[cause] ?? 'Unknown')));
     this.byName.delete(ch.name);
     this.byUniqueid.delete(ch.uniqueid);
     this.byPeer.get(ch.peer.name)?.delete(ch);
@@ -748,8 +707,12 @@ export class PbxEngine {
     this.emit('BridgeDestroy', 'call,all', new AmiFields().addAll(s.keys, s.values));
   }
 
-  /** BRIDGEPEER / BRIDGEPVTCALLID on every member, in the order they entered. */
+  /**
+   * BRIDGEPEER / BRIDGEPVTCALLID on every member, in the order they entered; a member
+   * that came here by a blind transfer first loses its BLINDTRANSFER.
+   */
   setBridgeVars(b: SimBridge): void {
+    for (const m of b.members) if (m.vars.has('BLINDTRANSFER')) this.varSet(m, 'BLINDTRANSFER', '');
     for (const m of b.members) {
       const peer = b.peerOf(m);
       if (!peer) continue;

@@ -77,11 +77,11 @@ export class QueueApp {
   /** The caller hung up while waiting: QueueCallerAbandon, members cancelled, caller gone. */
   abandon(caller: SimChannel): void {
     const e = this.engine;
-    e.hangupRequest(caller, null);
+    const cause = e.callerCancels(caller);
     this.leave(caller, 'abandon');
     e.softHangupRequest(caller);
     caller.byeSent = true;
-    e.hangup(caller, 16);
+    e.hangup(caller, cause);
   }
 
   /** The caller leaves the queue unanswered (abandon, redirect, AMI hangup). */
@@ -121,7 +121,7 @@ export class QueueApp {
       agent,
       new AmiFields()
         .add('Queue', q.name)
-        .add('Interface', `SIP/${q.member}`)
+        .add('Interface', `${e.dialect.tech}/${q.member}`)
         .add('MemberName', e.peers.get(q.member)?.callerName ?? q.member)
         .add('HoldTime', Math.floor((q.connectedAt - q.joinedAt) / 1000))
         .add('TalkTime', Math.floor((e.clock.now() - q.connectedAt) / 1000))
@@ -141,23 +141,13 @@ export class QueueApp {
       if (!e.devices.memberAvailable(queue.name, member)) continue;
       const peer = e.peers.get(member);
       if (!peer) continue;
-      const ch = e.newChannel({
-        peer,
-        callerNum: peer.callerNum,
-        callerName: peer.callerName,
-        context: peer.context,
-        exten: 's',
-        linkedid: caller.linkedid,
-        sipCallId: e.localCallId(peer),
-        dialedBy: caller,
-      });
-      e.varSet(ch, 'SIPCALLID', ch.sipCallId);
+      const ch = e.newOutgoingLeg(peer, { linkedid: caller.linkedid, dialedBy: caller });
       for (const [key, raw] of caller.inherit) e.varSet(ch, raw, caller.vars.get(key) ?? '');
       e.newexten(ch, ch.context, caller.exten, 1, 'AppQueue', '(Outgoing Line)');
       ch.connectedNum = caller.callerNum;
       ch.connectedName = caller.callerName;
       e.channelEvent('NewConnectedLine', 'call,all', ch);
-      e.pairEvent('AgentCalled', 'agent,all', caller, ch, new AmiFields().add('Queue', queue.name).add('Interface', `SIP/${member}`).add('MemberName', peer.callerName));
+      e.pairEvent('AgentCalled', 'agent,all', caller, ch, new AmiFields().add('Queue', queue.name).add('Interface', `${e.dialect.tech}/${member}`).add('MemberName', peer.callerName));
       e.pairEvent('DialBegin', 'call,all', caller, ch, new AmiFields().add('DialString', member));
       const leg: QueueLeg = { member, ch, plan: e.plans.legPlan(caller.linkedid, member), ringingSince: e.clock.now(), done: false };
       entry.legs.push(leg);
@@ -173,8 +163,10 @@ export class QueueApp {
       e.timer(leg.ch, plan.ringMs, () => {
         if (leg.done) return;
         leg.done = true;
+        const cause = plan.response === 'busy' ? 17 : 34;
+        e.endpointRejects(leg.ch, cause);
         e.pairEvent('DialEnd', 'call,all', entry.caller, leg.ch, new AmiFields().add('DialStatus', plan.response === 'busy' ? 'BUSY' : 'CONGESTION'));
-        e.hangup(leg.ch, plan.response === 'busy' ? 17 : 34);
+        e.hangupLeg(leg.ch, cause, entry.caller);
       });
       return;
     }
@@ -201,12 +193,12 @@ export class QueueApp {
         leg.ch,
         new AmiFields()
           .add('Queue', entry.queue.name)
-          .add('Interface', `SIP/${leg.member}`)
+          .add('Interface', `${e.dialect.tech}/${leg.member}`)
           .add('MemberName', e.peers.get(leg.member)?.callerName ?? leg.member)
           .add('RingTime', e.clock.now() - leg.ringingSince),
       );
       e.pairEvent('DialEnd', 'call,all', entry.caller, leg.ch, new AmiFields().add('DialStatus', 'NOANSWER'));
-      e.hangup(leg.ch, 16);
+      e.hangupLeg(leg.ch, 16, entry.caller);
     }
     e.timer(entry.caller, entry.queue.retryMs, () => this.ringRound(entry));
   }
@@ -242,7 +234,7 @@ export class QueueApp {
       leg.ch,
       new AmiFields()
         .add('Queue', queue.name)
-        .add('Interface', `SIP/${leg.member}`)
+        .add('Interface', `${e.dialect.tech}/${leg.member}`)
         .add('MemberName', e.peers.get(leg.member)?.callerName ?? leg.member)
         .add('HoldTime', Math.floor((now - entry.joinedAt) / 1000))
         .add('RingTime', Math.floor((now - leg.ringingSince) / 1000)),
@@ -258,7 +250,7 @@ export class QueueApp {
       if (leg === winner || leg.done) continue;
       leg.done = true;
       for (let i = 0; i < 2; i++) e.pairEvent('DialEnd', 'call,all', entry.caller, leg.ch, new AmiFields().add('DialStatus', 'CANCEL'));
-      e.hangup(leg.ch, winner ? 26 : 16);
+      e.hangupLeg(leg.ch, winner ? 26 : 16, entry.caller);
     }
   }
 

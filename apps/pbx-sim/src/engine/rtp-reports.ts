@@ -17,9 +17,10 @@ function summary(names: string[], indent: number): string {
 const RTCP_INTERVAL_MS = 5000;
 
 /**
- * The RTP side of chan_sip as AMI shows it: the `RTPAUDIOQOS*` summaries a channel
- * reports when its RTP stops (and mirrors as `...BRIDGED` on its bridge peer), and
- * `RTCPSent` every 5 s of media.
+ * The RTP side of chan_sip and chan_pjsip as AMI shows it: the `RTPAUDIOQOS*` summaries
+ * a channel reports when its RTP stops (and mirrors as `...BRIDGED` on its bridge peer),
+ * and `RTCPSent` every 5 s of media. How they are spread over the two parties of a call
+ * differs between the channel drivers (see the dialect's `rtp`).
  */
 export class RtpReports {
   constructor(private readonly engine: PbxEngine) {}
@@ -33,21 +34,23 @@ export class RtpReports {
     if (from.answeredAt === null || from.localPeer) return;
     if (to?.localPeer) to = null;
     this.interleave(from, to);
+    from.rtpStatsDone = true;
+    // chan_pjsip: the peer reports its own summaries when its media stops, not now.
+    if (this.engine.dialect.rtp === 'pjsip') return;
     if (to && to.answeredAt !== null) {
       this.interleave(to, from);
       to.rtpStatsDone = true;
     }
-    from.rtpStatsDone = true;
   }
 
-  /** Just before `Hangup`: the summaries of a channel Asterisk itself hangs up, then its final RTPAUDIOQOS. */
+  /** Just before `Hangup`: the summaries of a channel Asterisk itself hangs up (then, on chan_sip, its final RTPAUDIOQOS). */
   onHangup(ch: SimChannel): void {
     if (ch.answeredAt === null || ch.localPeer) return;
     if (!ch.rtpStatsDone) {
       this.interleave(ch, null);
       ch.rtpStatsDone = true;
     }
-    if (!ch.byeSent) this.engine.varSet(ch, 'RTPAUDIOQOS', this.value(ch, ''));
+    if (!ch.byeSent && this.engine.dialect.rtp === 'chan_sip') this.engine.varSet(ch, 'RTPAUDIOQOS', this.value(ch, ''));
   }
 
   startRtcp(ch: SimChannel): void {

@@ -1,10 +1,18 @@
 import type { SimBridge } from './sim-bridge';
 import type { SimTimer } from '../clock/sim-clock';
+import type { GosubFrame } from './dialplan-apps';
 
 /** Asterisk channel states the simulated SIP channels go through. */
 export type ChannelState = 0 | 4 | 5 | 6;
 
 const STATE_DESC: Record<ChannelState, string> = { 0: 'Down', 4: 'Ring', 5: 'Ringing', 6: 'Up' };
+
+/** Where a channel is in the dialplan. */
+export interface DialplanLocation {
+  context: string;
+  exten: string;
+  priority: number;
+}
 
 /** A SIP peer: an extension (phone) or the trunk. */
 export interface SimPeer {
@@ -44,8 +52,10 @@ export interface CdrRecordDraft {
 
 export interface ChannelRecording {
   source: 'monitor' | 'mixmonitor';
-  /** Base name without extension for Monitor, file name for MixMonitor. */
+  /** Base name without extension for Monitor, absolute file name for MixMonitor. */
   file: string;
+  /** MixMonitorID (reported only with the `i()` option), else ''. */
+  id?: string;
   startedAt: number;
   stoppedAt: number | null;
 }
@@ -63,6 +73,14 @@ export class SimChannel {
   appData = '';
   dnid = '';
   readonly vars = new Map<string, string>();
+  /** CDR fields set by `Set(CDR(name)=...)` other than userfield (e.g. FreePBX's recordingfile). */
+  readonly cdrVars = new Map<string, string>();
+  /** Gosub return addresses, innermost last. */
+  readonly gosubStack: GosubFrame[] = [];
+  /** Dialed legs that ended but whose Hangup the dialect reports later (see Dialect.deferredLegHangup). */
+  readonly pendingLegHangups: { ch: SimChannel; cause: number }[] = [];
+  /** The SIP status behind this channel's end (TechCause on PJSIP), 0 while none. */
+  techCause = 0;
   /** Variables set as `__NAME` (inherited by every channel this one dials), by name without underscores. */
   readonly inherit = new Map<string, string>();
   bridge: SimBridge | null = null;
@@ -80,7 +98,7 @@ export class SimChannel {
   byeSent = false;
   rtpStatsDone = false;
   /** Where a member of a `basic` bridge continues when the bridge breaks. */
-  goOn: { context: string; exten: string; priority: number } | null = null;
+  goOn: DialplanLocation | null = null;
   /** First Newexten after an async goto (Redirect) carries the old application. */
   suppressNextNewexten = false;
   readonly recordings: ChannelRecording[] = [];
@@ -164,6 +182,13 @@ export class SimChannel {
   get callerIdAll(): string {
     const name = this.callerName === '<unknown>' ? '' : this.callerName;
     return `"${name}" <${this.callerNum === '<unknown>' ? '' : this.callerNum}>`;
+  }
+
+  /** Moves the channel's dialplan location (no event: the next Newexten reports it). */
+  moveTo(loc: DialplanLocation): void {
+    this.context = loc.context;
+    this.exten = loc.exten;
+    this.priority = loc.priority;
   }
 
   addTimer(t: SimTimer): void {

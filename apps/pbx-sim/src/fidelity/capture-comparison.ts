@@ -22,7 +22,7 @@ export interface TraceMessage {
 export type TraceDetail = 'events' | 'snapshot';
 
 export interface ChannelTrace {
-  /** `SIP/provider`, `SIP/1001`, `Local/1002@from-internal;1`: the channel name without its counter. */
+  /** `SIP/provider`, `PJSIP/1001`, `Local/1002@from-internal;1`: the channel name without its counter. */
   peer: string;
   channel: string;
   tokens: string[];
@@ -31,13 +31,20 @@ export interface ChannelTrace {
 
 export interface StreamTrace {
   channels: ChannelTrace[];
-  /** Responses to the scenario's actions (`Response` / `Message`, login and logoff left out), in order. */
+  /** Responses to the scenario's actions (`Response` / `Message` and the key list, login and logoff left out), in order. */
   responses: string[];
   /** Event name -> distinct key lists (comma-joined, Timestamp removed). */
   keyLists: Map<string, Set<string>>;
 }
 
 const IGNORED = new Set(['RTCPSent', 'ExtensionStatus', 'QueueMemberStatus', 'FullyBooted']);
+
+/**
+ * Variables whose values are compared too: what the dialplan and app_dial decide
+ * (dial status and number, Gosub/Macro arguments, transfer marks), not times, ids or
+ * file names, which depend on the moment and the run.
+ */
+const COMPARED_VALUES = /^(DIALSTATUS|DIALEDPEERNUMBER|(LOCAL\()?ARG(C|\d+)\)?|MACRO_(EXTEN|CONTEXT|PRIORITY|DEPTH)|GOSUB_RETVAL|_*FROM_DID|_*DIRECTION|_*REC_STATUS|_*REC_POLICY_MODE|_*NODEST|_*MON_FMT|RingGroupMethod|QUEUENUM|QAGENT|_*FROMQ|CIDLOOKUP_NAME|CIDSFSCHEME)$/;
 
 export function peerOf(channel: string): string {
   const local = /^(Local\/[^-]+)-[0-9a-f]+(;\d)$/.exec(channel);
@@ -53,9 +60,12 @@ function get(m: TraceMessage, key: string): string | undefined {
 function token(m: TraceMessage, name: string, detail: TraceDetail): string {
   let t = name;
   switch (name) {
-    case 'VarSet':
-      t += `(${get(m, 'Variable')}${get(m, 'Value') === '' ? '=' : ''})`;
+    case 'VarSet': {
+      const variable = get(m, 'Variable') ?? '';
+      const value = get(m, 'Value') ?? '';
+      t += `(${variable}${COMPARED_VALUES.test(variable) ? `=${value}` : value === '' ? '=' : ''})`;
       break;
+    }
     case 'Newexten':
       t += `(${get(m, 'Context')}:${get(m, 'Priority')}:${get(m, 'Application')})`;
       break;
@@ -66,9 +76,12 @@ function token(m: TraceMessage, name: string, detail: TraceDetail): string {
       break;
     case 'Hangup':
     case 'HangupRequest':
-    case 'SoftHangupRequest':
-      t += `(${get(m, 'Cause') ?? '-'})`;
+    case 'SoftHangupRequest': {
+      // Asterisk 22 adds the SIP status (TechCause) where one is involved.
+      const tech = get(m, 'TechCause');
+      t += `(${get(m, 'Cause') ?? '-'}${tech === undefined ? '' : `/${tech}`})`;
       break;
+    }
     case 'Newstate':
       t += `(${get(m, 'ChannelState')})`;
       break;
@@ -94,8 +107,8 @@ export function traceStream(messages: readonly TraceMessage[], detail: TraceDeta
     if (m.keys[0] === 'Response') {
       const text = `${m.values[0]}: ${get(m, 'Message') ?? ''}`;
       if (text !== 'Success: Authentication accepted' && m.values[0] !== 'Goodbye') {
-        responses.push(text);
         const keys = `Response,${m.keys.slice(1).join(',')}`;
+        responses.push(`${text} [${keys}]`);
         let set = keyLists.get('(response)');
         if (!set) keyLists.set('(response)', (set = new Set()));
         set.add(keys);

@@ -1,19 +1,22 @@
-import { amiFixturePath } from '@app/ami/testing';
+import { basename } from 'node:path';
+import { amiFixturePath, listAmiCaptures, type AmiFixtureSet } from '@app/ami/testing';
 import { loadCapture, parseCapture, AmiMessage, CallTracker, type CallRecord, AmiParser } from '@app/ami';
-import { CAPTURE_SCENARIOS, CaptureScenario, FidelityHarness } from './capture-scenarios';
+import { CAPTURE_SCENARIOS, CAPTURE_SCENARIOS_22, CAPTURE_SET_CONFIG, CaptureScenario, FidelityHarness } from './capture-scenarios';
 import { compareTraces, traceStream, TraceMessage } from './capture-comparison';
 import { formatEvent, formatMessage, type AmiEvent } from '../engine/ami-event';
+import { DIALECTS } from '../engine/dialect';
+import { asterisk22RuleViolations } from './asterisk22-rules';
 
 
-function capture(name: string): AmiMessage[] {
-  return parseCapture(loadCapture(amiFixturePath(`${name}.ami`)));
+function capture(name: string, set: AmiFixtureSet = 'ami'): AmiMessage[] {
+  return parseCapture(loadCapture(amiFixturePath(`${name}.ami`, set)));
 }
 
-/** Runs a scenario on a simulator started at the capture's first moment, with the capture's channel counter. */
+/** Runs a scenario on its lab's simulator started at the capture's first moment, with the capture's channel counter. */
 function simulate(scenario: CaptureScenario, recorded: AmiMessage[]): FidelityHarness {
   const first = recorded.find((m) => m.name === 'Newchannel' || m.name === 'OriginateResponse');
   const counter = Number(first?.get('Uniqueid')?.split('.')[1] ?? 0);
-  const h = new FidelityHarness(recorded[0].receivedAt, { channelCounterStart: Number.isFinite(counter) ? counter : 0 });
+  const h = new FidelityHarness(recorded[0].receivedAt, { config: CAPTURE_SET_CONFIG[scenario.set], channelCounterStart: Number.isFinite(counter) ? counter : 0 });
   scenario.run(h);
   h.run();
   return h;
@@ -49,22 +52,32 @@ function records(messages: AmiMessage[]): object[] {
   }));
 }
 
-describe('pbx-sim speaks the dialect of the real Asterisk 20 captures', () => {
-  it.each(CAPTURE_SCENARIOS.map((s) => [s.name, s] as const))('%s: same events per channel, key lists and responses', (name, scenario) => {
-    const recorded = capture(name);
+describe.each([
+  ['Asterisk 20 (chan_sip)', CAPTURE_SCENARIOS],
+  ['Asterisk 22 (PJSIP)', CAPTURE_SCENARIOS_22],
+] as const)('pbx-sim speaks the dialect of the real %s captures', (_dialect, scenarios) => {
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: same events per channel, key lists and responses', (name, scenario) => {
+    const recorded = capture(name, scenario.set);
     const h = simulate(scenario, recorded);
     const expected = traceStream(recorded, 'snapshot');
     expect(expected.channels.length).toBeGreaterThan(0);
     expect(compareTraces(expected, traceStream(h.messages, 'snapshot'))).toEqual([]);
   });
 
-  it.each(CAPTURE_SCENARIOS.map((s) => [s.name, s] as const))('%s: the call tracker builds the same call records from both', (name, scenario) => {
-    const recorded = capture(name);
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: the call tracker builds the same call records from both', (name, scenario) => {
+    const recorded = capture(name, scenario.set);
     const fromCapture = records(recorded);
     expect(fromCapture.length).toBeGreaterThan(0);
     expect(records(asMessages(simulate(scenario, recorded)))).toEqual(fromCapture);
   });
 
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: greets with the same line', (name, scenario) => {
+    const greeting = loadCapture(amiFixturePath(`${name}.ami`, scenario.set)).bytes.toString('latin1').split('\r\n')[0];
+    expect(DIALECTS[CAPTURE_SET_CONFIG[scenario.set].dialect].greeting).toBe(greeting);
+  });
+});
+
+describe('pbx-sim started like the lab', () => {
   it.each(['inbound_answered', 'blind_transfer_redirect'])('%s.timestamps: with timestampevents the wire form matches, Timestamp third', (name) => {
     const recorded = capture(`${name}.timestamps`);
     const h = simulate(CAPTURE_SCENARIOS.find((s) => s.name === name) as CaptureScenario, recorded);
@@ -74,9 +87,13 @@ describe('pbx-sim speaks the dialect of the real Asterisk 20 captures', () => {
     expect(compareTraces(traceStream(recorded, 'snapshot', true), traceStream(reparsed, 'snapshot', true))).toEqual([]);
   });
 
-  it('uses the same channel names and uniqueids as the capture when started like it', () => {
-    const recorded = capture('internal_answered');
-    const h = simulate(CAPTURE_SCENARIOS.find((s) => s.name === 'internal_answered') as CaptureScenario, recorded);
+  it.each([
+    ['internal_answered', CAPTURE_SCENARIOS],
+    ['pjsip_internal_answered', CAPTURE_SCENARIOS_22],
+  ] as const)('%s: the same channel names and uniqueids as the capture when started like it', (name, list) => {
+    const scenario = list.find((s) => s.name === name) as CaptureScenario;
+    const recorded = capture(name, scenario.set);
+    const h = simulate(scenario, recorded);
     const names = (ms: readonly TraceMessage[]): string[] =>
       ms.filter((m) => m.values[0] === 'Newchannel').map((m) => `${m.values[m.keys.indexOf('Channel')]} ${m.values[m.keys.indexOf('Uniqueid')]}`);
     expect(names(h.messages)).toEqual(names(recorded));
@@ -142,5 +159,113 @@ describe('the comparison fails on drift', () => {
     scenario.run(h);
     h.run();
     expect(compareTraces(expected, traceStream(h.messages, 'snapshot')).join('\n')).toMatch(/DIALEDPEERNAME/);
+  });
+});
+
+describe('the comparison fails on Asterisk 22 drift', () => {
+  type Copy = { keys: string[]; values: string[] }[];
+
+  function drift(name: string, edit: (copy: Copy) => void): string {
+    const scenario = CAPTURE_SCENARIOS_22.find((s) => s.name === name) as CaptureScenario;
+    const recorded = capture(name, 'ami22');
+    const copy = simulate(scenario, recorded).messages.map((m) => ({ keys: [...m.keys], values: [...m.values] }));
+    edit(copy);
+    return compareTraces(traceStream(recorded, 'snapshot'), traceStream(copy, 'snapshot')).join('\n');
+  }
+  const value = (m: { keys: string[]; values: string[] }, key: string): string => m.values[m.keys.indexOf(key)];
+
+  it('a TechCause left out (the abandoned caller ends 127 without 487)', () => {
+    const diffs = drift('pjsip_inbound_abandoned', (copy) => {
+      const m = copy.findLast((c) => c.values[0] === 'Hangup') as Copy[number];
+      m.keys.pop();
+      m.values.pop();
+    });
+    expect(diffs).toMatch(/expected Hangup\(127\/487\).*got Hangup\(127\)/);
+    expect(diffs).toMatch(/Hangup: key list .*Cause-txt is not one Asterisk sends/);
+  });
+
+  it("chan_sip's cause for the abandoned caller (0 instead of 127)", () => {
+    const diffs = drift('pjsip_inbound_abandoned', (copy) => {
+      const m = copy.findLast((c) => c.values[0] === 'Hangup') as Copy[number];
+      m.values[m.keys.indexOf('Cause')] = '0';
+    });
+    expect(diffs).toMatch(/expected Hangup\(127\/487\).*got Hangup\(0\/487\)/);
+  });
+
+  it('a chan_sip birth: the incoming channel in state 0, then Newstate 4', () => {
+    const diffs = drift('pjsip_inbound_answered', (copy) => {
+      const first = copy.findIndex((c) => c.values[0] === 'Newchannel');
+      const born = { keys: [...copy[first].keys], values: [...copy[first].values] };
+      born.values[born.keys.indexOf('ChannelState')] = '0';
+      born.values[born.keys.indexOf('ChannelStateDesc')] = 'Down';
+      copy.splice(first, 1, born, { keys: [...copy[first].keys], values: ['Newstate', ...copy[first].values.slice(1)] });
+    });
+    expect(diffs).toMatch(/expected Newchannel@4.*got Newchannel@0/);
+  });
+
+  it("chan_sip's SIPCALLID on the dialed leg", () => {
+    const diffs = drift('pjsip_internal_answered', (copy) => {
+      const i = copy.findIndex((c) => c.values[0] === 'VarSet' && value(c, 'Variable') === 'DIALEDPEERNUMBER' && value(c, 'Value') !== '');
+      copy.splice(i, 0, { keys: [...copy[i].keys], values: copy[i].values.map((v, k) => (copy[i].keys[k] === 'Variable' ? 'SIPCALLID' : v)) });
+    });
+    expect(diffs).toMatch(/expected VarSet\(DIALEDPEERNUMBER=1002\).*got VarSet\(SIPCALLID\)/);
+  });
+
+  it("a Gosub that forgets LOCAL(ARGC)", () => {
+    const diffs = drift('pjsip_inbound_busy', (copy) => {
+      copy.splice(copy.findIndex((c) => c.values[0] === 'VarSet' && value(c, 'Variable') === 'LOCAL(ARGC)'), 1);
+    });
+    expect(diffs).toMatch(/expected VarSet\(LOCAL\(ARGC\)=1\)/);
+  });
+
+  it("the busy callee's HangupRequest (17/486) missing before DialEnd BUSY", () => {
+    const diffs = drift('pjsip_inbound_busy', (copy) => {
+      copy.splice(copy.findIndex((c) => c.values[0] === 'HangupRequest'), 1);
+    });
+    expect(diffs).toMatch(/expected HangupRequest\(17\/486\)/);
+  });
+
+  it('a MixMonitor answer without its MixMonitorID', () => {
+    const diffs = drift('pjsip_mixmonitor_on_demand', (copy) => {
+      const m = copy.find((c) => c.keys[0] === 'Response' && c.keys.includes('MixMonitorID')) as Copy[number];
+      m.keys.pop();
+      m.values.pop();
+    });
+    expect(diffs).toMatch(/responses differ: expected \[Success:  \[Response,ActionID,MixMonitorID\]/);
+  });
+
+  it('the Asterisk 20 greeting', () => {
+    const greeting = loadCapture(amiFixturePath('pjsip_inbound_answered.ami', 'ami22')).bytes.toString('latin1').split('\r\n')[0];
+    expect(DIALECTS.asterisk20.greeting).not.toBe(greeting);
+  });
+});
+
+describe('calls no Asterisk 22 capture shows, played in the 22 dialect by its stated rules', () => {
+  it.each(listAmiCaptures('ami22').map((f) => [basename(f)]))('the rules hold on the real capture %s', (file) => {
+    expect(asterisk22RuleViolations(parseCapture(loadCapture(amiFixturePath(file, 'ami22'))))).toEqual([]);
+  });
+
+  it.each(CAPTURE_SCENARIOS.map((s) => [s.name]))("the Asterisk 20 capture %s breaks them, even with its channels renamed PJSIP", (name) => {
+    const renamed = capture(name).map((m) => ({ keys: m.keys, values: m.values.map((v) => v.replace(/\bSIP\//g, 'PJSIP/')) }));
+    expect(asterisk22RuleViolations(renamed).filter((v) => !/is not a PJSIP/.test(v))).not.toEqual([]);
+  });
+
+  /**
+   * The Asterisk 20 capture's records, with what the 22 captures show differs: MixMonitor
+   * instead of Monitor, and a busy call ended by the callee's HangupRequest (17/486).
+   */
+  function expectedOn22(recorded: AmiMessage[]): object[] {
+    const busy = records(capture('pjsip_inbound_busy', 'ami22'))[0] as { hangupBy: string };
+    return records(recorded).map((r) => {
+      const record = r as { status: string; recordings: string[] };
+      return { ...record, recordings: record.recordings.map((f) => f.replace(/^monitor:/, 'mixmonitor:')), ...(record.status === 'busy' ? { hangupBy: busy.hangupBy } : {}) };
+    });
+  }
+
+  it.each(CAPTURE_SCENARIOS.map((s) => [s.name, s] as const))('%s on the Asterisk 22 lab: the rules hold and the tracker builds the records of the Asterisk 20 capture', (name, scenario) => {
+    const recorded = capture(name);
+    const h = simulate({ ...scenario, set: 'ami22' }, recorded);
+    expect(asterisk22RuleViolations(h.messages)).toEqual([]);
+    expect(records(asMessages(h))).toEqual(expectedOn22(recorded));
   });
 });

@@ -1,7 +1,8 @@
 import { AmiMessage, SeededRandom } from '@app/ami';
 import { VirtualClock } from '../clock/sim-clock';
 import { PbxEngine } from '../engine/pbx-engine';
-import { CAPTURE_LAB_CONFIG, PbxConfig } from '../engine/pbx-config';
+import { CAPTURE_LAB_22_CONFIG, CAPTURE_LAB_CONFIG, PbxConfig } from '../engine/pbx-config';
+import type { AmiFixtureSet } from '@app/ami/testing';
 import { CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';
 import type { LegPlan } from '../engine/call-plans';
 import type { AmiEvent, AmiFields } from '../engine/ami-event';
@@ -44,8 +45,24 @@ export class FidelityHarness {
     this.engine.onEvent((e: AmiEvent) => this.messages.push(e));
   }
 
+  /** `SIP` or `PJSIP`: how actions name the lab's phones (`Originate Channel: PJSIP/1001`). */
+  get tech(): string {
+    return this.engine.dialect.tech;
+  }
+
   place(req: PlaceCallRequest): PlacedCall {
     return this.placer.place(req);
+  }
+
+  /** The value of `key` in the last response that has it (e.g. the MixMonitorID an action answered). */
+  lastResponseValue(key: string): string {
+    for (let i = this.messages.length - 1; i >= 0; i--) {
+      const m = this.messages[i];
+      if (m.keys[0] !== 'Response') continue;
+      const at = m.keys.indexOf(key);
+      if (at >= 0) return m.values[at];
+    }
+    throw new Error(`no response with ${key}`);
   }
 
   /** Sends an action as a client would (the ActionID is added). */
@@ -83,8 +100,17 @@ export class FidelityHarness {
 export interface CaptureScenario {
   /** Capture file name without `.ami`. */
   name: string;
+  /** The fixture folder it is in, which says which lab (dialect and dialplan) played it. */
+  set: AmiFixtureSet;
   run(h: FidelityHarness): void;
 }
+
+/** The simulated PBX of each capture set's lab. */
+export const CAPTURE_SET_CONFIG: Record<AmiFixtureSet, PbxConfig> = {
+  ami: CAPTURE_LAB_CONFIG,
+  ami22: CAPTURE_LAB_22_CONFIG,
+  'ami-fpbx': CAPTURE_LAB_CONFIG,
+};
 
 const inbound = { kind: 'inbound', from: '+74951234567', to: '74959876543' } as const;
 
@@ -94,30 +120,37 @@ const inbound = { kind: 'inbound', from: '+74951234567', to: '74959876543' } as 
  */
 export const CAPTURE_SCENARIOS: CaptureScenario[] = [
   {
+    set: 'ami',
     name: 'internal_answered',
     run: (h) => void h.place({ kind: 'internal', from: '1001', to: '1002', ringMs: 1000, talkMs: 3000, hangupBy: 'caller' }),
   },
   {
+    set: 'ami',
     name: 'inbound_answered',
     run: (h) => void h.place({ ...inbound, ringMs: 1000, talkMs: 4000, hangupBy: 'callee' }),
   },
   {
+    set: 'ami',
     name: 'inbound_no_answer',
     run: (h) => void h.place({ ...inbound, outcome: 'missed' }),
   },
   {
+    set: 'ami',
     name: 'inbound_busy',
     run: (h) => void h.place({ ...inbound, outcome: 'busy', ringMs: 300 }),
   },
   {
+    set: 'ami',
     name: 'inbound_abandoned',
     run: (h) => void h.place({ ...inbound, outcome: 'abandoned', ringMs: 4000 }),
   },
   {
+    set: 'ami',
     name: 'outbound_answered',
     run: (h) => void h.place({ kind: 'outbound', from: '1001', to: '84951112233', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' }),
   },
   {
+    set: 'ami',
     name: 'blind_transfer_redirect',
     run: (h) => {
       const call = h.place({ ...inbound, ringMs: 1000, talkMs: 60000, hangupBy: 'callee' });
@@ -126,6 +159,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
     },
   },
   {
+    set: 'ami',
     name: 'hold_redirect_bridge',
     run: (h) => {
       const call = h.place({ ...inbound, ringMs: 1000, talkMs: 12000, hangupBy: 'callee' });
@@ -146,6 +180,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
     },
   },
   {
+    set: 'ami',
     name: 'mixmonitor_ami',
     run: (h) => {
       const call = h.place({ kind: 'internal', from: '1001', to: '1002', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' });
@@ -154,6 +189,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
     },
   },
   {
+    set: 'ami',
     name: 'originate_click_to_call',
     run: (h) => {
       const channelId = '1795696803.25';
@@ -161,7 +197,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
       h.at(500, () =>
         h.action({
           Action: 'Originate',
-          Channel: 'SIP/1001',
+          Channel: `${h.tech}/1001`,
           Context: 'from-internal',
           Exten: '1002',
           Priority: '1',
@@ -175,6 +211,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
     },
   },
   {
+    set: 'ami',
     name: 'actions_misc',
     run: (h) => {
       const a = h.place({ ...inbound, ringMs: 1000, talkMs: 600000, hangupBy: 'callee' });
@@ -189,12 +226,43 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
         h.action({ Action: 'Getvar', Channel: a.channel, Variable: 'CALLFILENAME' });
         h.action({ Action: 'Getvar', Channel: (b as PlacedCall | null)?.channel ?? '', Variable: 'CDR(userfield)' });
       });
-      h.at(4262, () => h.action({ Action: 'Redirect', Channel: 'SIP/1009-0000ffff', Exten: '1002', Context: 'from-internal', Priority: '1' }));
+      h.at(4262, () => h.action({ Action: 'Redirect', Channel: `${h.tech}/1009-0000ffff`, Exten: '1002', Context: 'from-internal', Priority: '1' }));
       h.at(5264, () => h.action({ Action: 'Hangup', Channel: a.channel, Cause: '16' }));
       h.at(6776, () =>
-        h.action({ Action: 'Originate', Channel: 'SIP/1003', Context: 'from-internal', Exten: '1002', Priority: '1', CallerID: '"CRM Click2Call" <1003>', Async: 'true' }),
+        h.action({ Action: 'Originate', Channel: `${h.tech}/1003`, Context: 'from-internal', Exten: '1002', Priority: '1', CallerID: '"CRM Click2Call" <1003>', Async: 'true' }),
       );
       h.at(7778, () => h.action({ Action: 'Hangup', Channel: (b as PlacedCall | null)?.channel ?? '', Cause: '17' }));
+    },
+  },
+];
+
+/** The Asterisk 20 scenario `name` (the same call, its timings in the 22 capture's `.md` being the same). */
+function sameCallAs(name: string): CaptureScenario['run'] {
+  return (CAPTURE_SCENARIOS.find((s) => s.name === name) as CaptureScenario).run;
+}
+
+/** The Asterisk 22 captures (`test/fixtures/ami22`), each replayed with its `.md`'s timings on the 22 lab. */
+export const CAPTURE_SCENARIOS_22: CaptureScenario[] = [
+  { set: 'ami22', name: 'pjsip_internal_answered', run: sameCallAs('internal_answered') },
+  { set: 'ami22', name: 'pjsip_inbound_answered', run: sameCallAs('inbound_answered') },
+  { set: 'ami22', name: 'pjsip_inbound_busy', run: sameCallAs('inbound_busy') },
+  { set: 'ami22', name: 'pjsip_inbound_abandoned', run: sameCallAs('inbound_abandoned') },
+  {
+    set: 'ami22',
+    name: 'pjsip_blind_transfer_action',
+    run: (h) => {
+      const call = h.place({ ...inbound, ringMs: 1000, talkMs: 60000, hangupBy: 'callee' });
+      h.script(call.linkedid, '1002', { response: 'answer', ringMs: 1000, talkMs: 4000, hangup: 'self' });
+      h.at(4020, () => h.action({ Action: 'BlindTransfer', Channel: h.channelOf('1001'), Exten: '1002', Context: 'transfer-context' }));
+    },
+  },
+  {
+    set: 'ami22',
+    name: 'pjsip_mixmonitor_on_demand',
+    run: (h) => {
+      const call = h.place({ kind: 'internal', from: '1001', to: '1002', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' });
+      h.at(2500, () => h.action({ Action: 'MixMonitor', Channel: call.channel, File: `crm-ami-${call.uniqueid}.wav`, Options: 'bi(CRM_MIXMON_ID)' }));
+      h.at(6000, () => h.action({ Action: 'StopMixMonitor', Channel: call.channel, MixMonitorID: h.lastResponseValue('MixMonitorID') }));
     },
   },
 ];

@@ -3,7 +3,8 @@ import { VirtualClock } from '../clock/sim-clock';
 import { SeededRandom } from '@app/ami';
 import { PbxEngine } from '../engine/pbx-engine';
 import { CallPlacer } from '../engine/call-placer';
-import { formatEvent } from '../engine/ami-event';
+import { formatEvent, type AmiEvent } from '../engine/ami-event';
+import { asterisk22RuleViolations } from '../fidelity/asterisk22-rules';
 import { demoPbxConfig } from '../demo-defaults';
 import { TrafficGenerator } from './traffic-generator';
 import { resolveProfile, STEADY_PROFILE, TrafficProfile, TrafficProfileError } from './traffic-profile';
@@ -52,7 +53,10 @@ describe('traffic generator', () => {
     expect(engine.liveChannels()).toEqual([]);
   });
 
-  it('ends every call and every channel under heavy transfers, holds and recordings', () => {
+  it.each([
+    ['asterisk20', [1, 2, 3]],
+    ['asterisk22', [4, 5]],
+  ] as const)('ends every call and every channel under heavy transfers, holds and recordings (%s)', (dialect, seeds) => {
     const heavy: Partial<TrafficProfile> = {
       cps: 1.5,
       maxConcurrent: 12,
@@ -60,13 +64,15 @@ describe('traffic generator', () => {
       ringMs: { min: 200, max: 12000 },
       talkMs: { median: 6000, sigma: 1.2, min: 300, max: 60000 },
     };
-    for (const seed of [1, 2, 3]) {
+    for (const seed of seeds) {
       const clock = new VirtualClock(Date.UTC(2026, 10, 26, 9, 0, 0));
       const errors: Error[] = [];
-      const engine = new PbxEngine({ config: demoPbxConfig({ recordingsPath: null }), clock, rng: new SeededRandom(seed), onError: (e) => errors.push(e) });
+      const engine = new PbxEngine({ config: demoPbxConfig({ recordingsPath: null, dialect }), clock, rng: new SeededRandom(seed), onError: (e) => errors.push(e) });
       const gone = new Set<string>();
       const late: string[] = [];
+      const events: AmiEvent[] = [];
       engine.onEvent((e) => {
+        events.push(e);
         const ch = e.values[e.keys.indexOf('Channel')];
         if (ch && gone.has(ch) && e.name !== 'Cdr') late.push(`${e.name} ${ch}`);
         if (e.name === 'Hangup') gone.add(ch);
@@ -79,6 +85,7 @@ describe('traffic generator', () => {
       expect({ seed, errors, late, live: engine.liveChannels().map((c) => c.name) }).toEqual({ seed, errors: [], late: [], live: [] });
       expect(engine.stats.callsCompleted).toBe(engine.stats.callsStarted);
       expect(engine.stats.callsStarted).toBeGreaterThan(120);
+      if (dialect === 'asterisk22') expect(asterisk22RuleViolations(events)).toEqual([]);
     }
   });
 

@@ -20,6 +20,7 @@ import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorators';
 import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
+import { DIALECT_NAMES, type DialectName } from '../../../pbx-sim/src/engine/dialect';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -198,6 +199,10 @@ export class AppConfig {
   @IsIn(DEMO_MODES, { message: `must be one of ${DEMO_MODES.join(', ')}` })
   @IsDemoModeAllowed()
   DEMO_MODE: DemoMode = 'auto';
+
+  /** Which Asterisk the demo's simulator is: 20 with chan_sip or 22 with PJSIP (its manager dialect, channel names, recording). */
+  @IsIn(DIALECT_NAMES, { message: `must be one of ${DIALECT_NAMES.join(', ')}` })
+  PBX_SIM_DIALECT: DialectName = 'asterisk20';
 
   // --- recordings ---
   @IsOptional()

@@ -36,7 +36,7 @@ export class DemoPbx implements OnModuleDestroy {
       users: [account],
       traffic: DEMO_TRAFFIC,
       trafficAutostart: false,
-      config: { recordingsPath: this.config.recordingsPath },
+      config: { recordingsPath: this.config.recordingsPath, dialect: this.config.PBX_SIM_DIALECT },
       log: (message) => this.logger.log(message),
     });
     this.sim = sim;
