@@ -67,6 +67,17 @@ const CALL_COLUMNS: Column<CallRow>[] = (Object.keys(CALL_COLUMN_TYPES) as (keyo
   return { name, type, value: (r) => r[name] };
 });
 
+/**
+ * The user and company ids come from the ingest's in-memory directory, which may still name
+ * one deleted a moment ago: such a reference is stored as null (the call is always kept), as
+ * the foreign keys' ON DELETE SET NULL would have made it.
+ */
+const INSERTED_VALUE: Partial<Record<string, string>> = {
+  assigned_user_id: `(SELECT u.id FROM users u WHERE u.id = input.assigned_user_id)`,
+  caller_company_id: `(SELECT co.id FROM companies co WHERE co.id = input.caller_company_id)`,
+  participant_user_ids: `ARRAY(SELECT u.id FROM users u WHERE u.id = ANY(input.participant_user_ids::integer[]) ORDER BY u.id)`,
+};
+
 /** Set once on insert: the tracker's own id may differ after a restart, the row keeps its first. */
 const INSERT_ONLY = new Set(['pbx_id', 'linkedid', 'call_uid']);
 
@@ -132,7 +143,7 @@ old AS (
 ),
 up AS (
   INSERT INTO calls AS c (${callNames.join(', ')})
-  SELECT ${callNames.map((n) => (n === 'participant_user_ids' ? `${n}::integer[]` : n)).join(', ')} FROM input
+  SELECT ${callNames.map((n) => INSERTED_VALUE[n] ?? n).join(', ')} FROM input
   ON CONFLICT (pbx_id, linkedid) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
   WHERE c.ended_at IS NULL AND (c.last_event_at, c.event_seq) < (EXCLUDED.last_event_at, EXCLUDED.event_seq)
   RETURNING c.*
