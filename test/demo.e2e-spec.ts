@@ -128,6 +128,13 @@ describe('zero-config demo (npm start with no Asterisk configured)', () => {
     expect(server.output).toContain('demo companies: created: Romashka LLC, Vektor Logistics, Sever Bank, Neva Trading House, Orbita Media');
     expect((await api.json('/api/health')).status).toBe(200);
     expect(Date.now() - startedAt).toBeLessThan(30_000);
+    // The login page offers the demo logins: GET /api/meta lists them, public, in demo mode only.
+    expect((await api.json('/api/meta')).body).toEqual({
+      version: expect.any(String),
+      role: 'all',
+      testMode: false,
+      demo: { password: DEMO_PASSWORD, users: DEMO_USERS.map((u) => ({ username: u.username, role: u.role, extension: u.extension, name: `${u.firstName} ${u.lastName}` })) },
+    });
 
     const adminPassword = server.output.match(/generated password: (\S+)/)![1];
     const admin = await api.login('admin', adminPassword);
@@ -231,6 +238,7 @@ describe('zero-config demo (npm start with no Asterisk configured)', () => {
         `SELECT (SELECT count(*) FROM users) AS users, (SELECT count(*) FROM companies) AS companies, (SELECT count(*) FROM calls) AS calls`,
       );
       expect(counts).toEqual([{ users: '1', companies: '0', calls: '0' }]);
+      expect((await api.json<{ demo: unknown }>('/api/meta')).body.demo).toBeNull();
       await stop(server);
 
       // The database's own user on extension 1002 and company on Vektor's number keep them when the demo starts on it.

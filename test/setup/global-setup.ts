@@ -8,7 +8,9 @@ import { buildDataSourceOptions } from '../../apps/server/src/database/data-sour
 import { DatabaseConnection, ensureDatabaseExists } from '../../apps/server/src/database/database-connection';
 import { EmbeddedPostgresServer } from '../../apps/server/src/database/embedded/embedded-postgres-server';
 import { runPendingMigrations } from '../../apps/server/src/database/migration-runner';
+import { ensureWebBuild } from '../../apps/server/src/web/web-build';
 import { freePort } from '../support/free-port';
+import { PROJECT_ROOT } from '../support/server-process';
 import { TestDatabaseState, setTestDatabaseState } from './test-database-state';
 
 /**
@@ -16,9 +18,12 @@ import { TestDatabaseState, setTestDatabaseState } from './test-database-state';
  * server named by DB_HOST (DB_PORT, DB_USER, DB_PASSWORD) when set, else an embedded
  * PostgreSQL in a temporary folder. A fresh database per run is created and migrated once;
  * DB_* in the environment then point the test files (jest workers inherit it) at it.
+ * It also makes sure dist/web holds a build of the current web UI.
  */
 export default async function globalSetup(): Promise<void> {
   const quiet = { log: () => undefined, warn: (message: string) => console.warn(message) };
+  // The web UI is built once here (when missing or outdated), so no server a test starts has to build it.
+  await ensureWebBuild(PROJECT_ROOT, quiet);
   let embedded: EmbeddedPostgresServer | null = null;
   let embeddedRoot: string | null = null;
   let connection: DatabaseConnection;

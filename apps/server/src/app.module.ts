@@ -12,8 +12,10 @@ import { AppConfig, AppRole } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database';
 import { HealthModule } from './health';
+import { MetaModule } from './meta';
 import { StatsModule } from './stats';
 import { UsersModule } from './users';
+import { WebModule } from './web';
 
 type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
@@ -21,7 +23,7 @@ type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, CallsModule, CallSimulatorModule, StatsModule];
+const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, CallSimulatorModule, StatsModule];
 
 /** AMI ingest: call tracking into the database (roles all, asterisk). */
 const INGEST_MODULES: ModuleImports = [AmiIngestModule];
@@ -41,6 +43,8 @@ export class AppModule {
   static async forRoot(config: AppConfig): Promise<DynamicModule> {
     // Loaded only when the demo runs: a real deployment never loads the PBX simulator.
     const demo = config.demoEnabled ? [(await import('./demo')).DemoModule] : [];
-    return { module: AppModule, imports: [AppConfigModule.forRoot(config), ...modulesForRole(config.APP_ROLE), ...demo] };
+    // The web UI (dist/web) is looked for now, not at import time: main.ts may have just built it.
+    const web = config.APP_ROLE === 'asterisk' ? [] : [WebModule.forRoot()];
+    return { module: AppModule, imports: [AppConfigModule.forRoot(config), ...modulesForRole(config.APP_ROLE), ...demo, ...web] };
   }
 }

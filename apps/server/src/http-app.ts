@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { APP_VERSION } from './common/app-version';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { createValidationPipe } from './common/errors/validation';
@@ -20,7 +21,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   app.useLogger(app.get(Logger));
   app.setGlobalPrefix(API_PREFIX);
   // No upgrade-insecure-requests: on a LAN the server is often plain HTTP, and the directive
-  // would send the browser to https:// for the docs' (and later the UI's) own assets.
+  // would send the browser to https:// for the docs' and the web UI's own assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins });
   // CSV imports may be posted as a raw text/csv body.
@@ -40,7 +41,7 @@ function setupSwagger(app: NestExpressApplication): void {
         'CRM telephony for Asterisk. Log in with POST /api/auth/login and send the token as "Authorization: Bearer <token>". ' +
           'Every error has the body ErrorResponse: { statusCode, error (code), message, details?, path, timestamp }.',
       )
-      .setVersion('0.1.0')
+      .setVersion(APP_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
       .build(),
     { extraModels: [ErrorResponseDto] },

@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { loadConfigOrExit } from './config/load-config';
 import { createHttpApp, DOCS_PATH } from './http-app';
+import { ensureWebBuild } from './web/web-build';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
@@ -20,13 +21,15 @@ async function bootstrap(config: AppConfig): Promise<void> {
     logger.log(`Asterisk CRM started: role asterisk (AMI ingest)${config.TEST_MODE ? ', TEST_MODE' : ''}`);
     return;
   }
+  // The README's `npm ci && npm start` is the whole setup: the web UI is built here when missing or outdated.
+  await ensureWebBuild(process.cwd(), logger);
   const app = await createHttpApp(config);
   app.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
   await app.listen(config.PORT);
   const base = `http://localhost:${config.PORT}`;
   logger.log(
     `Asterisk CRM started: role ${config.APP_ROLE}${config.TEST_MODE ? ', TEST_MODE' : ''}${config.demoEnabled ? ', demo mode' : ''}; ` +
-      `API ${base}/api, docs ${base}/${DOCS_PATH}, health ${base}/api/health`,
+      `web UI ${base}/, API ${base}/api, docs ${base}/${DOCS_PATH}, health ${base}/api/health`,
   );
 }
 

@@ -1,1 +1,2 @@
 export * from './demo.module';
+export { DEMO_PASSWORD, DEMO_USERS } from './demo-data';
