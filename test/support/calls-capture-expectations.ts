@@ -113,7 +113,12 @@ export const CAPTURE_CASES: CaptureCase[] = [
     pbxId: 'inbound-no-answer',
     calls: [unansweredInbound('missed', '20261126-123730-+74951234567-74959876543.wav', { ringSeconds: 6 })],
   },
-  { captures: ['inbound_busy'], pbxId: 'inbound-busy', calls: [unansweredInbound('busy', '20261126-123746-+74951234567-74959876543.wav')] },
+  {
+    captures: ['inbound_busy'],
+    pbxId: 'inbound-busy',
+    // 1001 was busy at once: it never rang, so the timeline has no ringing step.
+    calls: [unansweredInbound('busy', '20261126-123746-+74951234567-74959876543.wav', { timeline: ['recording_started', 'recording_stopped', 'ended'] })],
+  },
   {
     captures: ['inbound_abandoned'],
     pbxId: 'inbound-abandoned',

@@ -19,16 +19,14 @@ describe('CallTracker through Local channel chains', () => {
   /** `dialer` (a `;2` half) dials the phone of `extension`, which starts ringing. */
   function dialPhone(s: AmiEventScript, dialer: ScriptChannel, extension: string): ScriptChannel {
     const phone = s.channel(`SIP/${extension}-${(phones++).toString(16).padStart(8, '0')}`, { linkedid: dialer.linkedid });
-    s.newchannel(phone).dialBegin(dialer, phone, extension).dialState(dialer, phone);
+    s.newchannel(phone).dialBegin(dialer, phone, extension);
     return phone;
   }
 
   /** A ring-group or queue member: a Local pair whose `;2` half rings the phone. */
   function ringMember(s: AmiEventScript, caller: ScriptChannel, extension: string, context = 'from-ringgroup') {
     const [l1, l2] = dialLocal(s, caller, `${extension}@${context}`);
-    const phone = dialPhone(s, l2, extension);
-    s.dialState(caller, l1);
-    return { l1, l2, phone };
+    return { l1, l2, phone: dialPhone(s, l2, extension) };
   }
 
   /** Asterisk cancelling a member that lost or timed out: its `;2` half is hung up, then its phone. */
@@ -135,15 +133,18 @@ describe('CallTracker through Local channel chains', () => {
     s.newchannel(caller).event('QueueCallerJoin', queued).on('MusicOnHoldStart', caller);
     for (let attempt = 0; attempt < 2; attempt++) {
       // The ;2 half's Dial gets BUSY at once (no ringing); the queue sees its ;1 hang up: NOANSWER.
-      const [l1, l2] = dialLocal(s, caller, '1001@from-queue');
+      const [l1, l2] = s.localPair('1001@from-queue', caller.uniqueid);
+      s.newchannel(l1).newchannel(l2).dialBegin(caller, l1, 'Local/1001@from-queue/n', { ringing: false });
       const phone = s.channel(`SIP/1001-0000ff0${attempt}`, { linkedid: caller.uniqueid });
-      s.newchannel(phone).dialBegin(l2, phone, '1001').wait(300).dialEnd(l2, phone, 'BUSY').hangup(phone, 17);
+      s.newchannel(phone).dialBegin(l2, phone, '1001', { ringing: false }).wait(300).dialEnd(l2, phone, 'BUSY').hangup(phone, 17);
       s.hangupRequest(l2, true).hangup(l2, 17).dialEnd(caller, l1, 'NOANSWER').hangup(l1, 17);
       s.wait(2000);
     }
     s.wait(10_000).event('QueueCallerLeave', queued).on('MusicOnHoldStop', caller).hangupRequest(caller, true).hangup(caller);
-    const [call] = endedCalls(runScript(s).events);
-    expect(call).toMatchObject({ status: 'missed', answeredBy: null, agents: [], holds: [], holdSeconds: 0, ringingExtensions: ['1001'], hangupBy: 'system' });
+    const { events } = runScript(s);
+    // The phone never rang: no ringing event (a popup for a call that never reached it).
+    expect(eventTypes(events)).toEqual(['ended']);
+    expect(endedCalls(events)[0]).toMatchObject({ status: 'missed', answeredBy: null, agents: [], holds: [], holdSeconds: 0, ringingExtensions: ['1001'], hangupBy: 'system' });
   });
 
   it('does not count a queue member who answers just after another one won: one answer, one agent', () => {
@@ -176,7 +177,7 @@ describe('CallTracker through Local channel chains', () => {
     const s = new AmiEventScript();
     const caller = inboundCaller(s);
     const agent = s.channel('SIP/1001-00000002', { linkedid: caller.uniqueid });
-    s.newchannel(caller).newchannel(agent).dialBegin(caller, agent, '1001').dialState(caller, agent).wait(1000).connect(caller, agent, 'b1').wait(3000);
+    s.newchannel(caller).newchannel(agent).dialBegin(caller, agent, '1001').wait(1000).connect(caller, agent, 'b1').wait(3000);
     s.bridgeLeave(caller, 'b1').bridgeLeave(agent, 'b1').hangup(agent);
     caller.exten = '600';
     const member = ringMember(s, caller, '1002');

@@ -59,6 +59,8 @@ const DEST: ChannelKeys = {
 type Lookup = 'find' | 'create' | 'recover';
 
 const FILE_NAME = /^[\w.+@=-]+$/;
+/** `ChannelState` 5: a phone ringing. */
+const RINGING_STATE = '5';
 /** A relative path of plain file names: no `..`, no empty or hidden segment. */
 const RELATIVE_FILE = /^(?:[\w+@=-][\w.+@=-]*\/)*[\w+@=-][\w.+@=-]*$/;
 
@@ -181,6 +183,9 @@ export class CallTracker {
         return true;
       case 'DialBegin':
         this.onDialBegin(msg as AmiEventMessage<'DialBegin'>);
+        return true;
+      case 'DialState':
+        this.onDialState(msg as AmiEventMessage<'DialState'>);
         return true;
       case 'DialEnd':
         this.onDialEnd(msg as AmiEventMessage<'DialEnd'>);
@@ -355,7 +360,7 @@ export class CallTracker {
       pbx.calls.set(id, into);
     }
     if (from.announced) from.finish(at, 'merged', into.callId);
-    else into.absorb(from);
+    else into.absorb(from, at);
     into.evaluate(at);
   }
 
@@ -429,11 +434,14 @@ export class CallTracker {
   private onChannelInfo(msg: AmiEventMessage<'Newchannel'>): void {
     const pbx = this.heard(msg);
     const known = pbx.channels.has(msg.get('Uniqueid') ?? '');
-    const ch = this.channel(pbx, msg, PLAIN, amiEventTime(msg), 'create');
+    const at = amiEventTime(msg);
+    const ch = this.channel(pbx, msg, PLAIN, at, 'create');
     if (ch === undefined || !known) return;
     // A repeated Newchannel or a NewCallerid (Originate's CallerID) updates who the channel is.
     const name: string = msg.name;
-    if (name !== 'Newstate') {
+    if (name === 'Newstate') {
+      if (msg.get('ChannelState') === RINGING_STATE) ch.call.ringing(ch, at);
+    } else {
       ch.callerNum = msg.get('CallerIDNum') ?? ch.callerNum;
       ch.callerName = msg.get('CallerIDName') ?? ch.callerName;
     }
@@ -478,7 +486,18 @@ export class CallTracker {
     const caller = this.channel(pbx, msg, PLAIN, at, 'create') ?? null;
     const dest = this.channel(pbx, msg, DEST, at, 'create');
     if (dest === undefined) return;
-    dest.call.dialBegin(caller, dest, msg.get('Exten'), msg.get('DialString') ?? '', at);
+    dest.call.dialBegin(caller, dest, msg.get('Exten'), msg.get('DialString') ?? '', msg.get('DestChannelState') === RINGING_STATE, at);
+  }
+
+  /** `DialState RINGING` (or `PROGRESS`: early media, a trunk's 183) is when a dialled phone rings. */
+  private onDialState(msg: AmiEventMessage<'DialState'>): void {
+    const status = msg.get('DialStatus');
+    if (status !== 'RINGING' && status !== 'PROGRESS') return;
+    const pbx = this.heard(msg);
+    const at = amiEventTime(msg);
+    this.channel(pbx, msg, PLAIN, at, 'find');
+    const dest = this.channel(pbx, msg, DEST, at, 'find');
+    if (dest !== undefined) dest.call.ringing(dest, at);
   }
 
   private onDialEnd(msg: AmiEventMessage<'DialEnd'>): void {
@@ -496,7 +515,23 @@ export class CallTracker {
     const bridgeId = msg.get('BridgeUniqueid');
     const ch = this.channel(pbx, msg, PLAIN, at, 'create');
     if (ch === undefined || !bridgeId) return;
+    if (joinsLinkedids(msg)) this.joinCallsOfBridge(pbx, ch, bridgeId, at);
     this.enterBridge(pbx, ch, bridgeId, at);
+  }
+
+  /**
+   * A channel joining a basic bridge gives every member the oldest Linkedid there (Asterisk's
+   * bridge_basic push): a picked-up parked call, a directed pickup, an AMI Bridge of two calls
+   * become one call. The events say so only from then on, and the first member's BridgeEnter
+   * still showed its old one, so the calls are joined here, into the oldest.
+   */
+  private joinCallsOfBridge(pbx: PbxState, ch: TrackedChannel, bridgeId: string, at: number): void {
+    const members = pbx.bridges.get(bridgeId);
+    if (members === undefined) return;
+    for (const m of [...members]) {
+      const [older, younger] = olderCallFirst(ch.call, m.call);
+      if (older !== younger && older.channels.size > 0 && younger.channels.size > 0) this.merge(pbx, younger, older, at);
+    }
   }
 
   private onBridgeLeave(msg: AmiEventMessage<'BridgeLeave'>): void {
@@ -772,4 +807,26 @@ function collectCallsAlongLocals(pbx: PbxState, ch: TrackedChannel, calls: Set<T
     calls.add(m.call);
     collectCallsAlongLocals(pbx, m, calls, depth + 1);
   }
+}
+
+/** Bridges that give their members one Linkedid: basic ones and mixing ARI ones, not parking lots, holding or conference bridges. */
+function joinsLinkedids(msg: AmiMessage): boolean {
+  const type = msg.get('BridgeType');
+  return type === 'basic' || (type === 'stasis' && msg.get('BridgeTechnology') !== 'holding_bridge');
+}
+
+/** Asterisk keeps the oldest Linkedid: `<epoch>.<sequence>` compared as numbers, else the call seen first. */
+function olderCallFirst(a: TrackedCall, b: TrackedCall): [TrackedCall, TrackedCall] {
+  const x = linkedidAge(a.linkedid);
+  const y = linkedidAge(b.linkedid);
+  if (x !== null && y !== null) return x[0] < y[0] || (x[0] === y[0] && x[1] <= y[1]) ? [a, b] : [b, a];
+  return a.startedAt <= b.startedAt ? [a, b] : [b, a];
+}
+
+function linkedidAge(linkedid: string): [number, number] | null {
+  const dot = linkedid.indexOf('.');
+  if (dot <= 0) return null;
+  const seconds = Number(linkedid.slice(0, dot));
+  const sequence = Number(linkedid.slice(dot + 1));
+  return Number.isInteger(seconds) && Number.isInteger(sequence) ? [seconds, sequence] : null;
 }

@@ -90,12 +90,21 @@ export class TrackedCall {
   announced = false;
   /** Picked up from a CoreShowChannels snapshot rather than from its first events. */
   recovered: boolean;
+  /**
+   * Known to be a call of its own: it dialled or was dialled, talked, came from a trunk, or
+   * ended. Until then its events are held back, since an extension's channel that only ran
+   * an application (ParkedCall, Pickup) may be a leg about to join another call.
+   */
+  private surfaced: boolean;
+  private held: CallTrackerEvent[] | null = null;
 
   callee: string | null = null;
   private firstDestKind: 'extension' | 'trunk' | null = null;
   private destTrunk: string | null = null;
   private readonly ringingExtensions: string[] = [];
   readonly ringingLegs = new Set<TrackedChannel>();
+  /** Phones dialled that have not started ringing yet: their `ringing` event waits for the ring. */
+  private readonly awaitingRing = new Set<TrackedChannel>();
   private firstRingAt: number | null = null;
   private ringEndedAt: number | null = null;
 
@@ -155,6 +164,7 @@ export class TrackedCall {
     this.linkedids = [linkedid];
     this.startedAt = startedAt;
     this.recovered = recovered;
+    this.surfaced = recovered;
   }
 
   // ---- membership -------------------------------------------------------------------
@@ -179,6 +189,7 @@ export class TrackedCall {
   detach(ch: TrackedChannel): void {
     this.channels.delete(ch);
     this.ringingLegs.delete(ch);
+    this.awaitingRing.delete(ch);
     this.answeredInside.delete(ch);
   }
 
@@ -187,13 +198,20 @@ export class TrackedCall {
     if (!this.linkedids.includes(linkedid)) this.linkedids.push(linkedid);
   }
 
-  /** Takes over a call that never surfaced (e.g. the pickup leg of a parked call). */
-  absorb(other: TrackedCall): void {
+  /**
+   * Takes over a call that never surfaced (the retriever of a parked call, a pickup): its held
+   * events are dropped, its recordings become this call's.
+   */
+  absorb(other: TrackedCall, at: number): void {
     for (const id of other.linkedids) if (!this.linkedids.includes(id)) this.linkedids.push(id);
-    for (const r of other.recordings) if (!this.hasRecording(r.file)) this.recordings.push(r);
-    this.running.push(...other.running);
     this.crmCallId ??= other.crmCallId;
     this.originateActionId ??= other.originateActionId;
+    for (const running of other.running) if (!this.hasRecording(running.recording.file)) this.running.push(running);
+    for (const r of other.recordings) {
+      if (this.hasRecording(r.file)) continue;
+      this.recordings.push(r);
+      this.emit({ type: 'recording_started', at, call: this.toRecord(at), recording: { ...r } });
+    }
   }
 
   /** A channel hung up (or vanished from a snapshot): drop it from every piece of state. */
@@ -205,6 +223,7 @@ export class TrackedCall {
     }
     this.stopRecordings(at, (r) => r.channel === ch);
     this.channels.delete(ch);
+    this.awaitingRing.delete(ch);
     this.answeredInside.delete(ch);
     const phoneHold = this.holdMarkers.delete(`h${ch.uniqueid}`);
     const music = this.holdMarkers.delete(`m${ch.uniqueid}`);
@@ -214,10 +233,12 @@ export class TrackedCall {
 
   // ---- dialling -----------------------------------------------------------------------
 
-  dialBegin(caller: TrackedChannel | null, dest: TrackedChannel, callerExten: string | undefined, dialString: string, at: number): void {
+  /** A Dial starts; `ringingNow` when the phone already rings (its state says Ringing). */
+  dialBegin(caller: TrackedChannel | null, dest: TrackedChannel, callerExten: string | undefined, dialString: string, ringingNow: boolean, at: number): void {
     dest.dialer = caller;
     const phone = dest.kind === 'extension' || dest.kind === 'trunk';
     if (!phone && dest.kind !== 'local') return;
+    this.surface();
     if (dest !== this.origin) {
       // Ring groups, hunt and follow-me stages and queues dial Local halves; the caller's
       // wait and its outcome are the caller's own legs, whatever rings behind them.
@@ -243,12 +264,24 @@ export class TrackedCall {
       if (phone || byCaller) this.firstRingAt ??= at;
       if (this.answeredAt === null) this.ringEndedAt = null;
     }
-    if (phone) this.emit({ type: 'ringing', at, call: this.toRecord(at), extension: dest.kind === 'extension' ? dest.peer : null, channel: dest.name });
+    if (!phone) return;
+    this.awaitingRing.add(dest);
+    if (ringingNow) this.ringing(dest, at);
+  }
+
+  /**
+   * The phone of a dialled leg rings (`DialState RINGING`/`PROGRESS`, or its state turns
+   * Ringing): the `ringing` event, once per leg. A leg that is busy or fails at once never rings.
+   */
+  ringing(dest: TrackedChannel, at: number): void {
+    if (!this.awaitingRing.delete(dest)) return;
+    this.emit({ type: 'ringing', at, call: this.toRecord(at), extension: dest.kind === 'extension' ? dest.peer : null, channel: dest.name });
   }
 
   /** Returns whether the leg was still ringing (a losing queue member's second CANCEL is not). */
   dialEnd(dest: TrackedChannel, status: string, at: number): boolean {
     const wasRinging = this.endLeg(dest, at);
+    this.awaitingRing.delete(dest);
     if (status === 'ANSWER') {
       if (dest === this.origin || (dest.kind !== 'extension' && dest.kind !== 'trunk')) return wasRinging;
       if (dest.dialer?.kind === 'local') this.answeredInside.add(dest);
@@ -350,6 +383,7 @@ export class TrackedCall {
   }
 
   private conversationStarted(members: ReadonlySet<TrackedChannel>, at: number): void {
+    this.surface();
     // "Who hung up" looks at the first hangup request after the last bridge formed.
     this.hangupRequest = null;
     this.blindTransferPending = false;
@@ -496,7 +530,8 @@ export class TrackedCall {
   /** A call rebuilt from a snapshot is announced once the snapshot is complete. */
   announceRecovered(at: number): void {
     if (this.announced) return;
-    const ringing = this.ringingLegs.values().next().value;
+    let ringing: TrackedChannel | undefined;
+    for (const leg of this.ringingLegs) if (leg.kind === 'extension' || leg.kind === 'trunk') ringing ??= leg;
     this.emit({
       type: 'ringing',
       at,
@@ -517,6 +552,8 @@ export class TrackedCall {
 
   finish(at: number, reason: CallEndReason, mergedInto: string | null = null): void {
     if (this.ended) return;
+    // A call that ends on its own was one, even if it never dialled (voicemail, an IVR).
+    if (reason !== 'merged') this.surface();
     const endedAt = Math.max(at, this.startedAt);
     if (this.openHold !== null) this.closeHold(this.openHold, endedAt);
     if (this.talkSince !== null) {
@@ -549,8 +586,25 @@ export class TrackedCall {
   // ---- the record ---------------------------------------------------------------------
 
   private emit(event: CallTrackerEvent): void {
+    if (!this.surfaced) {
+      // An inbound call from a trunk is never a leg joining another call.
+      if (this.origin?.kind !== 'trunk') {
+        (this.held ??= []).push(event);
+        return;
+      }
+      this.surface();
+    }
     this.announced = true;
     this.sink(event);
+  }
+
+  /** The call is one of its own: what was held back goes out, in order. */
+  private surface(): void {
+    if (this.surfaced) return;
+    this.surfaced = true;
+    const held = this.held;
+    this.held = null;
+    if (held !== null) for (const event of held) this.emit(event);
   }
 
   toRecord(at: number): CallRecord {

@@ -67,8 +67,13 @@ export class AmiEventScript {
     return this.event('Newchannel', snapshot(ch));
   }
 
-  dialBegin(caller: ScriptChannel | null, dest: ScriptChannel, dialString: string): this {
-    return this.event('DialBegin', { ...(caller ? snapshot(caller) : {}), ...snapshot(dest, 'Dest'), DialString: dialString });
+  /**
+   * A Dial to `dest`, which starts ringing at once (`DialState RINGING`, as Asterisk reports a
+   * phone's 180) unless `ringing: false` (a leg that is busy or fails before it rings).
+   */
+  dialBegin(caller: ScriptChannel | null, dest: ScriptChannel, dialString: string, { ringing = true } = {}): this {
+    this.event('DialBegin', { ...(caller ? snapshot(caller) : {}), ...snapshot(dest, 'Dest'), DialString: dialString });
+    return ringing ? this.dialState(caller, dest) : this;
   }
 
   dialState(caller: ScriptChannel | null, dest: ScriptChannel, status = 'RINGING'): this {
