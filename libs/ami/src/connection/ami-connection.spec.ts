@@ -405,7 +405,7 @@ describe('AmiConnection against a hostile or broken PBX', () => {
     connection.on('shutdown', () => server.dropClients());
     connection.start();
     await done;
-    expect(delays).toEqual([20, 40, 80, 160, 160, 160]);
+    expect(delays).toEqual([10, 20, 40, 80, 160, 160]);
   });
 
   it('resets the back-off once a session has lasted', async () => {

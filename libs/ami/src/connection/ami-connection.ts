@@ -38,11 +38,11 @@ export interface AmiReconnectOptions {
   maxDelayMs?: number;
   /**
    * Cap while the PBX is reachable but misbehaves (default 30 s): it refuses or never answers
-   * the login, or ends sessions within `stableSessionMs` of the login (a Shutdown at once).
-   * Retrying those every second would only hammer it.
+   * the login, or announces Shutdown within `stableSessionMs` of the login. Retrying those
+   * every second would only hammer it.
    */
   unstableMaxDelayMs?: number;
-  /** A session that lasts this long resets the backoff (default 5 s). */
+  /** A session that lasts this long resets the backoff; a shorter one (a cut right after the login) does not (default 5 s). */
   stableSessionMs?: number;
   /** Growth per failed attempt (default 2). */
   factor?: number;
@@ -171,7 +171,10 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private socket?: net.Socket;
   private generation = 0;
   private attempt = 0;
-  /** Consecutive misbehaving attempts (refused login, short session): they back off up to `unstableMaxDelayMs`. */
+  /**
+   * Misbehaviour since the last lasting session (a refused or unanswered login, a Shutdown right
+   * after the login): while any, the backoff is capped at `unstableMaxDelayMs` instead.
+   */
   private flaps = 0;
   private loggedInAt = 0;
   private sessions = 0;
@@ -392,7 +395,6 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
 
   private onLoggedIn(generation: number): void {
     this.currentState = 'ready';
-    this.attempt = 0;
     this.loggedInAt = Date.now();
     this.firstAuthError = undefined;
     this.sessions += 1;
@@ -480,8 +482,12 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     if (generation !== this.generation) return;
     this.generation += 1;
     const wasReady = this.currentState === 'ready';
-    if (wasReady) this.flaps = Date.now() - this.loggedInAt < this.options.stableSessionMs ? this.flaps + 1 : 0;
-    else if (reason === 'login-failed' || reason === 'login-timeout') this.flaps += 1;
+    if (wasReady && Date.now() - this.loggedInAt >= this.options.stableSessionMs) {
+      this.attempt = 0;
+      this.flaps = 0;
+    } else if (reason === 'pbx-shutdown' || reason === 'login-failed' || reason === 'login-timeout') {
+      this.flaps += 1;
+    }
     clearTimeout(this.connectTimer);
     clearTimeout(this.pingTimer);
     clearTimeout(this.pongTimer);
@@ -503,7 +509,7 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private scheduleReconnect(): number {
     const { initialDelayMs, maxDelayMs, unstableMaxDelayMs, factor, jitter } = this.options;
     const cap = this.flaps > 0 ? Math.max(maxDelayMs, unstableMaxDelayMs) : maxDelayMs;
-    const base = Math.min(cap, initialDelayMs * factor ** Math.min(this.attempt + this.flaps, 64));
+    const base = Math.min(cap, initialDelayMs * factor ** Math.min(this.attempt, 64));
     this.attempt += 1;
     const delay = Math.round(base * (1 - Math.min(1, Math.max(0, jitter)) * Math.random()));
     clearTimeout(this.reconnectTimer);
