@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { CallTrackerEvent } from '@app/ami';
 import { CALL_EVENT_NAMES, type CallEventMessage, type EndStep } from '@app/contracts';
@@ -6,7 +7,7 @@ import { toCallView } from '../calls';
 import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
 import { collapseBatch } from './store/call-batch-sql';
-import { CallStore } from './store/call-store';
+import { CallStore, type StoredCall } from './store/call-store';
 import type { CallWrite } from './store/call-write';
 import { buildCallWrite } from './store/call-write-builder';
 import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
@@ -34,6 +35,11 @@ export class CallIngestService implements OnApplicationShutdown {
   /** Next step index per live tracker call; the write guard orders steps by (time, index). */
   private readonly nextSeq = new Map<string, number>();
   private backlogWarned = false;
+  /**
+   * This process as `calls.writer`: a row another writer inserted is a call this process
+   * rebuilt from the PBX's listing, merged into what is stored rather than replacing it.
+   */
+  readonly writerId = randomUUID();
 
   constructor(
     private readonly store: CallStore,
@@ -66,7 +72,7 @@ export class CallIngestService implements OnApplicationShutdown {
       const seq = this.nextSeq.get(tracked) ?? 0;
       if (event.type === 'ended') this.nextSeq.delete(tracked);
       else this.nextSeq.set(tracked, seq + 1);
-      this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null }));
+      this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null, writer: this.writerId }));
       this.watchBacklog();
     } catch (error) {
       this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
@@ -138,7 +144,7 @@ export class CallIngestService implements OnApplicationShutdown {
       if (!result) continue;
       for (const write of call.writes) {
         if (!result.storedStepKeys.has(write.timeline.dedupeKey)) continue;
-        this.publish(storedStepMessage(write, result.id, this.store.dryRun));
+        this.publish(storedStepMessage(write, result, this.store.dryRun));
       }
     }
   }
@@ -152,9 +158,12 @@ export class CallIngestService implements OnApplicationShutdown {
   }
 }
 
-/** The bus message of a stored step: its call as it stood after the step, and the step's details. */
-function storedStepMessage(write: CallWrite, id: string, dryRun: boolean): CallEventMessage {
+/**
+ * The bus message of a stored step: its call as it stood after the step (as merged, for a call
+ * another process inserted), its `eventSeq` going on from the stored one, and the step's details.
+ */
+function storedStepMessage(write: CallWrite, stored: StoredCall, dryRun: boolean): CallEventMessage {
   const step = write.timeline;
-  const call = toCallView({ ...write.row, id });
+  const call = toCallView({ ...(stored.merged ?? write.row), id: stored.id, event_seq: write.row.event_seq + stored.seqBase });
   return { name: CALL_EVENT_NAMES[step.type], payload: { call, at: new Date(step.occurredAt).toISOString(), dryRun, ...step.data } } as CallEventMessage;
 }

@@ -55,6 +55,7 @@ const CALL_COLUMN_TYPES: Record<keyof CallRow, string> = {
   participant_user_ids: 'text',
   last_event_at: 'timestamptz',
   event_seq: 'integer',
+  writer: 'text',
 };
 
 const CALL_COLUMNS: Column<CallRow>[] = (Object.keys(CALL_COLUMN_TYPES) as (keyof CallRow)[]).map((name) => {
@@ -68,18 +69,57 @@ const CALL_COLUMNS: Column<CallRow>[] = (Object.keys(CALL_COLUMN_TYPES) as (keyo
 });
 
 /**
+ * Each column's value as written, from `i` (the batch's latest state of the call) and `o` (the
+ * row as stored before the statement; all null for a new call). `rec` is true when another
+ * ingest process inserted the row: this process rebuilt the call from the PBX's channel
+ * listing (a restart, a hand-over), knows it only from then on, and in whole seconds. What
+ * the database already knows is kept: start, answer, ring time, parties, direction; a call
+ * once answered stays answered; talk is counted from the stored answer.
+ *
  * The user and company ids come from the ingest's in-memory directory, which may still name
  * one deleted a moment ago: such a reference is stored as null (the call is always kept), as
  * the foreign keys' ON DELETE SET NULL would have made it.
  */
-const INSERTED_VALUE: Partial<Record<string, string>> = {
-  assigned_user_id: `(SELECT u.id FROM users u WHERE u.id = input.assigned_user_id)`,
-  caller_company_id: `(SELECT co.id FROM companies co WHERE co.id = input.caller_company_id)`,
-  participant_user_ids: `ARRAY(SELECT u.id FROM users u WHERE u.id = ANY(input.participant_user_ids::integer[]) ORDER BY u.id)`,
+const KEPT = (name: string) => `CASE WHEN rec THEN COALESCE(o.${name}, i.${name}) ELSE i.${name} END`;
+const KEPT_TEXT = (name: string) => `CASE WHEN rec THEN COALESCE(NULLIF(o.${name}, ''), i.${name}) ELSE i.${name} END`;
+const ANSWERED_AT = KEPT('answered_at');
+const HOLD = `CASE WHEN rec THEN GREATEST(o.hold_seconds, i.hold_seconds) ELSE i.hold_seconds END`;
+const TALK = `CASE WHEN rec AND o.answered_at IS NOT NULL
+  THEN GREATEST(0, round(extract(epoch FROM COALESCE(i.ended_at, i.last_event_at) - o.answered_at))::integer - ${HOLD})
+  ELSE i.talk_seconds END`;
+const MERGED_VALUE: Partial<Record<string, string>> = {
+  direction: `CASE WHEN rec THEN o.direction ELSE i.direction END`,
+  status: `CASE WHEN ${ANSWERED_AT} IS NOT NULL AND i.status NOT IN ('answered', 'on_hold') THEN 'answered' ELSE i.status END`,
+  caller_number: KEPT_TEXT('caller_number'),
+  caller_name: KEPT('caller_name'),
+  receiver_number: KEPT_TEXT('receiver_number'),
+  did: KEPT('did'),
+  external_number: KEPT('external_number'),
+  started_at: KEPT('started_at'),
+  answered_at: ANSWERED_AT,
+  ring_seconds: `CASE WHEN rec AND o.answered_at IS NOT NULL THEN o.ring_seconds WHEN rec THEN GREATEST(o.ring_seconds, i.ring_seconds) ELSE i.ring_seconds END`,
+  talk_seconds: TALK,
+  hold_seconds: HOLD,
+  duration: TALK,
+  answered_by_extension: KEPT('answered_by_extension'),
+  assigned_user_id: `(SELECT u.id FROM users u WHERE u.id = COALESCE(i.assigned_user_id, CASE WHEN rec THEN o.assigned_user_id END))`,
+  caller_company_id: `(SELECT co.id FROM companies co WHERE co.id = ${KEPT('caller_company_id')})`,
+  recording_url: KEPT('recording_url'),
+  crm_call_id: KEPT('crm_call_id'),
+  participant_user_ids: `ARRAY(SELECT u.id FROM users u
+    WHERE u.id = ANY(i.participant_user_ids::integer[]) OR (rec AND u.id = ANY(o.participant_user_ids)) ORDER BY u.id)`,
+  // A new writer goes on from the stored sequence; the same writer adds the base it set.
+  event_seq: `i.event_seq + i.seq_base`,
 };
 
+/** The batch's input: each call's latest row, and the step counter of its first write in the batch. */
+const INPUT_COLUMNS: Column<CollapsedCall>[] = [
+  ...CALL_COLUMNS.map((c) => ({ ...c, value: (call: CollapsedCall) => c.value(call.row) })),
+  { name: 'first_seq', type: 'integer', value: (call) => call.writes[0].row.event_seq },
+];
+
 /** Set once on insert: the tracker's own id may differ after a restart, the row keeps its first. */
-const INSERT_ONLY = new Set(['pbx_id', 'linkedid', 'call_uid']);
+const INSERT_ONLY = new Set(['pbx_id', 'linkedid', 'call_uid', 'first_writer']);
 
 interface KeyedTimelineRow extends CallTimelineRow {
   pbxId: string;
@@ -117,6 +157,17 @@ export function collapseBatch(writes: CallWrite[]): CollapsedCall[] {
   return [...byKey.values()];
 }
 
+/**
+ * A step a rebuilt call announces again: the recovery's own "ringing", and a ring, answer or
+ * recording step the timeline already has for the same extension or file (the rebuilt call
+ * states them anew, with the snapshot's time and sometimes another recording source).
+ */
+const RECOVERED_REPEAT = `(s.type = 'ringing' AND s.data->>'extension' IS NULL OR EXISTS (
+    SELECT 1 FROM call_events e WHERE e.call_id = up.id AND e.type = s.type AND CASE
+      WHEN s.type IN ('ringing', 'answered') THEN e.data->>'extension' IS NOT DISTINCT FROM s.data->>'extension'
+      WHEN s.type IN ('recording_started', 'recording_stopped') THEN e.data->>'file' = s.data->>'file'
+      ELSE false END))`;
+
 export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
   const values: unknown[] = [];
   const unnest = <R>(columns: Column<R>[], rows: R[], alias: string): string => {
@@ -134,19 +185,33 @@ export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
   }
 
   const callNames = CALL_COLUMNS.map((c) => c.name);
-  const updates = callNames.filter((n) => !INSERT_ONLY.has(n)).map((n) => `${n} = EXCLUDED.${n}`);
+  const written = [...callNames, 'first_writer', 'seq_base'];
+  const updates = written.filter((n) => !INSERT_ONLY.has(n)).map((n) => `${n} = EXCLUDED.${n}`);
   const text = `
-WITH input AS (${unnest(CALL_COLUMNS, calls.map((c) => c.row), 'i')}),
+WITH input AS (${unnest(INPUT_COLUMNS, calls, 'i')}),
 old AS (
-  SELECT c.id, c.pbx_id, c.linkedid, c.last_event_at, c.event_seq
-  FROM calls c JOIN input i ON c.pbx_id = i.pbx_id AND c.linkedid = i.linkedid
+  SELECT c.* FROM calls c JOIN input i ON c.pbx_id = i.pbx_id AND c.linkedid = i.linkedid
+),
+based AS (
+  SELECT i.*, o.id AS old_id,
+    o.id IS NOT NULL AND o.first_writer IS DISTINCT FROM i.writer AS rec,
+    CASE WHEN o.id IS NULL THEN 0
+         WHEN o.writer IS DISTINCT FROM i.writer THEN o.event_seq + 1 - i.first_seq
+         ELSE o.seq_base END AS seq_base
+  FROM input i
+  LEFT JOIN old o ON o.pbx_id = i.pbx_id AND o.linkedid = i.linkedid
+),
+prepared AS (
+  SELECT ${callNames.map((n) => `${MERGED_VALUE[n] ?? `i.${n}`} AS ${n}`).join(',\n    ')},
+    CASE WHEN i.old_id IS NULL THEN i.writer END AS first_writer, i.seq_base
+  FROM based i LEFT JOIN old o ON o.id = i.old_id
 ),
 up AS (
-  INSERT INTO calls AS c (${callNames.join(', ')})
-  SELECT ${callNames.map((n) => INSERTED_VALUE[n] ?? n).join(', ')} FROM input
+  INSERT INTO calls AS c (${written.join(', ')})
+  SELECT ${written.join(', ')} FROM prepared
   ON CONFLICT (pbx_id, linkedid) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
   WHERE c.ended_at IS NULL AND (c.last_event_at, c.event_seq) < (EXCLUDED.last_event_at, EXCLUDED.event_seq)
-  RETURNING c.*
+  RETURNING c.*, c.first_writer IS DISTINCT FROM c.writer AS recovered
 ),
 steps AS (${unnest(TIMELINE_COLUMNS, timeline, 's')}),
 stored_steps AS (
@@ -155,7 +220,8 @@ stored_steps AS (
   FROM steps s
   JOIN up ON up.pbx_id = s.pbx_id AND up.linkedid = s.linkedid
   LEFT JOIN old ON old.pbx_id = s.pbx_id AND old.linkedid = s.linkedid
-  WHERE old.id IS NULL OR (s.occurred_at, s.seq) > (old.last_event_at, old.event_seq)
+  WHERE (old.id IS NULL OR (s.occurred_at, s.seq + up.seq_base) > (old.last_event_at, old.event_seq))
+    AND NOT (up.recovered AND ${RECOVERED_REPEAT})
   ORDER BY up.id, s.seq
   ON CONFLICT (call_id, dedupe_key) DO NOTHING
   RETURNING call_id, dedupe_key

@@ -1,4 +1,5 @@
 import type { CallView } from '@app/contracts';
+import type { CallTableRow } from '../../calls';
 import type { CollapsedCall } from './call-batch-sql';
 
 /** What a write changed for one call: its row id and the timeline steps newly stored. */
@@ -6,6 +7,13 @@ export interface StoredCall {
   key: string;
   id: string;
   storedStepKeys: ReadonlySet<string>;
+  /** Added to the writes' own step counter to give the stored `event_seq` (0 unless another process wrote the call first). */
+  seqBase: number;
+  /**
+   * The row as stored, when it differs from the writes' own rows: a call another process
+   * inserted, merged with what was stored (see call-batch-sql). Null: the last write's row is it.
+   */
+  merged: CallTableRow | null;
 }
 
 /**

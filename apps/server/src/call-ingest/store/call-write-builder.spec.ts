@@ -12,7 +12,7 @@ const directory: CallDirectoryView = {
     return digits.length > 0 ? digits : null;
   },
 };
-const options = { recordingsUrlBase: 'http://crm.local/recordings/' };
+const options = { recordingsUrlBase: 'http://crm.local/recordings/', writer: 'spec' };
 const t0 = Date.parse('2026-11-26T12:37:15.262Z');
 
 describe('buildCallWrite', () => {
@@ -89,7 +89,7 @@ describe('buildCallWrite', () => {
   it('leaves recording_url empty without a base URL', () => {
     const call = makeCallRecord({ recordings: [{ file: 'x.wav', path: null, source: 'monitor', startedAt: t0, stoppedAt: null }] });
     const recording = call.recordings[0];
-    const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording }, 1, directory, { recordingsUrlBase: null });
+    const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording }, 1, directory, { recordingsUrlBase: null, writer: 'spec' });
     expect(write.row.recording_url).toBeNull();
     expect(write.timeline.data).toEqual({ file: 'x.wav', path: null, source: 'monitor' });
   });

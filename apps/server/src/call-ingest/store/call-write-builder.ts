@@ -14,6 +14,8 @@ export interface CallDirectoryView {
 export interface CallWriteBuilderOptions {
   /** `RECORDINGS_URL_BASE`: the spec's `recording_url` is this plus the file name; null leaves it empty. */
   recordingsUrlBase: string | null;
+  /** `calls.writer`: the ingest process writing the rows. */
+  writer: string;
 }
 
 /** Turns one tracker event into the rows it makes the ingest write. Pure: same input, same rows. */
@@ -72,6 +74,7 @@ export function buildCallRow(
     participant_user_ids: participantUserIds(call, assignment.userId, directory),
     last_event_at: new Date(at),
     event_seq: seq,
+    writer: options.writer,
   };
 }
 

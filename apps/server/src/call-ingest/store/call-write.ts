@@ -12,6 +12,8 @@ export interface CallRow extends Omit<CallTableRow, 'id'> {
   call_uid: string;
   /** Time of the tracker event this state follows from; with `event_seq`, orders writes of one call. */
   last_event_at: Date;
+  /** The ingest process writing it (see CallIngestService.writerId). */
+  writer: string;
 }
 
 /** One `call_events` row: a step of the call for the supervisor's timeline. */

@@ -33,6 +33,8 @@ export class DryRunCallStore extends CallStore {
         key: call.key,
         id: `dry-run:${pbxId}:${linkedid}`,
         storedStepKeys: new Set(call.writes.map((w) => w.timeline.dedupeKey)),
+        seqBase: 0,
+        merged: null,
       };
     });
   }

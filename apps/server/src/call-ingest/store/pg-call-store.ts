@@ -7,10 +7,9 @@ import { CallStore, type StoredCall } from './call-store';
 import { callKey } from './call-write';
 import { closeLostCallsStatement } from './lost-calls-sql';
 
-interface ChangedCallRow {
-  id: string | number;
-  pbx_id: string;
-  linkedid: string;
+interface ChangedCallRow extends CallTableRow {
+  seq_base: number;
+  recovered: boolean;
   stored_step_keys: string[];
 }
 
@@ -31,6 +30,8 @@ export class PgCallStore extends CallStore {
       key: callKey(row.pbx_id, row.linkedid),
       id: String(row.id),
       storedStepKeys: new Set(row.stored_step_keys),
+      seqBase: row.seq_base,
+      merged: row.recovered ? row : null,
     }));
   }
 

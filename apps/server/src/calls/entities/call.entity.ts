@@ -149,6 +149,18 @@ export class Call {
   @Column({ name: 'event_seq', type: 'integer', default: 0 })
   eventSeq: number;
 
+  /** The ingest process that inserted the row; another writer's state is a recovery and is merged (never downgrades). */
+  @Column({ name: 'first_writer', type: 'varchar', length: 64, nullable: true })
+  firstWriter: string | null;
+
+  /** The ingest process that wrote the row last. */
+  @Column({ name: 'writer', type: 'varchar', length: 64, nullable: true })
+  writer: string | null;
+
+  /** Added to the last writer's own step counter, so `event_seq` goes on growing across processes. */
+  @Column({ name: 'seq_base', type: 'integer', default: 0 })
+  seqBase: number;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 
