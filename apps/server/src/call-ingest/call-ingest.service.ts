@@ -6,9 +6,9 @@ import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
 import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
-import { collapseBatch } from './store/call-batch-sql';
-import { CallStore, type StoredCall } from './store/call-store';
-import type { CallWrite } from './store/call-write';
+import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
+import { CallStore, type CallMerge, type StoredCall } from './store/call-store';
+import { callKey, type CallWrite } from './store/call-write';
 import { buildCallWrite } from './store/call-write-builder';
 import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
 
@@ -139,11 +139,16 @@ export class CallIngestService implements OnApplicationShutdown {
   private async flush(batch: CallWrite[]): Promise<void> {
     const calls = collapseBatch(batch);
     const stored = new Map((await this.store.write(calls)).map((s) => [s.key, s]));
+    const merges = calls.map(mergeOf).filter((m) => m !== null);
+    await this.store.merge(merges);
+    const mergedAway = new Set(merges.map((m) => callKey(m.pbxId, m.from)));
     for (const call of calls) {
       const result = stored.get(call.key);
       if (!result) continue;
       for (const write of call.writes) {
         if (!result.storedStepKeys.has(write.timeline.dedupeKey)) continue;
+        // Its recordings now belong to the call it joined (which announces them itself).
+        if (mergedAway.has(call.key) && write.timeline.type.startsWith('recording_')) continue;
         this.publish(storedStepMessage(write, result, this.store.dryRun));
       }
     }
@@ -156,6 +161,15 @@ export class CallIngestService implements OnApplicationShutdown {
       this.logger.error(`publishing ${message.name} failed: ${(error as Error).message}`);
     }
   }
+}
+
+/** The merge a batch's last write of a call asks for: the tracker joined it into another call. */
+function mergeOf(call: CollapsedCall): CallMerge | null {
+  const { event, row } = call.writes[call.writes.length - 1];
+  const into = event.type === 'ended' && event.call.endReason === 'merged' ? event.call.mergedInto : null;
+  if (!into) return null;
+  // A callId is `<pbx>:<first Linkedid>`, and a row is keyed by that first Linkedid.
+  return { pbxId: row.pbx_id, from: row.linkedid, into: into.slice(event.call.pbx.length + 1) };
 }
 
 /**

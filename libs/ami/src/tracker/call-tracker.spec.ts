@@ -1,7 +1,7 @@
 import type { CallTrackerEvent } from './call-record';
 import { CallTracker } from './call-tracker';
 import { AmiEventScript, type ScriptChannel, snapshot } from './testing/ami-event-script';
-import { endedCalls as ended, eventTypes as types, inboundCaller, runScript as run } from './testing/script-run';
+import { attendedTransferWithConsultationCall, endedCalls as ended, eventTypes as types, inboundCaller, runScript as run } from './testing/script-run';
 
 describe('CallTracker', () => {
   describe('ring-all and queues', () => {
@@ -151,30 +151,7 @@ describe('CallTracker', () => {
     });
 
     it('joins the consultation call into the transferred one on an AttendedTransfer, ending the hold Atxfer leaves open', () => {
-      const s = new AmiEventScript();
-      const caller = inboundCaller(s);
-      const agentA = s.channel('SIP/1001-00000002', { linkedid: caller.uniqueid });
-      s.newchannel(caller).newchannel(agentA).dialBegin(caller, agentA, '1001').wait(1000).connect(caller, agentA, 'b1').wait(4000);
-      // The agent holds the caller and calls 1002 from a second line: a call of its own.
-      s.on('Hold', agentA).on('MusicOnHoldStart', caller);
-      const agentB = s.channel('SIP/1001-00000003', { callerNum: '1001', exten: '1002' });
-      const target = s.channel('SIP/1002-00000004', { linkedid: agentB.uniqueid });
-      s.newchannel(agentB).newchannel(target).dialBegin(agentB, target, '1002').wait(1000).connect(agentB, target, 'b2').wait(5000);
-      s.event('AttendedTransfer', {
-        Result: 'Success',
-        ...snapshot(agentA, 'OrigTransferer'),
-        OrigBridgeUniqueid: 'b1',
-        ...snapshot(agentB, 'SecondTransferer'),
-        SecondBridgeUniqueid: 'b2',
-        DestType: 'Bridge',
-        DestBridgeUniqueid: 'b1',
-        ...snapshot(caller, 'Transferee'),
-        ...snapshot(target, 'TransferTarget'),
-      });
-      target.linkedid = caller.uniqueid;
-      s.bridgeLeave(agentA, 'b1').hangup(agentA).bridgeLeave(agentB, 'b2').hangup(agentB);
-      s.bridgeLeave(target, 'b2').bridgeEnter(target, 'b1').on('MusicOnHoldStop', caller);
-      s.wait(8000).hangupRequest(caller).bridgeLeave(caller, 'b1').hangup(caller).hangup(target);
+      const { s, caller, agentB } = attendedTransferWithConsultationCall();
       const { events } = run(s);
       const calls = ended(events);
       const consult = calls.find((c) => c.linkedid === agentB.uniqueid)!;

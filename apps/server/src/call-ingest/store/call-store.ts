@@ -16,6 +16,14 @@ export interface StoredCall {
   merged: CallTableRow | null;
 }
 
+/** A call the tracker joined into another after reporting it: `from` is no call of its own. */
+export interface CallMerge {
+  pbxId: string;
+  /** Row linkedids (first Linkedid of each call). */
+  from: string;
+  into: string;
+}
+
 /**
  * Where the ingest's writes go: PostgreSQL, or the log in TEST_MODE. Calls whose
  * write changed nothing (a replay, a stale step) are absent from the result.
@@ -34,4 +42,10 @@ export abstract class CallStore {
    * the PBX still has). Returns them as stored after closing.
    */
   abstract closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]>;
+  /**
+   * Folds each `from` call into its `into` call: its timeline steps (but its own end) and
+   * recordings move there and its row goes, so history, exports and statistics never show it.
+   * A merge whose `into` row does not exist leaves `from` as it is.
+   */
+  abstract merge(merges: CallMerge[]): Promise<void>;
 }

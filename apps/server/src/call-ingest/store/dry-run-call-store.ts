@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
 import type { CollapsedCall } from './call-batch-sql';
-import { CallStore, type StoredCall } from './call-store';
+import { CallStore, type CallMerge, type StoredCall } from './call-store';
 import { findLostCallsStatement } from './lost-calls-sql';
 
 /**
@@ -42,6 +42,10 @@ export class DryRunCallStore extends CallStore {
   async databaseTime(): Promise<string> {
     const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
     return row.now.toISOString();
+  }
+
+  async merge(merges: CallMerge[]): Promise<void> {
+    for (const { pbxId, from, into } of merges) this.skipped('calls', 'merge', { pbxId, linkedid: from }, { into });
   }
 
   async closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]> {

@@ -3,9 +3,10 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
-import { CallStore, type StoredCall } from './call-store';
+import { CallStore, type CallMerge, type StoredCall } from './call-store';
 import { callKey } from './call-write';
 import { closeLostCallsStatement } from './lost-calls-sql';
+import { mergeCallsStatements } from './merge-calls-sql';
 
 interface ChangedCallRow extends CallTableRow {
   seq_base: number;
@@ -38,6 +39,13 @@ export class PgCallStore extends CallStore {
   async databaseTime(): Promise<string> {
     const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
     return row.now.toISOString();
+  }
+
+  async merge(merges: CallMerge[]): Promise<void> {
+    if (merges.length === 0) return;
+    await this.dataSource.transaction(async (manager) => {
+      for (const { text, values } of mergeCallsStatements(merges)) await manager.query(text, values);
+    });
   }
 
   async closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]> {
