@@ -9,6 +9,7 @@ import { CallDirectoryService } from './directory/call-directory.service';
 import { CallStore } from './store/call-store';
 import { DryRunCallStore } from './store/dry-run-call-store';
 import { PgCallStore } from './store/pg-call-store';
+import { WriterLiveness } from './writer-liveness.service';
 
 /**
  * Tracker events in, call rows and timeline steps written, stored steps published on the
@@ -21,12 +22,13 @@ import { PgCallStore } from './store/pg-call-store';
   providers: [
     CallIngestService,
     CallDirectoryService,
+    WriterLiveness,
     {
       provide: CallStore,
       inject: [AppConfig, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore(dataSource) : new PgCallStore(dataSource)),
     },
   ],
-  exports: [CallIngestService, CallDirectoryService],
+  exports: [CallIngestService, CallDirectoryService, WriterLiveness],
 })
 export class CallIngestModule {}

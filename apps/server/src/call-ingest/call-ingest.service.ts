@@ -7,7 +7,7 @@ import { toCallView } from '../calls';
 import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
 import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
-import { CallStore, type CallMerge, type StoredCall } from './store/call-store';
+import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './store/call-store';
 import { callKey, type CallWrite } from './store/call-write';
 import { buildCallWrite } from './store/call-write-builder';
 import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
@@ -114,6 +114,11 @@ export class CallIngestService implements OnApplicationShutdown {
     }
     if (closed.length > 0) this.logger.warn(`${pbxId}: ended ${closed.length} call(s) the PBX no longer has (they ended while nobody listened)`);
     return closed.length;
+  }
+
+  /** The PBX's calls still open in the database and who wrote them last. */
+  openCalls(pbxId: string): Promise<OpenCall[]> {
+    return this.store.openCalls(pbxId);
   }
 
   get stats(): KeyedWriteQueueStats {

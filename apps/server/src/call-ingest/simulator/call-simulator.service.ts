@@ -1,7 +1,8 @@
 import { randomInt } from 'node:crypto';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CallTracker, type AmiMessage } from '@app/ami';
 import { CallIngestService } from '../call-ingest.service';
+import { WriterLiveness } from '../writer-liveness.service';
 import { SimulatedCallNotFoundError, SimulatedCallStateError, SimulatorBusyError } from './simulator-errors';
 import { SyntheticInboundCall, type SyntheticHangupBy } from './synthetic-inbound-call';
 
@@ -45,15 +46,36 @@ interface Session {
  * lookup, Nest events and TEST_MODE all behave as for real calls. It rings until
  * answered, hung up or the ring timeout; an answered call ends on hang-up or after
  * the talk timeout.
+ *
+ * Its calls live in this process: at start it ends the test calls a stopped process left
+ * open (their writer's lock is free), as the AMI ingest ends a PBX's calls left open.
  */
 @Injectable()
-export class CallSimulatorService implements OnApplicationShutdown {
+export class CallSimulatorService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('CallSimulator');
   private readonly tracker = new CallTracker();
   private readonly sessions = new Map<string, Session>();
   /** Random start: several server instances must not mint the same Linkedid. */
   private sequence = randomInt(0, 2 ** 40);
 
-  constructor(private readonly ingest: CallIngestService) {}
+  constructor(
+    private readonly ingest: CallIngestService,
+    private readonly liveness: WriterLiveness,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    try {
+      const mark = await this.ingest.lostCallsMark();
+      await this.liveness.hold(this.ingest.writerId);
+      const open = await this.ingest.openCalls(SIMULATOR_PBX_ID);
+      const writers = [...new Set(open.map((c) => c.writer).filter((w) => w !== null))];
+      const gone = new Set(await this.liveness.gone(writers));
+      const live = open.filter((c) => c.writer !== null && !gone.has(c.writer)).map((c) => c.linkedid);
+      await this.ingest.closeLost(SIMULATOR_PBX_ID, live, mark);
+    } catch (error) {
+      this.logger.warn(`could not end the test calls a stopped process left open: ${(error as Error).message}`);
+    }
+  }
 
   async start(request: SimulateCallRequest): Promise<SimulatedCallInfo> {
     if (this.liveSessions() >= MAX_CONCURRENT) throw new SimulatorBusyError(MAX_CONCURRENT);

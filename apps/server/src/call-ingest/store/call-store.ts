@@ -16,6 +16,11 @@ export interface StoredCall {
   merged: CallTableRow | null;
 }
 
+export interface OpenCall {
+  linkedid: string;
+  writer: string | null;
+}
+
 /** A call the tracker joined into another after reporting it: `from` is no call of its own. */
 export interface CallMerge {
   pbxId: string;
@@ -42,6 +47,8 @@ export abstract class CallStore {
    * the PBX still has). Returns them as stored after closing.
    */
   abstract closeLost(pbxId: string, live: string[], before: string): Promise<CallView[]>;
+  /** The PBX's calls still open in the database, each with the process that wrote it last (null: written before writers were recorded). */
+  abstract openCalls(pbxId: string): Promise<OpenCall[]>;
   /**
    * Folds each `from` call into its `into` call: its timeline steps (but its own end) and
    * recordings move there and its row goes, so history, exports and statistics never show it.

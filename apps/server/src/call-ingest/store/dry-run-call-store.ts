@@ -3,8 +3,8 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
 import type { CollapsedCall } from './call-batch-sql';
-import { CallStore, type CallMerge, type StoredCall } from './call-store';
-import { findLostCallsStatement } from './lost-calls-sql';
+import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
+import { findLostCallsStatement, openCallsStatement } from './lost-calls-sql';
 
 /**
  * TEST_MODE: the pipeline runs in full but every write it would make is logged as
@@ -42,6 +42,11 @@ export class DryRunCallStore extends CallStore {
   async databaseTime(): Promise<string> {
     const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
     return row.now.toISOString();
+  }
+
+  openCalls(pbxId: string): Promise<OpenCall[]> {
+    const { text, values } = openCallsStatement(pbxId);
+    return this.dataSource.query(text, values);
   }
 
   async merge(merges: CallMerge[]): Promise<void> {

@@ -3,6 +3,11 @@ import type { SqlStatement } from '../../database';
 /** Open rows of the PBX written before the listing was asked for (database clock) and not live. */
 const UNREACHED = `c.pbx_id = $1 AND c.ended_at IS NULL AND c.updated_at < $3::timestamptz AND NOT (c.linkedid = ANY($2::text[]))`;
 
+/** The open calls of a PBX with the process that wrote each last (see CallStore.openCalls). */
+export function openCallsStatement(pbxId: string): SqlStatement {
+  return { text: `SELECT linkedid, writer FROM calls WHERE pbx_id = $1 AND ended_at IS NULL`, values: [pbxId] };
+}
+
 /** The open calls of a PBX that the PBX no longer has (see CallStore.closeLost). */
 export function findLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
   return { text: `SELECT c.* FROM calls c WHERE ${UNREACHED} ORDER BY c.id`, values: [pbxId, live, before] };

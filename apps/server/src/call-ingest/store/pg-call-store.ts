@@ -3,9 +3,9 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
-import { CallStore, type CallMerge, type StoredCall } from './call-store';
+import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
 import { callKey } from './call-write';
-import { closeLostCallsStatement } from './lost-calls-sql';
+import { closeLostCallsStatement, openCallsStatement } from './lost-calls-sql';
 import { mergeCallsStatements } from './merge-calls-sql';
 
 interface ChangedCallRow extends CallTableRow {
@@ -39,6 +39,11 @@ export class PgCallStore extends CallStore {
   async databaseTime(): Promise<string> {
     const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
     return row.now.toISOString();
+  }
+
+  openCalls(pbxId: string): Promise<OpenCall[]> {
+    const { text, values } = openCallsStatement(pbxId);
+    return this.dataSource.query(text, values);
   }
 
   async merge(merges: CallMerge[]): Promise<void> {
