@@ -59,6 +59,7 @@ export function UserForm({ user, onDone }: { user: User | null; onDone: () => vo
             value={password}
             onChange={(e) => setPassword(e.currentTarget.value)}
             autoComplete="new-password"
+            visibilityToggleButtonProps={{ 'aria-label': t('login.showPassword') }}
           />
           <Select
             label={t('users.role')}

@@ -62,13 +62,13 @@ export function CallTable({ calls, hasMore, loadingMore, onLoadMore }: CallTable
         <Table.Thead>
           <Table.Tr aria-rowindex={1}>
             <Table.Th w={180}>{t('calls.colStarted')}</Table.Th>
-            <Table.Th w={110}>{t('calls.colDirection')}</Table.Th>
-            <Table.Th w={120}>{t('calls.colStatus')}</Table.Th>
+            <Table.Th w={130}>{t('calls.colDirection')}</Table.Th>
+            <Table.Th w={140}>{t('calls.colStatus')}</Table.Th>
             <Table.Th>{t('calls.colCaller')}</Table.Th>
             <Table.Th>{t('calls.colReceiver')}</Table.Th>
             <Table.Th>{t('calls.colUser')}</Table.Th>
-            <Table.Th w={80}>{t('calls.colRing')}</Table.Th>
-            <Table.Th w={80}>{t('calls.colTalk')}</Table.Th>
+            <Table.Th w={90}>{t('calls.colRing')}</Table.Th>
+            <Table.Th w={100}>{t('calls.colTalk')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

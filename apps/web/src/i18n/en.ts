@@ -37,6 +37,7 @@ export const en = {
     password: 'Password',
     submit: 'Log in',
     submitting: 'Logging in…',
+    showPassword: 'Show or hide the password',
     failed: 'Login failed',
     demoTitle: 'Demo mode: log in as one of the demo users',
     demoPassword: 'Password for every demo user: {{password}}',

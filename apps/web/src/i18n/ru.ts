@@ -39,6 +39,7 @@ export const ru: Messages = {
     password: 'Пароль',
     submit: 'Войти',
     submitting: 'Вход…',
+    showPassword: 'Показать или скрыть пароль',
     failed: 'Не удалось войти',
     demoTitle: 'Демо-режим: войдите как один из демо-пользователей',
     demoPassword: 'Пароль всех демо-пользователей: {{password}}',

@@ -67,7 +67,15 @@ export function LoginPage() {
               </Alert>
             )}
             <TextInput label={t('login.username')} name="username" autoComplete="username" required value={username} onChange={(e) => setUsername(e.currentTarget.value)} autoFocus />
-            <PasswordInput label={t('login.password')} name="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.currentTarget.value)} />
+            <PasswordInput
+              label={t('login.password')}
+              name="password"
+              autoComplete="current-password"
+              required
+              value={password}
+              onChange={(e) => setPassword(e.currentTarget.value)}
+              visibilityToggleButtonProps={{ 'aria-label': t('login.showPassword') }}
+            />
             <Button type="submit" loading={busy} loaderProps={{ 'aria-label': t('login.submitting') }}>
               {t('login.submit')}
             </Button>
