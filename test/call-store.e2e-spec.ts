@@ -32,7 +32,7 @@ describe('PgCallStore', () => {
   });
 
   async function write(events: CallTrackerEvent[], directory = directoryOf({}, {})) {
-    return store.write(collapseBatch(events.map((event) => buildCallWrite(event, seq++, directory, { recordingsUrlBase: null, writer: 'store-spec' }))));
+    return store.write(collapseBatch(events.map((event) => buildCallWrite(event, seq++, directory, { writer: 'store-spec' }))));
   }
 
   it('stores a call whose user or company vanished after the directory was loaded, with that reference null', async () => {

@@ -11,6 +11,7 @@ import { CompaniesModule } from './companies';
 import { AppConfig, AppRole } from './config/app-config';
 import { AppConfigModule } from './config/config.module';
 import { DatabaseModule } from './database';
+import { RecordingsModule } from './recordings';
 import { HealthModule } from './health';
 import { MetaModule } from './meta';
 import { StatsModule } from './stats';
@@ -23,7 +24,7 @@ type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, CallSimulatorModule, StatsModule];
+const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule];
 
 /** AMI ingest: call tracking into the database (roles all, asterisk). */
 const INGEST_MODULES: ModuleImports = [AmiIngestModule];

@@ -27,6 +27,19 @@ export type HangupBy = (typeof HANGUP_PARTIES)[number];
 export const RECORDING_SOURCES = ['monitor', 'mixmonitor'] as const;
 export type RecordingSource = (typeof RECORDING_SOURCES)[number];
 
+/**
+ * Where a recording's file stands. `pending`: the call is recording or its file has not appeared
+ * yet; `ready`: the file is there and measured; `empty`: the file holds no audio (an unanswered
+ * call's 44-byte WAV); `missing`: no file appeared before the deadline; `rejected`: the name the
+ * PBX gave is unsafe (it would leave the recordings folder); `deleted`: removed by retention.
+ */
+export const RECORDING_STATUSES = ['pending', 'ready', 'empty', 'missing', 'rejected', 'deleted'] as const;
+export type RecordingStatus = (typeof RECORDING_STATUSES)[number];
+
+/** Where a recording's file is kept: the recordings folder, or S3-compatible object storage. */
+export const RECORDING_STORAGES = ['local', 's3'] as const;
+export type RecordingStorageKind = (typeof RECORDING_STORAGES)[number];
+
 export const HOLD_KINDS = ['server', 'phone'] as const;
 /** `server`: the CRM's hold (Redirect to music on hold); `phone`: the handset's own hold. */
 export type HoldKind = (typeof HOLD_KINDS)[number];

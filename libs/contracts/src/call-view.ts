@@ -1,4 +1,4 @@
-import type { CallDirection, CallStatus, HangupBy, RecordingSource } from './call-values';
+import type { CallDirection, CallStatus, HangupBy, RecordingSource, RecordingStatus, RecordingStorageKind } from './call-values';
 import type { CallTimelineType, TimelineSteps } from './call-timeline';
 
 /**
@@ -51,15 +51,33 @@ export interface CallTimelineEntry<T extends CallTimelineType = CallTimelineType
   data: TimelineSteps[T];
 }
 
+/** A recording of a call: its file's state and what was read from the file. */
 export interface CallRecordingEntry {
   id: string;
+  callId: string;
+  /** The file's path under the PBX's monitor directory, as the PBX named it. */
   fileName: string;
   source: RecordingSource;
+  status: RecordingStatus;
+  /** Why the file is missing, rejected or could not be compressed; null otherwise. */
+  statusReason: string | null;
   sizeBytes: number | null;
+  /** Seconds of audio (milliseconds precision). */
   durationSeconds: number | null;
+  /** Container/codec as read from the file: `wav`, `opus`, `mp3`, … */
   format: string | null;
+  storage: RecordingStorageKind;
+  /** Exempt from retention. */
+  keep: boolean;
   startedAt: string;
   stoppedAt: string | null;
+  /** This server's stream route (Authorization header); an `<audio>` element asks `…/url` for a signed one. */
+  streamUrl: string;
+}
+
+/** A recording in the recordings list: the entry plus what a list shows of its call. */
+export interface RecordingListItem extends CallRecordingEntry {
+  call: Pick<CallView, 'direction' | 'status' | 'callerNumber' | 'receiverNumber' | 'startedAt' | 'assignedUserId' | 'pbxId'>;
 }
 
 export interface CallDetail {

@@ -12,6 +12,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { resolveJwtSecret } from './jwt-secret';
 import { LOGIN_THROTTLER } from './login-throttler.guard';
 import { RolesGuard } from './roles.guard';
+import { SignedUrls } from './signed-urls';
 
 @Module({
   imports: [
@@ -37,10 +38,11 @@ import { RolesGuard } from './roles.guard';
     AuthService,
     Authenticator,
     FirstAdmin,
+    SignedUrls,
     // Order matters: authentication first, then the role check.
     { provide: APP_GUARD, useClass: JwtAuthGuard },
     { provide: APP_GUARD, useClass: RolesGuard },
   ],
-  exports: [JwtModule, Authenticator],
+  exports: [JwtModule, Authenticator, SignedUrls],
 })
 export class AuthModule {}

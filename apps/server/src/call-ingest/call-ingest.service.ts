@@ -4,7 +4,6 @@ import type { CallTrackerEvent } from '@app/ami';
 import { CALL_EVENT_NAMES, type CallEventMessage, type EndStep } from '@app/contracts';
 import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
-import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
 import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './store/call-store';
@@ -45,7 +44,6 @@ export class CallIngestService implements OnApplicationShutdown {
     private readonly store: CallStore,
     private readonly directory: CallDirectoryService,
     private readonly bus: CallEventBus,
-    private readonly config: AppConfig,
   ) {
     this.queue = new KeyedWriteQueue<CallWrite>({
       keyOf: (w) => w.key,
@@ -72,7 +70,7 @@ export class CallIngestService implements OnApplicationShutdown {
       const seq = this.nextSeq.get(tracked) ?? 0;
       if (event.type === 'ended') this.nextSeq.delete(tracked);
       else this.nextSeq.set(tracked, seq + 1);
-      this.queue.push(buildCallWrite(event, seq, this.directory, { recordingsUrlBase: this.config.RECORDINGS_URL_BASE ?? null, writer: this.writerId }));
+      this.queue.push(buildCallWrite(event, seq, this.directory, { writer: this.writerId }));
       this.watchBacklog();
     } catch (error) {
       this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
@@ -183,6 +181,6 @@ function mergeOf(call: CollapsedCall): CallMerge | null {
  */
 function storedStepMessage(write: CallWrite, stored: StoredCall, dryRun: boolean): CallEventMessage {
   const step = write.timeline;
-  const call = toCallView({ ...(stored.merged ?? write.row), id: stored.id, event_seq: write.row.event_seq + stored.seqBase });
+  const call = toCallView({ ...(stored.merged ?? { ...write.row, recording_url: stored.recordingUrl }), id: stored.id, event_seq: write.row.event_seq + stored.seqBase });
   return { name: CALL_EVENT_NAMES[step.type], payload: { call, at: new Date(step.occurredAt).toISOString(), dryRun, ...step.data } } as CallEventMessage;
 }

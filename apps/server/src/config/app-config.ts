@@ -21,6 +21,7 @@ import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorat
 import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
 import { DIALECT_NAMES, type DialectName } from '../../../pbx-sim/src/engine/dialect';
+import { parsePerPbxSetting, perPbxValue, type PerPbxSetting } from './per-pbx-setting';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -70,6 +71,41 @@ function IsOriginList(): PropertyDecorator {
       },
     });
 }
+
+/** `value`, `id=value,…` or both, each value accepted by `isValue` (see per-pbx-setting.ts). */
+function IsPerPbxSetting(isValue: (value: string) => boolean, what: string): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isPerPbxSetting',
+      target: target.constructor,
+      propertyName: String(key),
+      options: {
+        message: ({ value }) => {
+          const parsed = typeof value === 'string' ? parsePerPbxSetting(value, isValue) : { problem: 'is not text' };
+          return `must be ${what}, or pbx-id=value pairs separated by commas${'problem' in parsed ? ` (${parsed.problem})` : ''}`;
+        },
+      },
+      validator: { validate: (value: unknown) => typeof value === 'string' && !('problem' in parsePerPbxSetting(value, isValue)) },
+    });
+}
+
+const isAbsoluteDir = (value: string) => /^\/[^\0]*$/.test(value);
+/** A folder under RECORDINGS_PATH: relative, no `..`, no empty segment. */
+const isSubfolder = (value: string) => value.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\0'));
+
+/** Config of a per-PBX setting, parsed (validation already refused a bad one). */
+function perPbx(value: string | undefined, isValue: (value: string) => boolean): PerPbxSetting | null {
+  if (value === undefined) return null;
+  const parsed = parsePerPbxSetting(value, isValue);
+  return 'problem' in parsed ? null : parsed;
+}
+
+/** Asterisk's default monitor directory (`astspooldir/monitor`). */
+export const DEFAULT_MONITOR_DIR = '/var/spool/asterisk/monitor';
+
+/** Compressed format of finished recordings; off keeps the PBX's WAV. */
+export const RECORDING_COMPRESSIONS = ['opus', 'off'] as const;
+export type RecordingCompression = (typeof RECORDING_COMPRESSIONS)[number];
 
 /**
  * DEMO_MODE=on is a promise to run the demo PBX; where it cannot be kept (a real PBX, production,
@@ -213,6 +249,66 @@ export class AppConfig {
   @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'must be an http(s) URL' })
   RECORDINGS_URL_BASE?: string;
 
+  /** The monitor directory as the PBX sees it (paths in MIXMONITOR_FILENAME), per PBX if they differ. */
+  @IsPerPbxSetting(isAbsoluteDir, 'an absolute directory')
+  ASTERISK_MONITOR_DIR = DEFAULT_MONITOR_DIR;
+
+  /** Where each PBX's monitor directory appears under RECORDINGS_PATH (unset: at RECORDINGS_PATH itself). */
+  @IsOptional()
+  @IsPerPbxSetting(isSubfolder, 'a folder relative to RECORDINGS_PATH')
+  RECORDINGS_PBX_FOLDERS?: string;
+
+  /** How long after a recording stops its file may take to appear (Monitor mixes the legs after hang-up). */
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 90, 90s, 5m or 1h' })
+  RECORDINGS_READY_TIMEOUT = '5m';
+
+  /** Lifetime of the signed media URLs `GET /api/recordings/{id}/url` hands out. */
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 900, 15m or 1h' })
+  RECORDINGS_URL_TTL = '15m';
+
+  @IsIn(RECORDING_COMPRESSIONS, { message: `must be one of ${RECORDING_COMPRESSIONS.join(', ')}` })
+  RECORDINGS_COMPRESSION: RecordingCompression = 'opus';
+
+  /** Age of a finished recording before it is compressed (a listener right after the call keeps the original). */
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 0, 10m or 1h' })
+  RECORDINGS_COMPRESS_AFTER = '10m';
+
+  /** Recordings older than this many days are deleted (their rows stay, marked deleted); 0 keeps them forever. */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of days' })
+  @Min(0, { message: 'must be 0 (keep forever) or more' })
+  RECORDINGS_RETENTION_DAYS = 0;
+
+  /** S3-compatible object storage for finished recordings; unset keeps them in RECORDINGS_PATH. */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name (3-63 lowercase letters, digits, "." or "-")' })
+  RECORDINGS_S3_BUCKET?: string;
+
+  @IsOptional()
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true }, { message: 'must be an http(s) URL' })
+  RECORDINGS_S3_ENDPOINT?: string;
+
+  @IsString()
+  @MinLength(1)
+  RECORDINGS_S3_REGION = 'us-east-1';
+
+  @IsOptional()
+  @IsString()
+  RECORDINGS_S3_ACCESS_KEY_ID?: string;
+
+  @Secret()
+  @IsOptional()
+  @IsString()
+  RECORDINGS_S3_SECRET_ACCESS_KEY?: string;
+
+  @BoolEnv()
+  @IsBoolean({ message: 'must be true or false' })
+  RECORDINGS_S3_FORCE_PATH_STYLE = false;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9!_.*'()/-]{1,200}$/, { message: 'must be 1-200 characters of an S3 key (letters, digits, "/", "-", "_", ".")' })
+  RECORDINGS_S3_PREFIX?: string;
+
   // --- auth ---
   @Secret()
   @OptionalUnlessProduction()
@@ -286,6 +382,28 @@ export class AppConfig {
 
   get recordingsPath(): string {
     return resolve(this.RECORDINGS_PATH ?? join(this.DATA_DIR, 'recordings'));
+  }
+
+  /** The PBX's monitor directory as it writes it in paths, without a trailing slash. */
+  monitorDirOf(pbxId: string): string {
+    return perPbxValue(perPbx(this.ASTERISK_MONITOR_DIR, isAbsoluteDir), pbxId, DEFAULT_MONITOR_DIR).replace(/\/+$/, '') || '/';
+  }
+
+  /** Folder of the PBX's recordings relative to RECORDINGS_PATH ('' = RECORDINGS_PATH itself). */
+  recordingsFolderOf(pbxId: string): string {
+    return perPbxValue(perPbx(this.RECORDINGS_PBX_FOLDERS, isSubfolder), pbxId, '');
+  }
+
+  get recordingsReadyTimeoutMs(): number {
+    return (parseDurationSeconds(this.RECORDINGS_READY_TIMEOUT) ?? 300) * 1000;
+  }
+
+  get recordingsUrlTtlSeconds(): number {
+    return parseDurationSeconds(this.RECORDINGS_URL_TTL) ?? 900;
+  }
+
+  get recordingsCompressAfterMs(): number {
+    return (parseDurationSeconds(this.RECORDINGS_COMPRESS_AFTER) ?? 600) * 1000;
   }
 
   get phoneRegion(): CountryCode {

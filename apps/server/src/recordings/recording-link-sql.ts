@@ -15,22 +15,47 @@ export interface RecordingLink {
 const FILE_NAME_MAX = 255;
 const PATH_MAX = 1024;
 
+/** A linked recording that stopped and still awaits its file, as the upsert returns it. */
+export interface StoppedRecordingRow {
+  id: number;
+  call_id: number;
+  pbx_id: string;
+  file_name: string;
+  path: string | null;
+  stopped_at: Date;
+}
+
+/**
+ * Cut to the column and with any NUL (which PostgreSQL text cannot hold) replaced by U+FFFD,
+ * which the recording key then refuses: such a name is kept as a rejected link, never dropped.
+ */
+export function storable(text: string, max: number): string {
+  return text.replace(/\u0000/g, '\ufffd').slice(0, max);
+}
+
 /**
  * Upserts links in one statement (arrays through unnest). A later event only fills in what is
- * known now: a path or a stop time never goes back to null.
+ * known now: a path or a stop time never goes back to null. Returns the rows that just
+ * learned their stop and still await their file (readiness takes them from there).
  */
 export function upsertRecordingLinksStatement(links: RecordingLink[]): SqlStatement {
   return {
     text: `
-INSERT INTO recordings AS r (call_id, file_name, path, source, started_at, stopped_at)
-SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
-ON CONFLICT (call_id, file_name) DO UPDATE
-  SET path = COALESCE(EXCLUDED.path, r.path), stopped_at = COALESCE(EXCLUDED.stopped_at, r.stopped_at), updated_at = now()
-  WHERE (r.path, r.stopped_at) IS DISTINCT FROM (COALESCE(EXCLUDED.path, r.path), COALESCE(EXCLUDED.stopped_at, r.stopped_at))`,
+WITH up AS (
+  INSERT INTO recordings AS r (call_id, file_name, path, source, started_at, stopped_at)
+  SELECT * FROM unnest($1::integer[], $2::text[], $3::text[], $4::text[], $5::timestamptz[], $6::timestamptz[])
+  ON CONFLICT (call_id, file_name) DO UPDATE
+    SET path = COALESCE(EXCLUDED.path, r.path), stopped_at = COALESCE(EXCLUDED.stopped_at, r.stopped_at), updated_at = now()
+    WHERE (r.path, r.stopped_at) IS DISTINCT FROM (COALESCE(EXCLUDED.path, r.path), COALESCE(EXCLUDED.stopped_at, r.stopped_at))
+  RETURNING r.id, r.call_id, r.file_name, r.path, r.stopped_at, r.status
+)
+SELECT up.id, up.call_id, c.pbx_id, up.file_name, up.path, up.stopped_at
+FROM up JOIN calls c ON c.id = up.call_id
+WHERE up.stopped_at IS NOT NULL AND up.status = 'pending'`,
     values: [
       links.map((l) => l.callId),
-      links.map((l) => l.fileName.slice(0, FILE_NAME_MAX)),
-      links.map((l) => (l.path === null ? null : l.path.slice(0, PATH_MAX))),
+      links.map((l) => storable(l.fileName, FILE_NAME_MAX)),
+      links.map((l) => (l.path === null ? null : storable(l.path, PATH_MAX))),
       links.map((l) => l.source),
       links.map((l) => l.startedAt),
       links.map((l) => l.stoppedAt),

@@ -3,7 +3,8 @@ import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { CallEventBus, type Unsubscribe } from '../call-events';
 import { isTransientDbError, KeyedWriteQueue } from '../database';
-import { linkMissingRecordingsStatement, upsertRecordingLinksStatement, type RecordingLink } from './recording-link-sql';
+import { RecordingReadinessService } from './readiness/recording-readiness.service';
+import { linkMissingRecordingsStatement, upsertRecordingLinksStatement, type RecordingLink, type StoppedRecordingRow } from './recording-link-sql';
 
 /** How far back the start-up catch-up looks for recordings left unlinked by a stop. */
 const CATCH_UP_HOURS = 48;
@@ -12,7 +13,8 @@ const CATCH_UP_HOURS = 48;
  * Links every recording the PBX reports to its call: a `recordings` row per file, written from
  * the stored `recording.started`/`recording.stopped` steps of calls. Runs where the ingest runs
  * (it listens to this process's own publications, so Redis being down loses nothing) and
- * catches up at start with what a previous process committed but did not link.
+ * catches up at start with what a previous process committed but did not link. Each stopped
+ * recording is handed to readiness, which waits for its file.
  */
 @Injectable()
 export class RecordingLinkerService implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -23,12 +25,16 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
   constructor(
     private readonly dataSource: DataSource,
     private readonly bus: CallEventBus,
+    private readonly readiness: RecordingReadinessService,
   ) {
     this.queue = new KeyedWriteQueue<RecordingLink>({
       keyOf: (link) => `${link.callId}\u0000${link.fileName}`,
       flush: async (links) => {
         const { text, values } = upsertRecordingLinksStatement(links);
-        await this.dataSource.query(text, values);
+        const stopped = await this.dataSource.query<StoppedRecordingRow[]>(text, values);
+        this.readiness.track(
+          stopped.map((r) => ({ id: r.id, callId: r.call_id, pbxId: r.pbx_id, fileName: r.file_name, path: r.path, stoppedAt: r.stopped_at.getTime() })),
+        );
       },
       isTransient: isTransientDbError,
       onFlushError: (error, size, transient) => this.logger.warn(`linking ${size} recording(s) failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
@@ -47,6 +53,7 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
       },
     );
     if (linked > 0) this.logger.log(`linked ${linked} recording(s) a previous run had not linked`);
+    this.readiness.start();
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,11 +1,33 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth';
+import { RecordingsController } from './recordings.controller';
+import { PlaybackAudit } from './streaming/playback-audit';
+import { RecordingPlaybackService } from './streaming/recording-playback.service';
+import { RecordingStores } from './storage/recording-stores';
+import { AudioProbe } from './files/audio-probe';
+import { MediaTools } from './files/media-tools';
+import { RecordingsMetrics } from './jobs/recordings-metrics';
+import { RecordingReadinessService } from './readiness/recording-readiness.service';
 import { RecordingLinkerService } from './recording-linker.service';
 import { RecordingsService } from './recordings.service';
+import { LocalRecordingFiles } from './storage/local-recording-files';
 
-/** Read side of the recordings (every role with the HTTP API). */
-@Module({ providers: [RecordingsService], exports: [RecordingsService] })
+/** The files and the tools to read them, one instance per process for every recordings module. */
+@Module({
+  providers: [LocalRecordingFiles, RecordingStores, MediaTools, AudioProbe, RecordingsMetrics],
+  exports: [LocalRecordingFiles, RecordingStores, MediaTools, AudioProbe, RecordingsMetrics],
+})
+export class RecordingFilesModule {}
+
+/** The recordings API: lists, streaming with Range, signed URLs (every role with the HTTP API). */
+@Module({
+  imports: [RecordingFilesModule, AuthModule],
+  controllers: [RecordingsController],
+  providers: [RecordingsService, RecordingPlaybackService, PlaybackAudit],
+  exports: [RecordingsService],
+})
 export class RecordingsModule {}
 
-/** Links recordings to their calls where the ingest writes (roles all and asterisk). */
-@Module({ providers: [RecordingLinkerService], exports: [RecordingLinkerService] })
+/** Links recordings to their calls and waits for their files, where the calls are written. */
+@Module({ imports: [RecordingFilesModule], providers: [RecordingLinkerService, RecordingReadinessService], exports: [RecordingLinkerService, RecordingReadinessService] })
 export class RecordingLinkingModule {}

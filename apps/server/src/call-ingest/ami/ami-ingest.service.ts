@@ -58,6 +58,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       server,
       lock: this.lock,
       sink: (event) => this.calls.handle(event),
+      tracker: { monitorDir: this.config.monitorDirOf(server.id) },
       lostCalls: { mark: () => this.calls.lostCallsMark(), close: (pbxId, live, mark) => this.calls.closeLost(pbxId, live, mark) },
       logger: new Logger(`AMI ${server.id}`),
     });

@@ -1,4 +1,4 @@
-import { amiActions, AmiConnection, CallTracker, type AmiLogger, type AmiMessage, type AmiServerConfig, type CallTrackerEvent } from '@app/ami';
+import { amiActions, AmiConnection, CallTracker, type AmiLogger, type AmiMessage, type AmiServerConfig, type CallTrackerEvent, type CallTrackerOptions } from '@app/ami';
 import type { AdvisoryLocks } from '../../database';
 
 export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
@@ -15,6 +15,8 @@ export interface PbxIngestOptions {
   /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
   lock: AdvisoryLocks | null;
   sink: (event: CallTrackerEvent) => void;
+  /** The tracker's settings for this PBX (its monitor directory names the recordings). */
+  tracker?: CallTrackerOptions;
   /** Ends the database's calls of this PBX that a complete channel listing no longer shows. */
   lostCalls?: LostCallsHandler;
   logger: AmiLogger;
@@ -37,13 +39,15 @@ export interface PbxIngestOptions {
  * over when the holder goes away. Losing the lock's session stops ingesting at once.
  */
 export class PbxIngest {
-  private readonly tracker = new CallTracker();
+  private readonly tracker: CallTracker;
   private connection: AmiConnection | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private current: PbxIngestState = 'standby';
   private standbyLogged = false;
 
-  constructor(private readonly options: PbxIngestOptions) {}
+  constructor(private readonly options: PbxIngestOptions) {
+    this.tracker = new CallTracker(options.tracker);
+  }
 
   get pbxId(): string {
     return this.options.server.id;

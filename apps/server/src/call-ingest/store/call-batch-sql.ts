@@ -50,7 +50,6 @@ const CALL_COLUMN_TYPES: Record<keyof CallRow, string> = {
   answered_by_extension: 'text',
   assigned_user_id: 'integer',
   caller_company_id: 'integer',
-  recording_url: 'text',
   crm_call_id: 'text',
   participant_user_ids: 'text',
   last_event_at: 'timestamptz',
@@ -104,7 +103,6 @@ const MERGED_VALUE: Partial<Record<string, string>> = {
   answered_by_extension: KEPT('answered_by_extension'),
   assigned_user_id: `(SELECT u.id FROM users u WHERE u.id = COALESCE(i.assigned_user_id, CASE WHEN rec THEN o.assigned_user_id END))`,
   caller_company_id: `(SELECT co.id FROM companies co WHERE co.id = ${KEPT('caller_company_id')})`,
-  recording_url: KEPT('recording_url'),
   crm_call_id: KEPT('crm_call_id'),
   participant_user_ids: `ARRAY(SELECT u.id FROM users u
     WHERE u.id = ANY(i.participant_user_ids::integer[]) OR (rec AND u.id = ANY(o.participant_user_ids)) ORDER BY u.id)`,

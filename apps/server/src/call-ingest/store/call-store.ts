@@ -14,6 +14,8 @@ export interface StoredCall {
    * inserted, merged with what was stored (see call-batch-sql). Null: the last write's row is it.
    */
   merged: CallTableRow | null;
+  /** As stored: the recordings context fills it once a file is ready, the ingest never writes it. */
+  recordingUrl: string | null;
 }
 
 export interface OpenCall {

@@ -12,7 +12,7 @@ const directory: CallDirectoryView = {
     return digits.length > 0 ? digits : null;
   },
 };
-const options = { recordingsUrlBase: 'http://crm.local/recordings/', writer: 'spec' };
+const options = { writer: 'spec' };
 const t0 = Date.parse('2026-11-26T12:37:15.262Z');
 
 describe('buildCallWrite', () => {
@@ -72,7 +72,6 @@ describe('buildCallWrite', () => {
     });
     const write = buildCallWrite({ type: 'ended', at: t0 + 6531, call }, 4, directory, options);
     expect(write.row).toMatchObject({ talk_seconds: 6, duration: 6, ring_seconds: 1, ended_at: new Date(t0 + 6530), hangup_by: 'callee', hangup_cause: 16 });
-    expect(write.row.recording_url).toBe('http://crm.local/recordings/a%20b.wav');
     expect(write.timeline.data).toMatchObject({ status: 'answered', hangupBy: 'callee', talkSeconds: 6, agents: ['1001'] });
   });
 
@@ -86,11 +85,11 @@ describe('buildCallWrite', () => {
     expect(write.timeline.dedupeKey).toBe(`transferred:${t0 + 4000}:1001>1002`);
   });
 
-  it('leaves recording_url empty without a base URL', () => {
+  it('leaves recording_url to the recordings context (it fills it once the file is ready)', () => {
     const call = makeCallRecord({ recordings: [{ file: 'x.wav', path: null, source: 'monitor', startedAt: t0, stoppedAt: null }] });
     const recording = call.recordings[0];
-    const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording }, 1, directory, { recordingsUrlBase: null, writer: 'spec' });
-    expect(write.row.recording_url).toBeNull();
+    const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording }, 1, directory, options);
+    expect(write.row).not.toHaveProperty('recording_url');
     expect(write.timeline.data).toEqual({ file: 'x.wav', path: null, source: 'monitor' });
   });
 });
@@ -106,7 +105,6 @@ describe('buildCallWrite column limits', () => {
     const write = buildCallWrite({ type: 'recording_started', at: t0, call, recording: call.recordings[0] }, 1, directory, options);
     expect(write.row.caller_name).toHaveLength(100);
     expect(write.row.caller_number).toHaveLength(64);
-    expect(write.row.recording_url!.length).toBeLessThanOrEqual(500);
     expect(write.timeline.dedupeKey.length).toBeLessThanOrEqual(128);
     const again = buildCallWrite({ type: 'recording_started', at: t0, call, recording: call.recordings[0] }, 1, directory, options);
     expect(again.timeline.dedupeKey).toBe(write.timeline.dedupeKey);

@@ -12,8 +12,6 @@ export interface CallDirectoryView {
 }
 
 export interface CallWriteBuilderOptions {
-  /** `RECORDINGS_URL_BASE`: the spec's `recording_url` is this plus the file name; null leaves it empty. */
-  recordingsUrlBase: string | null;
   /** `calls.writer`: the ingest process writing the rows. */
   writer: string;
 }
@@ -44,7 +42,6 @@ export function buildCallRow(
   const rawExternal = call.direction === 'inbound' ? call.caller : call.direction === 'outbound' ? call.callee : null;
   const externalNumber = rawExternal ? directory.normalize(rawExternal) : null;
   const assignment = assignCall(call, (ext) => directory.userOf(ext));
-  const firstRecording = call.recordings[0];
   const talk = wholeSeconds(call.talkSeconds);
   return {
     pbx_id: clip(call.pbx, 64),
@@ -69,7 +66,6 @@ export function buildCallRow(
     answered_by_extension: clipOrNull(call.answeredBy, 32),
     assigned_user_id: idOrNull(assignment.userId),
     caller_company_id: externalNumber ? idOrNull(directory.companyOf(externalNumber)) : null,
-    recording_url: firstRecording && options.recordingsUrlBase ? clip(recordingUrl(options.recordingsUrlBase, firstRecording.file), 500) : null,
     crm_call_id: clipOrNull(call.crmCallId, 64),
     participant_user_ids: participantUserIds(call, assignment.userId, directory),
     last_event_at: new Date(at),
@@ -153,10 +149,6 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
 /** Stored seconds are whole, rounded: 5.53 s of talk is 6 s (the captures' `.md` say so; the CDR truncates). */
 function wholeSeconds(seconds: number): number {
   return Number.isFinite(seconds) && seconds > 0 ? Math.round(seconds) : 0;
-}
-
-function recordingUrl(base: string, file: string): string {
-  return `${base.replace(/\/+$/, '')}/${encodeURIComponent(file)}`;
 }
 
 /** Column widths of the schema: an overlong value from the PBX is cut, never a reason to lose the call. */

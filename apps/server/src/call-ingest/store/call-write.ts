@@ -5,9 +5,10 @@ import type { CallTableRow } from '../../calls';
 /**
  * The `calls` row as the ingest writes it: the whole state of the call after one tracker
  * event, in the table's own shape (so the stored-call view is built by the calls context's
- * one mapper), plus the columns only the ingest sets.
+ * one mapper), plus the columns only the ingest sets. `recording_url` is the recordings
+ * context's: it fills it once a file is ready.
  */
-export interface CallRow extends Omit<CallTableRow, 'id'> {
+export interface CallRow extends Omit<CallTableRow, 'id' | 'recording_url'> {
   /** The tracker's id of the call (kept from the first write). */
   call_uid: string;
   /** Time of the tracker event this state follows from; with `event_seq`, orders writes of one call. */

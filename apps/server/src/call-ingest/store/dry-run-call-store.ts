@@ -35,6 +35,7 @@ export class DryRunCallStore extends CallStore {
         storedStepKeys: new Set(call.writes.map((w) => w.timeline.dedupeKey)),
         seqBase: 0,
         merged: null,
+        recordingUrl: null,
       };
     });
   }

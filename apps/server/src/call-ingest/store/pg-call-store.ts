@@ -12,6 +12,7 @@ interface ChangedCallRow extends CallTableRow {
   seq_base: number;
   recovered: boolean;
   stored_step_keys: string[];
+  recording_url: string | null;
 }
 
 /** Applies each batch as one idempotent statement (its own transaction). */
@@ -33,6 +34,7 @@ export class PgCallStore extends CallStore {
       storedStepKeys: new Set(row.stored_step_keys),
       seqBase: row.seq_base,
       merged: row.recovered ? row : null,
+      recordingUrl: row.recording_url,
     }));
   }
 

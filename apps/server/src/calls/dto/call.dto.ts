@@ -4,16 +4,15 @@ import {
   CALL_STATUSES,
   CALL_TIMELINE_TYPES,
   HANGUP_PARTIES,
-  RECORDING_SOURCES,
   type CallDetail,
   type CallDirection,
   type CallListItem,
-  type CallRecordingEntry,
   type CallStatus,
   type CallTimelineEntry,
   type HangupBy,
-  type RecordingSource,
 } from '@app/contracts';
+// The DTO file alone: the recordings index leads back to calls through its controller.
+import { RecordingDto } from '../../recordings/dto/recording.dto';
 import type { CallHistoryPageResult } from '../history/calls-history.service';
 
 /** A call as stored, with the assigned user's and the company's names. */
@@ -131,32 +130,6 @@ export class CallTimelineEntryDto implements CallTimelineEntry {
   data: CallTimelineEntry['data'];
 }
 
-export class CallRecordingEntryDto implements CallRecordingEntry {
-  @ApiProperty({ example: '12' })
-  id: string;
-
-  @ApiProperty({ example: '20261126-123715-+74951234567-74959876543.wav' })
-  fileName: string;
-
-  @ApiProperty({ enum: RECORDING_SOURCES })
-  source: RecordingSource;
-
-  @ApiProperty({ type: Number, nullable: true })
-  sizeBytes: number | null;
-
-  @ApiProperty({ type: Number, nullable: true })
-  durationSeconds: number | null;
-
-  @ApiProperty({ type: String, nullable: true, example: 'wav' })
-  format: string | null;
-
-  @ApiProperty()
-  startedAt: string;
-
-  @ApiProperty({ type: String, nullable: true })
-  stoppedAt: string | null;
-}
-
 export class CallDetailDto implements CallDetail {
   @ApiProperty({ type: CallDto })
   call: CallDto;
@@ -164,6 +137,6 @@ export class CallDetailDto implements CallDetail {
   @ApiProperty({ type: [CallTimelineEntryDto], description: 'Every step in order' })
   timeline: CallTimelineEntryDto[];
 
-  @ApiProperty({ type: [CallRecordingEntryDto] })
-  recordings: CallRecordingEntryDto[];
+  @ApiProperty({ type: [RecordingDto] })
+  recordings: RecordingDto[];
 }

@@ -1,27 +1,15 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsArray, IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { CALL_DIRECTIONS, CALL_STATUSES, type CallDirection, type CallStatus } from '@app/contracts';
+import { OptionalIdQuery, PageCursorQuery, PageLimitQuery, PeriodFilterDto, toList } from '../../common/dto/list-filter.dto';
 
-/** `a,b` or a repeated parameter (`?x=a&x=b`) become one list. */
-const toList = ({ value }: { value: unknown }) =>
-  (Array.isArray(value) ? value : [value]).flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter((v) => v !== '');
 
 export const CALL_SORTS = ['-startedAt', 'startedAt', '-duration', 'duration'] as const;
 export type CallSort = (typeof CALL_SORTS)[number];
 
 /** Filters shared by the history page and the CSV export. */
-export class CallsFilterDto {
-  @ApiPropertyOptional({ description: 'Calls that started at or after this instant (ISO-8601)', example: '2026-11-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  from?: string;
-
-  @ApiPropertyOptional({ description: 'Calls that started before this instant (ISO-8601)', example: '2026-12-01T00:00:00Z' })
-  @IsOptional()
-  @IsISO8601({ strict: true })
-  to?: string;
-
+export class CallsFilterDto extends PeriodFilterDto {
   @ApiPropertyOptional({ type: String, enum: CALL_DIRECTIONS, isArray: true, description: 'One or more, comma-separated or repeated' })
   @IsOptional()
   @Transform(toList)
@@ -36,18 +24,10 @@ export class CallsFilterDto {
   @IsIn(CALL_STATUSES, { each: true })
   status?: CallStatus[];
 
-  @ApiPropertyOptional({ type: Number, description: 'Assigned user (operators always see only their own calls)', minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @OptionalIdQuery('Assigned user (operators always see only their own calls)')
   userId?: number;
 
-  @ApiPropertyOptional({ type: Number, description: "Caller's company", minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @OptionalIdQuery("Caller's company")
   companyId?: number;
 
   @ApiPropertyOptional({
@@ -68,18 +48,10 @@ export class CallsFilterDto {
 }
 
 export class CallsQueryDto extends CallsFilterDto {
-  @ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(200)
+  @PageLimitQuery()
   limit: number = 50;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page (opaque)' })
-  @IsOptional()
-  @IsString()
-  @MaxLength(512)
+  @PageCursorQuery()
   cursor?: string;
 
   @ApiPropertyOptional({ type: String, enum: ['json', 'csv'], default: 'json', description: 'csv streams every matching call (no paging)' })

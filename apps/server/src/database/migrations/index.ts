@@ -5,6 +5,7 @@ import { CallsIngest1795651000000 } from './1795651000000-calls-ingest';
 import { CallsStatsIndexes1795651100000 } from './1795651100000-calls-stats-indexes';
 import { CallParticipants1795652000000 } from './1795652000000-call-participants';
 import { CallsWriters1795653000000 } from './1795653000000-calls-writers';
+import { RecordingFiles1795654000000 } from './1795654000000-recording-files';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
@@ -12,5 +13,5 @@ import { CallsWriters1795653000000 } from './1795653000000-calls-writers';
  */
 export const MIGRATIONS = [
   UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000,
-  CallParticipants1795652000000, CallsWriters1795653000000,
+  CallParticipants1795652000000, CallsWriters1795653000000, RecordingFiles1795654000000,
 ];
