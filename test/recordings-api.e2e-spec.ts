@@ -1,10 +1,9 @@
 import { symlink, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Response } from 'supertest';
-import type { Test } from 'supertest';
 import { SignedUrls } from '../apps/server/src/auth';
 import { startCallsE2e, type CallsE2e } from './support/calls-e2e';
-import { recordingsFolder, toneWav, writeFileIn } from './support/recording-files';
+import { bytes, recordingsFolder, toneWav, writeFileIn } from './support/recording-files';
 import { insertCall, insertRecording } from './support/recording-rows';
 import { query } from './support/test-database';
 import { expectErrorShape } from './support/test-app';
@@ -14,14 +13,6 @@ function errorBody(res: Response): Record<string, unknown> {
   return JSON.parse((res.body as Buffer).toString('utf8')) as Record<string, unknown>;
 }
 
-/** Collects a binary body whatever its content type. */
-function bytes(test: Test): Test {
-  return test.buffer(true).parse((res, done) => {
-    const chunks: Buffer[] = [];
-    res.on('data', (chunk: Buffer) => chunks.push(chunk));
-    res.on('end', () => done(null, Buffer.concat(chunks)));
-  });
-}
 
 describe('recordings API: streaming with Range, signed URLs, access, untrusted names', () => {
   let e2e: CallsE2e;

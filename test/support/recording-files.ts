@@ -1,6 +1,7 @@
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import type { Test } from 'supertest';
 
 const RATE = 8000;
 
@@ -48,4 +49,13 @@ export async function recordingsFolder(): Promise<{ root: string; outside: strin
   const root = join(parent, 'recordings');
   await mkdir(root);
   return { root, outside: parent, remove: () => rm(parent, { recursive: true, force: true }) };
+}
+
+/** Collects a response body as bytes whatever its content type (audio, multipart). */
+export function bytes(test: Test): Test {
+  return test.buffer(true).parse((res, done) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (chunk: Buffer) => chunks.push(chunk));
+    res.on('end', () => done(null, Buffer.concat(chunks)));
+  });
 }

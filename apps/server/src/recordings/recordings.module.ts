@@ -6,6 +6,8 @@ import { RecordingPlaybackService } from './streaming/recording-playback.service
 import { RecordingStores } from './storage/recording-stores';
 import { AudioProbe } from './files/audio-probe';
 import { MediaTools } from './files/media-tools';
+import { OpusCompressor } from './jobs/opus-compressor';
+import { RecordingsJobService } from './jobs/recordings-job.service';
 import { RecordingsMetrics } from './jobs/recordings-metrics';
 import { RecordingReadinessService } from './readiness/recording-readiness.service';
 import { RecordingLinkerService } from './recording-linker.service';
@@ -28,6 +30,13 @@ export class RecordingFilesModule {}
 })
 export class RecordingsModule {}
 
-/** Links recordings to their calls and waits for their files, where the calls are written. */
-@Module({ imports: [RecordingFilesModule], providers: [RecordingLinkerService, RecordingReadinessService], exports: [RecordingLinkerService, RecordingReadinessService] })
+/**
+ * Where the calls are written: links recordings to their calls, waits for their files, and runs
+ * the background job (retention, compression, upload; one elected process does it).
+ */
+@Module({
+  imports: [RecordingFilesModule],
+  providers: [RecordingLinkerService, RecordingReadinessService, OpusCompressor, RecordingsJobService],
+  exports: [RecordingLinkerService, RecordingReadinessService, RecordingsJobService],
+})
 export class RecordingLinkingModule {}

@@ -27,6 +27,10 @@ export class S3RecordingStore implements RecordingStore {
       forcePathStyle: config.RECORDINGS_S3_FORCE_PATH_STYLE,
       credentials,
       maxAttempts: 3,
+      // Checksums only where S3 requires them: the SDK's default streams uploads as aws-chunked with a
+      // CRC trailer, which S3-compatible servers that do not know it store as part of the object.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
     });
   }
 
