@@ -1,10 +1,11 @@
 import type { CallEventMessage } from '@app/contracts';
+import type { CallDto } from '../apps/server/src/calls';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import type { PlacedCall } from '../apps/pbx-sim/src/engine/call-placer';
 import { AmiIngestService } from '../apps/server/src/call-ingest';
 import { CallEventBus } from '../apps/server/src/call-events';
 import { eventually } from './support/calls-e2e';
-import { startTestApp, type TestApp } from './support/test-app';
+import { loginAdmin, startTestApp, type TestApp } from './support/test-app';
 import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
 
 const AMI_USER = { username: 'restart', secret: 'restart-secret' };
@@ -127,4 +128,47 @@ describe('an ingest restarted while calls go on', () => {
       expect(Math.min(...after.map((m) => m.payload.call.eventSeq))).toBeGreaterThan(seq);
     }
   }, 60_000);
+
+  it('marks the end of calls that ended while no ingest ran as not observed: talk and duration unknown, not 0, and left out of talk statistics', async () => {
+    // The previous test's process still holds the PBX.
+    await second?.close();
+    second = null;
+    const app = await startTestApp({ DB_NAME: database });
+    const apps = [app];
+    try {
+      await ingestInto(app);
+      await eventually('the ingest logged in', async () => sim.stats.ami.sessions > 0);
+      const answered = sim.placeCall({ kind: 'inbound', from: '+74951234567', to: '74959876543', ringMs: 500, talkMs: 2500 });
+      const ringing = sim.placeCall({ kind: 'inbound', from: '+74957654321', to: '74959876544', outcome: 'missed', ringMs: 2500 });
+      await eventually('one answered, one ringing', async () => (await rowOf(answered.linkedid))?.answered_at && (await rowOf(ringing.linkedid)) !== undefined);
+      await app.close();
+      apps.pop();
+      // Both calls end while no ingest runs.
+      await Promise.all([answered.done, ringing.done]);
+
+      const next = await startTestApp({ DB_NAME: database });
+      apps.push(next);
+      await ingestInto(next);
+      const token = await loginAdmin(next);
+      const views = await eventually('both calls ended after the channel listing', async () => {
+        const calls = ((await next.http().get('/api/calls').query({ limit: '200' }).set('Authorization', `Bearer ${token}`).expect(200)).body.items as CallDto[]).filter(
+          (c) => c.linkedid === answered.linkedid || c.linkedid === ringing.linkedid,
+        );
+        return calls.length === 2 && calls.every((c) => c.endedAt !== null) ? calls : undefined;
+      }, 15_000);
+      for (const call of views) expect(call).toMatchObject({ endObserved: false, endSource: 'unobserved', talkSeconds: null, duration: null });
+      const csv = (await next.http().get('/api/calls').query({ format: 'csv', limit: '200' }).set('Authorization', `Bearer ${token}`).expect(200)).text.trim().split('\n');
+      const header = csv[0].split(',');
+      const row = csv.find((line) => line.includes(answered.linkedid))!.split(',');
+      expect(row[header.indexOf('end_observed')]).toBe('false');
+      expect(row[header.indexOf('talk_seconds')]).toBe('');
+      const stats = await next.http().get('/api/stats').query({ from: '2000-01-01T00:00:00Z', to: '2100-01-01T00:00:00Z' }).set('Authorization', `Bearer ${token}`).expect(200);
+      expect(stats.body.talkSeconds.total).toBe(await talkTotalOfObservedCalls());
+    } finally {
+      await Promise.all(apps.map((a) => a.close()));
+    }
+  }, 60_000);
+
+  const talkTotalOfObservedCalls = async () =>
+    (await query<{ n: number }>(database, `SELECT COALESCE(sum(talk_seconds), 0)::int AS n FROM calls WHERE status = 'answered' AND ended_at IS NOT NULL AND end_source IS DISTINCT FROM 'unobserved'`))[0].n;
 });

@@ -14,7 +14,10 @@ export function percentile90(values: number[]): number | null {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
 }
 
-const mean = (values: number[]) => (values.length === 0 ? null : values.reduce((a, b) => a + b, 0) / values.length);
+const mean = (values: number[]) => (values.length === 0 ? null : sum(values) / values.length);
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+/** Known talk times: a call whose end was not observed has none (it counts as a call, not as talk). */
+const talkOf = (calls: CallDto[]) => calls.map((c) => c.talkSeconds).filter((t) => t !== null);
 const UNANSWERED = new Set(['missed', 'abandoned', 'busy']);
 
 export function expectedStats(period: CallDto[], everyCall: CallDto[]) {
@@ -40,9 +43,9 @@ export function expectedStats(period: CallDto[], everyCall: CallDto[]) {
     },
     ringSeconds: { average: mean(calls.map((c) => c.ringSeconds)), p90: percentile90(calls.map((c) => c.ringSeconds)) },
     talkSeconds: {
-      average: mean(answered.map((c) => c.talkSeconds)),
-      p90: percentile90(answered.map((c) => c.talkSeconds)),
-      total: answered.reduce((n, c) => n + c.talkSeconds, 0),
+      average: mean(talkOf(answered)),
+      p90: percentile90(talkOf(answered)),
+      total: sum(talkOf(answered)),
     },
     perUser: users
       .map((userId) => {
@@ -53,8 +56,8 @@ export function expectedStats(period: CallDto[], everyCall: CallDto[]) {
           calls: mine.length,
           answered: talked.length,
           unanswered: mine.filter((c) => UNANSWERED.has(c.status)).length,
-          talkSeconds: talked.reduce((n, c) => n + c.talkSeconds, 0),
-          averageTalkSeconds: mean(talked.map((c) => c.talkSeconds)),
+          talkSeconds: sum(talkOf(talked)),
+          averageTalkSeconds: mean(talkOf(talked)),
         };
       })
       .sort((a, b) => b.calls - a.calls || Number(a.userId) - Number(b.userId)),

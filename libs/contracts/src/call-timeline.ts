@@ -38,13 +38,15 @@ export interface EndStep {
   hangupBy: HangupBy | null;
   hangupCause: number | null;
   ringSeconds: number;
-  talkSeconds: number;
+  /** Null when the end was not observed (`lost`): unknown. */
+  talkSeconds: number | null;
   holdSeconds: number;
   /** Every extension that talked, in order. */
   agents: string[];
   /**
    * Set when the call ended while no ingest was listening (found open in the database but
-   * gone from the PBX's channel list): status and seconds are the last ones known.
+   * gone from the PBX's channel list, or gone after a cut link): the status is the last one
+   * known, the end only bounded by the last event seen, the talk unknown.
    */
   lost?: true;
 }

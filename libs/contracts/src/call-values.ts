@@ -44,6 +44,10 @@ export const HOLD_KINDS = ['server', 'phone'] as const;
 /** `server`: the CRM's hold (Redirect to music on hold); `phone`: the handset's own hold. */
 export type HoldKind = (typeof HOLD_KINDS)[number];
 
+/** How a call's end is known: seen on AMI, completed from Asterisk's CDR, or not observed at all. */
+export const CALL_END_SOURCES = ['ami', 'cdr', 'unobserved'] as const;
+export type CallEndSource = (typeof CALL_END_SOURCES)[number];
+
 export const TRANSFER_KINDS = ['blind', 'attended'] as const;
 export type TransferKind = (typeof TRANSFER_KINDS)[number];
 

@@ -1,4 +1,4 @@
-import type { CallDirection, CallStatus, HangupBy, RecordingSource, RecordingStatus, RecordingStorageKind } from './call-values';
+import type { CallDirection, CallEndSource, CallStatus, HangupBy, RecordingSource, RecordingStatus, RecordingStorageKind } from './call-values';
 import type { CallTimelineType, TimelineSteps } from './call-timeline';
 
 /**
@@ -20,10 +20,18 @@ export interface CallView {
   answeredAt: string | null;
   endedAt: string | null;
   ringSeconds: number;
-  talkSeconds: number;
+  /** Null when the end was not observed (`endObserved: false`): unknown, not 0. */
+  talkSeconds: number | null;
   holdSeconds: number;
-  /** The specification's column: talk seconds. */
-  duration: number;
+  /** The specification's column: talk seconds (null like them). */
+  duration: number | null;
+  /**
+   * Whether the end was seen: false when the call was gone by the time the ingest looked again
+   * (a restart, a cut link) and its end is bounded by its last known event; null while live.
+   */
+  endObserved: boolean | null;
+  /** How the end is known: `ami` (seen live), `cdr` (Asterisk's own CDR, after the fact), `unobserved`; null while live. */
+  endSource: CallEndSource | null;
   hangupCause: number | null;
   hangupBy: HangupBy | null;
   answeredByExtension: string | null;

@@ -1,4 +1,4 @@
-import type { CallDirection, CallListItem, CallStatus, CallView, HangupBy } from '@app/contracts';
+import type { CallDirection, CallEndSource, CallListItem, CallStatus, CallView, HangupBy } from '@app/contracts';
 
 /**
  * The columns of a `calls` row a view needs, as node-postgres returns them (integers as
@@ -33,6 +33,8 @@ export interface CallTableRow {
   crm_call_id: string | null;
   participant_user_ids: number[];
   event_seq: number;
+  /** Null while live; `unobserved`: talk_seconds/duration hold only the talk seen before the end went unseen. */
+  end_source: CallEndSource | null;
 }
 
 /** A `calls` row as selected by CALL_SELECT: the columns plus the names of the user and company. */
@@ -47,6 +49,8 @@ const iso = (d: Date | null) => (d === null ? null : d.toISOString());
 const idOrNull = (n: number | null) => (n === null ? null : String(n));
 
 export function toCallView(r: CallTableRow): CallView {
+  // The talk seen before an unobserved end is a lower bound, not the talk: shown as unknown.
+  const unobserved = r.end_source === 'unobserved';
   return {
     id: String(r.id),
     pbxId: r.pbx_id,
@@ -62,9 +66,11 @@ export function toCallView(r: CallTableRow): CallView {
     answeredAt: iso(r.answered_at),
     endedAt: iso(r.ended_at),
     ringSeconds: r.ring_seconds,
-    talkSeconds: r.talk_seconds,
+    talkSeconds: unobserved ? null : r.talk_seconds,
     holdSeconds: r.hold_seconds,
-    duration: r.duration,
+    duration: unobserved ? null : r.duration,
+    endObserved: r.end_source === null ? null : !unobserved,
+    endSource: r.end_source,
     hangupCause: r.hangup_cause,
     hangupBy: r.hangup_by,
     answeredByExtension: r.answered_by_extension,

@@ -59,7 +59,10 @@ export class StatsService {
     const [[aggregates], missed] = await Promise.all([
       q<{ outcomes: Outcome[] | null; durations: Durations; per_user: UserRow[] | null; per_hour: Bucket<{ hour: number }>[] | null; per_day: Bucket<{ day: string }>[] | null }>(
         `WITH p AS MATERIALIZED (
-           SELECT c.status, c.direction, c.assigned_user_id, c.ring_seconds, c.talk_seconds, c.started_at AT TIME ZONE ${tz} AS local
+           SELECT c.status, c.direction, c.assigned_user_id, c.ring_seconds,
+                  -- An unobserved end leaves the talk unknown: the call counts, its talk does not.
+                  CASE WHEN c.end_source = 'unobserved' THEN NULL ELSE c.talk_seconds END AS talk_seconds,
+                  c.started_at AT TIME ZONE ${tz} AS local
            FROM calls c WHERE ${where}
          )
          SELECT

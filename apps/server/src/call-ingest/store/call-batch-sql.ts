@@ -55,6 +55,7 @@ const CALL_COLUMN_TYPES: Record<keyof CallRow, string> = {
   last_event_at: 'timestamptz',
   event_seq: 'integer',
   writer: 'text',
+  end_source: 'text',
 };
 
 const CALL_COLUMNS: Column<CallRow>[] = (Object.keys(CALL_COLUMN_TYPES) as (keyof CallRow)[]).map((name) => {

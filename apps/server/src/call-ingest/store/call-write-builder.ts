@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { CallRecord, CallTrackerEvent } from '@app/ami';
+import type { CallEndSource } from '@app/contracts';
 import { assignCall } from '../assignment/call-assignment';
 import { callKey, type CallRow, type CallTimelineRow, type CallWrite } from './call-write';
 
@@ -71,6 +72,7 @@ export function buildCallRow(
     last_event_at: new Date(at),
     event_seq: seq,
     writer: options.writer,
+    end_source: call.ended ? endSource(call) : null,
   };
 }
 
@@ -136,7 +138,7 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
           hangupBy: call.hangupBy,
           hangupCause: call.hangupCause,
           ringSeconds: wholeSeconds(call.ringSeconds),
-          talkSeconds: wholeSeconds(call.talkSeconds),
+          talkSeconds: call.endReason === 'lost' ? null : wholeSeconds(call.talkSeconds),
           holdSeconds: wholeSeconds(call.holdSeconds),
           agents: [...call.agents],
         },
@@ -144,6 +146,11 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
       };
     }
   }
+}
+
+/** A `lost` end (the call was gone when the ingest looked again) was not seen: its time is a bound, its talk unknown. */
+function endSource(call: CallRecord): CallEndSource {
+  return call.endReason === 'lost' ? 'unobserved' : 'ami';
 }
 
 /** Stored seconds are whole, rounded: 5.53 s of talk is 6 s (the captures' `.md` say so; the CDR truncates). */

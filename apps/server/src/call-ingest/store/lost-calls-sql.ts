@@ -15,8 +15,8 @@ export function findLostCallsStatement(pbxId: string, live: string[], before: st
 
 /**
  * Ends them as of their last known event: answered if they had been answered, else missed;
- * hung up by the system; one `ended` timeline step marked `lost`. Talk, ring and hold seconds
- * stay the last ones the tracker reported.
+ * hung up by the system; the end not observed (`end_source`: the talk is unknown, the columns
+ * keep the talk seen so far); one `ended` timeline step marked `lost`.
  */
 export function closeLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
   return {
@@ -26,6 +26,7 @@ WITH lost AS (
     status = CASE WHEN c.answered_at IS NOT NULL THEN 'answered' ELSE 'missed' END,
     ended_at = GREATEST(c.started_at, c.last_event_at),
     hangup_by = 'system',
+    end_source = 'unobserved',
     event_seq = c.event_seq + 1,
     updated_at = now()
   WHERE ${UNREACHED}
@@ -35,7 +36,7 @@ steps AS (
   INSERT INTO call_events (call_id, type, occurred_at, data, dedupe_key)
   SELECT id, 'ended', ended_at,
          jsonb_build_object('status', status, 'hangupBy', 'system', 'hangupCause', hangup_cause, 'ringSeconds', ring_seconds,
-                            'talkSeconds', talk_seconds, 'holdSeconds', hold_seconds, 'agents', '[]'::jsonb, 'lost', true),
+                            'talkSeconds', NULL, 'holdSeconds', hold_seconds, 'agents', '[]'::jsonb, 'lost', true),
          'ended:lost'
   FROM lost
   ON CONFLICT (call_id, dedupe_key) DO NOTHING

@@ -1,11 +1,13 @@
 import { ApiProperty } from '@nestjs/swagger';
 import {
   CALL_DIRECTIONS,
+  CALL_END_SOURCES,
   CALL_STATUSES,
   CALL_TIMELINE_TYPES,
   HANGUP_PARTIES,
   type CallDetail,
   type CallDirection,
+  type CallEndSource,
   type CallListItem,
   type CallStatus,
   type CallTimelineEntry,
@@ -59,14 +61,28 @@ export class CallDto implements CallListItem {
   @ApiProperty({ example: 1 })
   ringSeconds: number;
 
-  @ApiProperty({ example: 4, description: 'Connected to a person, without hold or a transfer target ringing' })
-  talkSeconds: number;
+  @ApiProperty({ type: Number, nullable: true, example: 4, description: 'Connected to a person, without hold or a transfer target ringing; null when the end was not observed (unknown, not 0)' })
+  talkSeconds: number | null;
 
   @ApiProperty({ example: 0 })
   holdSeconds: number;
 
-  @ApiProperty({ example: 4, description: "The specification's column: talk seconds" })
-  duration: number;
+  @ApiProperty({ type: Number, nullable: true, example: 4, description: "The specification's column: talk seconds (null like them)" })
+  duration: number | null;
+
+  @ApiProperty({
+    type: Boolean,
+    nullable: true,
+    description: 'Whether the end was seen live: false when the call was gone by the time the ingest looked again (a restart, a cut link); null while live',
+  })
+  endObserved: boolean | null;
+
+  @ApiProperty({
+    enum: CALL_END_SOURCES,
+    nullable: true,
+    description: "How the end is known: `ami` (seen live), `cdr` (completed from Asterisk's own CDR), `unobserved` (bounded by the last event seen); null while live",
+  })
+  endSource: CallEndSource | null;
 
   @ApiProperty({ type: Number, nullable: true, example: 16, description: 'Q.850 cause' })
   hangupCause: number | null;

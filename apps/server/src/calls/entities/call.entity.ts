@@ -12,7 +12,7 @@ import {
 } from 'typeorm';
 import { Company } from '../../companies/entities/company.entity';
 import { User } from '../../users/entities/user.entity';
-import { CALL_DIRECTIONS, CALL_STATUSES, HANGUP_PARTIES, sqlIn, type CallDirection, type CallStatus, type HangupBy } from '@app/contracts';
+import { CALL_DIRECTIONS, CALL_END_SOURCES, CALL_STATUSES, HANGUP_PARTIES, sqlIn, type CallDirection, type CallEndSource, type CallStatus, type HangupBy } from '@app/contracts';
 
 export const CALL_LINKEDID_UNIQUE = 'uq_calls_pbx_linkedid';
 export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
@@ -45,6 +45,7 @@ export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 @Check('ck_calls_direction', sqlIn('direction', CALL_DIRECTIONS))
 @Check('ck_calls_hangup_by', sqlIn('hangup_by', HANGUP_PARTIES))
 @Check('ck_calls_duration_is_talk', `"duration" = "talk_seconds"`)
+@Check('ck_calls_end_source', sqlIn('end_source', CALL_END_SOURCES))
 @Check('ck_calls_seconds_not_negative', `"ring_seconds" >= 0 AND "talk_seconds" >= 0 AND "hold_seconds" >= 0`)
 export class Call {
   @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_calls' })
@@ -148,6 +149,10 @@ export class Call {
   /** Order of that event among events with the same time. */
   @Column({ name: 'event_seq', type: 'integer', default: 0 })
   eventSeq: number;
+
+  /** How the end is known: seen on AMI, completed from Asterisk's CDR, or not observed (talk unknown); null while live. */
+  @Column({ name: 'end_source', type: 'varchar', length: 10, nullable: true })
+  endSource: CallEndSource | null;
 
   /** The ingest process that inserted the row; another writer's state is a recovery and is merged (never downgrades). */
   @Column({ name: 'first_writer', type: 'varchar', length: 64, nullable: true })

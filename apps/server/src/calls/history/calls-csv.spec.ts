@@ -18,6 +18,8 @@ function item(overrides: Partial<CallListItem> = {}): CallListItem {
     endedAt: null,
     ringSeconds: 0,
     talkSeconds: 0,
+    endObserved: null,
+    endSource: null,
     holdSeconds: 0,
     duration: 0,
     hangupCause: null,
@@ -49,7 +51,7 @@ describe('calls CSV', () => {
     }
     const lines = (await read(callsCsvStream(calls()))).trim().split('\n');
     expect(lines[0]).toBe(
-      'id,started_at,answered_at,ended_at,direction,status,caller_number,caller_name,receiver_number,assigned_user,caller_company,ring_seconds,talk_seconds,hold_seconds,hangup_by,recording_url,pbx_id,linkedid',
+      'id,started_at,answered_at,ended_at,direction,status,caller_number,caller_name,receiver_number,assigned_user,caller_company,ring_seconds,talk_seconds,hold_seconds,hangup_by,recording_url,pbx_id,linkedid,end_observed,end_source',
     );
     expect(lines[1]).toContain(',+74951234567,,74959876543,Alice Agent,"Acme, ""Ltd""",');
     expect(lines[2]).toContain(`,"'=HYPERLINK(""http://evil"")",`);

@@ -21,6 +21,9 @@ const COLUMNS: Array<{ header: string; value: (c: CallListItem) => string | numb
   { header: 'recording_url', value: (c) => c.recordingUrl },
   { header: 'pbx_id', value: (c) => c.pbxId },
   { header: 'linkedid', value: (c) => c.linkedid },
+  // Appended, so readers by column position keep working; empty while live.
+  { header: 'end_observed', value: (c) => (c.endObserved === null ? null : String(c.endObserved)) },
+  { header: 'end_source', value: (c) => c.endSource },
 ];
 
 /**

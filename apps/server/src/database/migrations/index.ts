@@ -6,6 +6,7 @@ import { CallsStatsIndexes1795651100000 } from './1795651100000-calls-stats-inde
 import { CallParticipants1795652000000 } from './1795652000000-call-participants';
 import { CallsWriters1795653000000 } from './1795653000000-calls-writers';
 import { RecordingFiles1795654000000 } from './1795654000000-recording-files';
+import { CallsEndSource1795655000000 } from './1795655000000-calls-end-source';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
@@ -13,5 +14,5 @@ import { RecordingFiles1795654000000 } from './1795654000000-recording-files';
  */
 export const MIGRATIONS = [
   UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000,
-  CallParticipants1795652000000, CallsWriters1795653000000, RecordingFiles1795654000000,
+  CallParticipants1795652000000, CallsWriters1795653000000, RecordingFiles1795654000000, CallsEndSource1795655000000,
 ];
