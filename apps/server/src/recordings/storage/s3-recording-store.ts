@@ -2,7 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client, S3ServiceException } from '@aws-sdk/client-s3';
 import type { AppConfig } from '../../config/app-config';
-import type { ByteRange, RecordingStore, StoredFile } from './recording-store';
+import type { ByteRange, OpenedFile, RecordingStore, StoredFile } from './recording-store';
 
 /**
  * An S3-compatible bucket (AWS S3, MinIO, Ceph, Garage, …) through the AWS SDK v3. Keys are the
@@ -47,6 +47,11 @@ export class S3RecordingStore implements RecordingStore {
       if (isNotFound(error)) return null;
       throw error;
     }
+  }
+
+  async open(key: string): Promise<OpenedFile | null> {
+    const stored = await this.stat(key);
+    return stored && { ...stored, read: (range?: ByteRange) => this.read(key, range), close: async () => undefined };
   }
 
   async read(key: string, range?: ByteRange): Promise<Readable> {

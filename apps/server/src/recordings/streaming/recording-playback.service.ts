@@ -67,21 +67,23 @@ export class RecordingPlaybackService {
     const { entry } = recording;
     if ((entry.status !== 'ready' && entry.status !== 'empty') || !recording.storageKey) throw new RecordingFileUnavailableError(id, entry.status, entry.statusReason);
     const store = this.stores.of(entry.storage);
-    const file = store ? await store.stat(recording.storageKey) : null;
+    const file = store ? await store.open(recording.storageKey) : null;
     if (!store || !file) throw new RecordingFileUnavailableError(id, 'ready', store ? null : `it is in ${entry.storage} storage, which is not configured`);
-    if (req.method !== 'HEAD') {
-      await this.audit.record({ userId: user.id, ip: req.ip ?? null }, { kind: download ? 'download' : 'play', recordingId: id, callId: entry.callId, via, range: req.headers.range ?? null });
-      this.metrics.streamed.inc({ kind: download ? 'download' : 'play' });
+    try {
+      if (req.method !== 'HEAD') {
+        await this.audit.record({ userId: user.id, ip: req.ip ?? null }, { kind: download ? 'download' : 'play', recordingId: id, callId: entry.callId, via, range: req.headers.range ?? null });
+        this.metrics.streamed.inc({ kind: download ? 'download' : 'play' });
+      }
+      const extension = entry.format === 'opus' ? 'opus' : (recording.storageKey.split('.').pop() ?? 'bin');
+      await sendRecording(req, res, {
+        file,
+        contentType: contentTypeOf(entry.format),
+        downloadName: download ? downloadName(entry.callId, recording.call, extension) : null,
+        version: `${id}-${entry.storage}-${entry.format ?? 'x'}`,
+      });
+    } finally {
+      await file.close();
     }
-    const extension = entry.format === 'opus' ? 'opus' : (recording.storageKey.split('.').pop() ?? 'bin');
-    await sendRecording(req, res, {
-      store,
-      key: recording.storageKey,
-      file,
-      contentType: contentTypeOf(entry.format),
-      downloadName: download ? downloadName(entry.callId, recording.call, extension) : null,
-      version: `${id}-${entry.storage}-${entry.format ?? 'x'}`,
-    });
   }
 
   /**

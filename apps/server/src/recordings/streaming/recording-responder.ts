@@ -2,14 +2,12 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
-import type { RecordingStore, StoredFile } from '../storage/recording-store';
+import type { OpenedFile } from '../storage/recording-store';
 import { RangeNotSatisfiableError } from '../recordings.errors';
 import { planRanges } from './byte-ranges';
 
 export interface RecordingResponse {
-  store: RecordingStore;
-  key: string;
-  file: StoredFile;
+  file: OpenedFile;
   contentType: string;
   /** Sent as an attachment with this name; null plays inline. */
   downloadName: string | null;
@@ -50,7 +48,7 @@ export async function sendRecording(req: Request, res: Response, r: RecordingRes
     res.setHeader('Content-Length', String(range ? range.end - range.start + 1 : size));
     if (range) res.setHeader('Content-Range', `bytes ${range.start}-${range.end}/${size}`);
     if (head || size === 0) return void res.end();
-    await pipeline(await r.store.read(r.key, range ?? undefined), res);
+    await pipeline(await r.file.read(range ?? undefined), res);
     return;
   }
   const boundary = randomBytes(12).toString('hex');
@@ -71,7 +69,7 @@ async function* multipart(r: RecordingResponse, parts: Array<{ range: { start: n
   for (const [i, part] of parts.entries()) {
     if (i > 0) yield Buffer.from('\r\n');
     yield part.head;
-    for await (const chunk of await r.store.read(r.key, part.range)) yield chunk as Buffer;
+    for await (const chunk of await r.file.read(part.range)) yield chunk as Buffer;
   }
   yield tail;
 }
