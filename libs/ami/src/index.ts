@@ -24,6 +24,7 @@ export * from './ami.module';
 // Call tracking and capture replay (tracker owner).
 export * from './tracker/call-tracker';
 export * from './tracker/call-record';
+export * from './tracker/call-legs';
 export * from './replay/capture';
 export * from './protocol/ami-events';
 export * from './tracker/channel-name';

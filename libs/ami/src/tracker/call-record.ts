@@ -37,6 +37,29 @@ export interface CallRecording {
   stoppedAt: number | null;
 }
 
+/**
+ * Who a live channel is in its call: `caller` the channel that started it; `agent` another
+ * phone of ours (an extension); `callee` another trunk (the external party of an outbound
+ * call); `local-half` one half of a `Local/…;1|;2` pair (it stands for the far end of its
+ * chain); `other` anything else Asterisk makes (announcers, snoops).
+ */
+export type CallLegRole = 'caller' | 'callee' | 'agent' | 'local-half' | 'other';
+
+/** `up`: answered (ChannelState 6); `held`: up and on hold (phone `Hold` or music on hold); `ringing`: not answered yet. */
+export type CallLegState = 'ringing' | 'up' | 'held';
+
+/** One live channel of a call: what call control needs to address it (Redirect, Hangup, MixMonitor, Bridge). */
+export interface CallLeg {
+  channel: string;
+  uniqueid: string;
+  role: CallLegRole;
+  /** Extension number for a phone of ours, else null. */
+  extension: string | null;
+  /** The bridge it is in (`BridgeUniqueid`), else null. */
+  bridgeId: string | null;
+  state: CallLegState;
+}
+
 export interface CallRecord {
   pbx: string;
   /** The tracker's own id: stable even when Asterisk changes the Linkedid mid-call. */
@@ -86,6 +109,11 @@ export interface CallRecord {
   mergedInto?: string | null;
   /** ActionID of the `Originate` that started this call (from `OriginateResponse`), else null. */
   originateActionId?: string | null;
+  /**
+   * The call's live channels, in the order they appeared; a channel that hung up is gone
+   * (an ended call has none). Optional so records built elsewhere stay valid; the tracker always sets it.
+   */
+  legs?: CallLeg[];
 }
 
 export type CallEndReason = 'hangup' | 'lost' | 'merged' | 'originate_failed';

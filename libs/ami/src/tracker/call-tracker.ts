@@ -2,9 +2,9 @@ import { type AmiEventMessage, amiEventTime, amiValue } from '../protocol/ami-ev
 import type { AmiMessage } from '../protocol/ami-message';
 import { parseAmiDuration, parseCdrTime } from './ami-time';
 import type { CallRecord, CallTrackerEvent } from './call-record';
-import { ChannelClassifier, type ChannelClassifierOptions } from './channel-name';
+import { ChannelClassifier, type ChannelClassifierOptions, MAX_LOCAL_DEPTH } from './channel-name';
 import { PbxState } from './pbx-state';
-import { MAX_LOCAL_DEPTH, TrackedCall, type TrackedChannel } from './tracked-call';
+import { TrackedCall, type TrackedChannel } from './tracked-call';
 
 export interface CallTrackerOptions extends ChannelClassifierOptions {
   /** Offset of the PBX clock from UTC in minutes, to read CDR times (`Cdr` events). Default 0. */
@@ -44,8 +44,17 @@ interface ChannelKeys {
   callerNum: string;
   callerName: string;
   exten: string;
+  state: string;
 }
-const PLAIN: ChannelKeys = { uniqueid: 'Uniqueid', channel: 'Channel', linkedid: 'Linkedid', callerNum: 'CallerIDNum', callerName: 'CallerIDName', exten: 'Exten' };
+const PLAIN: ChannelKeys = {
+  uniqueid: 'Uniqueid',
+  channel: 'Channel',
+  linkedid: 'Linkedid',
+  callerNum: 'CallerIDNum',
+  callerName: 'CallerIDName',
+  exten: 'Exten',
+  state: 'ChannelState',
+};
 const DEST: ChannelKeys = {
   uniqueid: 'DestUniqueid',
   channel: 'DestChannel',
@@ -53,6 +62,7 @@ const DEST: ChannelKeys = {
   callerNum: 'DestCallerIDNum',
   callerName: 'DestCallerIDName',
   exten: 'DestExten',
+  state: 'DestChannelState',
 };
 
 /** `find`: known channels only; `create`: make unknown ones; `recover`: make them from a snapshot row. */
@@ -313,6 +323,7 @@ export class CallTracker {
       callerName: msg.get(keys.callerName),
       exten: msg.get(keys.exten),
       bridge: null,
+      state: channelState(msg.get(keys.state)),
       dialing: 0,
       dialer: null,
       dialedByCaller: false,
@@ -433,14 +444,17 @@ export class CallTracker {
 
   private onChannelInfo(msg: AmiEventMessage<'Newchannel'>): void {
     const pbx = this.heard(msg);
-    const known = pbx.channels.has(msg.get('Uniqueid') ?? '');
     const at = amiEventTime(msg);
+    // A message is split into lines after a few look-ups: a channel just made was created now.
+    const before = pbx.channels.size;
     const ch = this.channel(pbx, msg, PLAIN, at, 'create');
-    if (ch === undefined || !known) return;
+    if (ch === undefined || pbx.channels.size !== before) return;
     // A repeated Newchannel or a NewCallerid (Originate's CallerID) updates who the channel is.
     const name: string = msg.name;
     if (name === 'Newstate') {
-      if (msg.get('ChannelState') === RINGING_STATE) ch.call.ringing(ch, at);
+      const state = msg.get('ChannelState');
+      ch.state = channelState(state);
+      if (state === RINGING_STATE) ch.call.ringing(ch, at);
     } else {
       ch.callerNum = msg.get('CallerIDNum') ?? ch.callerNum;
       ch.callerName = msg.get('CallerIDName') ?? ch.callerName;
@@ -494,10 +508,11 @@ export class CallTracker {
     const status = msg.get('DialStatus');
     if (status !== 'RINGING' && status !== 'PROGRESS') return;
     const pbx = this.heard(msg);
-    const at = amiEventTime(msg);
-    this.channel(pbx, msg, PLAIN, at, 'find');
-    const dest = this.channel(pbx, msg, DEST, at, 'find');
-    if (dest !== undefined) dest.call.ringing(dest, at);
+    // Three look-ups, so the message is never split; its Linkedid waits for the next event.
+    const dest = pbx.channels.get(msg.get('DestUniqueid') ?? '');
+    if (dest === undefined) return;
+    dest.lastSeq = pbx.seq;
+    dest.call.ringing(dest, amiEventTime(msg));
   }
 
   private onDialEnd(msg: AmiEventMessage<'DialEnd'>): void {
@@ -515,7 +530,7 @@ export class CallTracker {
     const bridgeId = msg.get('BridgeUniqueid');
     const ch = this.channel(pbx, msg, PLAIN, at, 'create');
     if (ch === undefined || !bridgeId) return;
-    if (joinsLinkedids(msg)) this.joinCallsOfBridge(pbx, ch, bridgeId, at);
+    this.joinCallsOfBridge(pbx, msg, ch, bridgeId, at);
     this.enterBridge(pbx, ch, bridgeId, at);
   }
 
@@ -525,12 +540,16 @@ export class CallTracker {
    * become one call. The events say so only from then on, and the first member's BridgeEnter
    * still showed its old one, so the calls are joined here, into the oldest.
    */
-  private joinCallsOfBridge(pbx: PbxState, ch: TrackedChannel, bridgeId: string, at: number): void {
+  private joinCallsOfBridge(pbx: PbxState, msg: AmiMessage, ch: TrackedChannel, bridgeId: string, at: number): void {
     const members = pbx.bridges.get(bridgeId);
     if (members === undefined) return;
+    let joins: boolean | undefined;
     for (const m of [...members]) {
+      if (m.call === ch.call) continue;
+      // Read only when two calls meet: the bridge type costs a look-up every BridgeEnter would pay.
+      if ((joins ??= joinsLinkedids(msg)) === false) return;
       const [older, younger] = olderCallFirst(ch.call, m.call);
-      if (older !== younger && older.channels.size > 0 && younger.channels.size > 0) this.merge(pbx, younger, older, at);
+      if (older.channels.size > 0 && younger.channels.size > 0) this.merge(pbx, younger, older, at);
     }
   }
 
@@ -727,6 +746,7 @@ export class CallTracker {
       endReason: 'originate_failed',
       mergedInto: null,
       originateActionId: actionId,
+      legs: [],
     };
   }
 
@@ -757,6 +777,7 @@ export class CallTracker {
     const ch = this.channel(pbx, msg, PLAIN, at, 'recover');
     if (ch === undefined) return;
     snapshot.seen.add(ch);
+    ch.state = channelState(msg.get('ChannelState'));
     const call = ch.call;
     if (!known && call.recovered) {
       const since = at - parseAmiDuration(msg.get('Duration'));
@@ -807,6 +828,11 @@ function collectCallsAlongLocals(pbx: PbxState, ch: TrackedChannel, calls: Set<T
     calls.add(m.call);
     collectCallsAlongLocals(pbx, m, calls, depth + 1);
   }
+}
+
+function channelState(value: string | undefined): number {
+  const state = value === undefined ? Number.NaN : Number.parseInt(value, 10);
+  return Number.isNaN(state) ? -1 : state;
 }
 
 /** Bridges that give their members one Linkedid: basic ones and mixing ARI ones, not parking lots, holding or conference bridges. */

@@ -22,6 +22,9 @@ export interface ChannelClassifierOptions {
 }
 
 const PHONE_TECHS: ReadonlySet<string> = new Set(['SIP', 'PJSIP', 'IAX2', 'DAHDI']);
+
+/** How many Local pairs deep a chain is followed (FreePBX nests two; a looping dialplan must still end). */
+export const MAX_LOCAL_DEPTH = 8;
 const ALL_DIGITS = /^\d+$/;
 
 export class ChannelClassifier {

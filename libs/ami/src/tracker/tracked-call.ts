@@ -3,6 +3,8 @@ import type {
   CallDirection,
   CallEndReason,
   CallHold,
+  CallLeg,
+  CallLegRole,
   CallRecord,
   CallRecording,
   CallTrackerEvent,
@@ -10,7 +12,7 @@ import type {
   HangupBy,
   TerminalCallStatus,
 } from './call-record';
-import { ChannelClassifier, type ChannelKind } from './channel-name';
+import { ChannelClassifier, type ChannelKind, MAX_LOCAL_DEPTH } from './channel-name';
 
 /** One live channel of a call. Mutable: the tracker updates it as events arrive. */
 export interface TrackedChannel {
@@ -25,6 +27,8 @@ export interface TrackedChannel {
   /** Dialplan extension the channel was created for (`s` and '' mean none). */
   exten: string | undefined;
   bridge: string | null;
+  /** AMI `ChannelState` (6 = Up), -1 until an event says. */
+  state: number;
   /** Outgoing dials of this channel still ringing. */
   dialing: number;
   /** The channel whose Dial created this one (null for the originated leg or unknown). */
@@ -71,8 +75,9 @@ const OUTCOME_STATUS: readonly TerminalCallStatus[] = ['failed', 'failed', 'busy
 /** A dialled number this long or longer is taken for an external one until a Dial says otherwise. */
 const EXTERNAL_NUMBER_LENGTH = 7;
 
-/** How many Local pairs deep a chain is followed (FreePBX nests two; a loop must still end). */
-export const MAX_LOCAL_DEPTH = 8;
+/** `ChannelState` 6: answered. */
+const UP_STATE = 6;
+const LEG_ROLE: Readonly<Record<ChannelKind, CallLegRole>> = { extension: 'agent', trunk: 'callee', local: 'local-half', other: 'other' };
 
 /**
  * The state of one call (the channels sharing a Linkedid, DESIGN.md section 3) and the
@@ -640,7 +645,30 @@ export class TrackedCall {
       endReason: this.endReason,
       mergedInto: this.mergedInto,
       originateActionId: this.originateActionId,
+      legs: this.legs(),
     };
+  }
+
+  private legs(): CallLeg[] {
+    const legs: CallLeg[] = [];
+    const holds = this.holdMarkers.size > 0;
+    for (const ch of this.channels) {
+      const held = holds && (this.holdMarkers.has(`h${ch.uniqueid}`) || this.holdMarkers.has(`m${ch.uniqueid}`));
+      legs.push({
+        channel: ch.name,
+        uniqueid: ch.uniqueid,
+        role: this.roleOf(ch),
+        extension: ch.kind === 'extension' ? ch.peer : null,
+        bridgeId: ch.bridge,
+        state: held ? 'held' : ch.state === UP_STATE ? 'up' : 'ringing',
+      });
+    }
+    return legs;
+  }
+
+  private roleOf(ch: TrackedChannel): CallLegRole {
+    if (ch === this.origin) return 'caller';
+    return LEG_ROLE[ch.kind];
   }
 
   private direction(): CallDirection {
