@@ -41,7 +41,12 @@ export interface CallView {
   crmCallId: string | null;
   /** Users whose phones took part (rang, answered, transferred): who may see the call. */
   participantUserIds: string[];
-  /** Grows with every stored step of the call: a client keeps the view with the highest. */
+  /** When the step this state follows from happened (ISO-8601): with `eventSeq`, the state's version. */
+  lastEventAt: string;
+  /**
+   * Order of that step among the call's steps of the same instant. A client keeps the view with
+   * the highest (`lastEventAt`, `eventSeq`): see compareCallVersions.
+   */
   eventSeq: number;
 }
 

@@ -5,3 +5,4 @@ export * from './call-timeline';
 export * from './call-view';
 export * from './call-events';
 export * from './user-values';
+export * from './realtime-events';

@@ -32,6 +32,8 @@ export interface CallTableRow {
   recording_url: string | null;
   crm_call_id: string | null;
   participant_user_ids: number[];
+  /** '-infinity' (read as a number) on a row no tracker event has written yet. */
+  last_event_at: Date | number;
   event_seq: number;
   /** Null while live; `unobserved`: talk_seconds/duration hold only the talk seen before the end went unseen. */
   end_source: CallEndSource | null;
@@ -79,6 +81,7 @@ export function toCallView(r: CallTableRow): CallView {
     recordingUrl: r.recording_url,
     crmCallId: r.crm_call_id,
     participantUserIds: r.participant_user_ids.map(String),
+    lastEventAt: r.last_event_at instanceof Date ? r.last_event_at.toISOString() : r.started_at.toISOString(),
     eventSeq: r.event_seq,
   };
 }

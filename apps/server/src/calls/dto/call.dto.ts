@@ -114,7 +114,10 @@ export class CallDto implements CallListItem {
   @ApiProperty({ type: [String], example: ['7', '9'], description: 'Users whose phones took part (rang, answered, transferred, placed the call): who may see it' })
   participantUserIds: string[];
 
-  @ApiProperty({ example: 3, description: 'Grows with every stored step of the call (live updates carry it too)' })
+  @ApiProperty({ example: '2026-11-26T12:37:05.120Z', description: 'When the step this state follows from happened; with eventSeq, the version live updates are ordered by' })
+  lastEventAt: string;
+
+  @ApiProperty({ example: 3, description: 'Order of that step among the call\'s steps of the same instant (live updates carry it too)' })
   eventSeq: number;
 }
 

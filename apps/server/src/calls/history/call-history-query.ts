@@ -47,7 +47,7 @@ export const CALL_SELECT = `
   c.id, c.pbx_id, c.linkedid, c.direction, c.status, c.caller_number, c.caller_name, c.receiver_number, c.did,
   c.external_number, c.started_at, c.answered_at, c.ended_at, c.ring_seconds, c.talk_seconds, c.hold_seconds,
   c.duration, c.hangup_cause, c.hangup_by, c.answered_by_extension, c.assigned_user_id, c.caller_company_id,
-  c.recording_url, c.crm_call_id, c.participant_user_ids, c.event_seq, c.end_source,
+  c.recording_url, c.crm_call_id, c.participant_user_ids, c.last_event_at, c.event_seq, c.end_source,
   u.username AS assigned_username,
   NULLIF(concat_ws(' ', u.first_name, u.last_name), '') AS assigned_user_full_name,
   co.name AS caller_company_name`;
