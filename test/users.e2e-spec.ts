@@ -156,5 +156,25 @@ describe('users API', () => {
     const me = await testApp.http().get('/api/auth/me').set(auth()).expect(200);
     expectErrorShape((await testApp.http().delete(`/api/users/${me.body.id}`).set(auth()).expect(409)).body, 409, 'LAST_ADMIN');
     expectErrorShape((await testApp.http().patch(`/api/users/${me.body.id}`).set(auth()).send({ role: 'operator' }).expect(409)).body, 409, 'LAST_ADMIN');
+    expectErrorShape((await testApp.http().patch(`/api/users/${me.body.id}`).set(auth()).send({ active: false }).expect(409)).body, 409, 'LAST_ADMIN');
+  });
+
+  it('deactivates a user: no login, their token refused at once; reactivated, both work again', async () => {
+    const username = uniqueName('pause');
+    const created = await testApp.http().post('/api/users').set(auth()).send({ username, email: `${username}@example.com`, password: 'password-1234' }).expect(201);
+    expect(created.body.active).toBe(true);
+    const userToken = (await testApp.http().post('/api/auth/login').send({ username, password: 'password-1234' }).expect(200)).body.accessToken as string;
+
+    const paused = await testApp.http().patch(`/api/users/${created.body.id}`).set(auth()).send({ active: false }).expect(200);
+    expect(paused.body).toMatchObject({ active: false, status: 'offline' });
+    expectErrorShape((await testApp.http().get('/api/auth/me').set('Authorization', `Bearer ${userToken}`).expect(401)).body, 401, 'USER_DEACTIVATED');
+    expectErrorShape((await testApp.http().post('/api/auth/login').send({ username, password: 'password-1234' }).expect(401)).body, 401, 'USER_DEACTIVATED');
+    // A wrong password says nothing about the account's state.
+    expectErrorShape((await testApp.http().post('/api/auth/login').send({ username, password: 'wrong-password' }).expect(401)).body, 401, 'INVALID_CREDENTIALS');
+    expectErrorShape((await testApp.http().patch(`/api/users/${created.body.id}`).set(auth()).send({ active: 'no' }).expect(400)).body, 400, 'VALIDATION_FAILED');
+
+    await testApp.http().patch(`/api/users/${created.body.id}`).set(auth()).send({ active: true }).expect(200);
+    await testApp.http().get('/api/auth/me').set('Authorization', `Bearer ${userToken}`).expect(200);
+    await testApp.http().post('/api/auth/login').send({ username, password: 'password-1234' }).expect(200);
   });
 });

@@ -25,6 +25,12 @@ export class TokenExpiredError extends DomainError {
   }
 }
 
+export class UserDeactivatedError extends DomainError {
+  constructor() {
+    super('USER_DEACTIVATED', HttpStatus.UNAUTHORIZED, 'This account is deactivated; ask an admin');
+  }
+}
+
 export class RoleRequiredError extends DomainError {
   constructor(roles: readonly string[]) {
     super('FORBIDDEN', HttpStatus.FORBIDDEN, `This requires the role ${roles.join(' or ')}`);

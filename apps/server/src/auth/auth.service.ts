@@ -6,7 +6,7 @@ import { AppConfig } from '../config/app-config';
 import { PasswordHasher } from '../users/password-hasher';
 import { UsersService } from '../users/users.service';
 import type { AccessTokenClaims } from '../common/auth';
-import { InvalidCredentialsError } from './auth.errors';
+import { InvalidCredentialsError, UserDeactivatedError } from './auth.errors';
 import { LoginResponseDto } from './dto/login.dto';
 
 @Injectable()
@@ -29,6 +29,10 @@ export class AuthService {
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       await this.audit.record({ userId: user.id, ip }, { action: 'auth.login_failed', target: `user:${user.id}` });
       throw new InvalidCredentialsError();
+    }
+    if (!user.active) {
+      await this.audit.record({ userId: user.id, ip }, { action: 'auth.login_failed', target: `user:${user.id}`, details: { reason: 'deactivated' } });
+      throw new UserDeactivatedError();
     }
     const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role };
     const accessToken = await this.jwt.signAsync(claims);

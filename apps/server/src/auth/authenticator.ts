@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UsersService } from '../users';
 import type { AccessTokenClaims, AuthUser } from '../common/auth';
-import { InvalidTokenError, MissingTokenError, TokenExpiredError } from './auth.errors';
+import { InvalidTokenError, MissingTokenError, TokenExpiredError, UserDeactivatedError } from './auth.errors';
+
+/** A verified token: who it stands for and until when (null: the token has no `exp`). */
+export interface AuthSession {
+  user: AuthUser;
+  expiresAt: Date | null;
+}
 
 /**
  * Turns an access token into the user it stands for, for every door into the server: the REST
@@ -19,16 +25,24 @@ export class Authenticator {
 
   /** The user of a valid token; a domain error (401) saying why otherwise. */
   async authenticate(token: string | null | undefined): Promise<AuthUser> {
-    if (!token) throw new MissingTokenError();
-    const claims = await this.verify(token);
-    const user = typeof claims.sub === 'number' ? await this.users.findAuthUser(claims.sub) : null;
-    if (!user) throw new InvalidTokenError();
-    return user;
+    return (await this.session(token)).user;
   }
 
-  private async verify(token: string): Promise<AccessTokenClaims> {
+  /** As {@link authenticate}, with the token's expiry, for connections that outlive a request. */
+  async session(token: string | null | undefined): Promise<AuthSession> {
+    if (!token) throw new MissingTokenError();
+    const claims = await this.verify(token);
+    const found = typeof claims.sub === 'number' ? await this.users.findAuthUser(claims.sub) : null;
+    if (!found) throw new InvalidTokenError();
+    if (!found.active) throw new UserDeactivatedError();
+    const { active: _active, ...user } = found;
+    return { user, expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null };
+  }
+
+  /** The claims, with `exp` (seconds since epoch) as the signer set it. */
+  private async verify(token: string): Promise<AccessTokenClaims & { exp?: number }> {
     try {
-      return await this.jwt.verifyAsync<AccessTokenClaims>(token, { algorithms: ['HS256'] });
+      return await this.jwt.verifyAsync<AccessTokenClaims & { exp?: number }>(token, { algorithms: ['HS256'] });
     } catch (error) {
       if ((error as Error).name === 'TokenExpiredError') throw new TokenExpiredError();
       throw new InvalidTokenError();

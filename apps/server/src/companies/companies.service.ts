@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import type { CompanyCard } from '@app/contracts';
 import type { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { likePattern, Page } from '../common/dto/page.dto';
@@ -142,6 +143,23 @@ export class CompaniesService {
   async findCompanyIdByNormalizedNumber(normalizedNumber: string): Promise<number | null> {
     const phone = await this.companyPhones.findOne({ where: { normalizedNumber }, select: { companyId: true } });
     return phone?.companyId ?? null;
+  }
+
+  /** Name and numbers of these companies, as an incoming-call popup shows them. */
+  async cards(ids: number[]): Promise<CompanyCard[]> {
+    if (ids.length === 0) return [];
+    const companies = await this.companies
+      .createQueryBuilder('company')
+      .leftJoinAndSelect('company.phones', 'phone')
+      .whereInIds(ids)
+      .orderBy('company.id')
+      .addOrderBy('phone.id')
+      .getMany();
+    return companies.map((c) => ({
+      id: String(c.id),
+      name: c.name,
+      phones: c.phones.map((p) => ({ phoneNumber: p.phoneNumber, normalizedNumber: p.normalizedNumber })),
+    }));
   }
 
   /** Validated input -> stored shape; numbers that are not phone numbers are a 400. */

@@ -15,6 +15,6 @@ export class EmailTakenError extends DomainError {
 
 export class LastAdminError extends DomainError {
   constructor() {
-    super('LAST_ADMIN', HttpStatus.CONFLICT, 'The last admin cannot be deleted or lose the admin role');
+    super('LAST_ADMIN', HttpStatus.CONFLICT, 'The last active admin cannot be deleted, deactivated or lose the admin role');
   }
 }

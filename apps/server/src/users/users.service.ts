@@ -9,6 +9,7 @@ import { NotFoundError, ValidationFailedError } from '../common/errors/domain-er
 import { rethrowUniqueViolation } from '../common/errors/unique-violation';
 import { OwnedPhones, type PhoneOwnerKind, type PhoneOwnership } from '../common/phone/owned-phones';
 import type { AuthUser } from '../common/auth';
+import type { UserCard } from '@app/contracts';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPhoneInputDto } from './dto/user-phone.dto';
@@ -16,6 +17,7 @@ import { UserDto } from './dto/user.dto';
 import { UserPhone, USER_PHONE_NUMBER_UNIQUE } from './entities/user-phone.entity';
 import { EMAIL_UNIQUE, User, USERNAME_UNIQUE } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
+import { UserAccessChanges, type UserAccessChangeReason } from './user-access-changes';
 import { EmailTakenError, LastAdminError, UsernameTakenError } from './users.errors';
 
 export const USER_PHONES: PhoneOwnerKind<UserPhone> = {
@@ -38,6 +40,7 @@ export class UsersService {
     private readonly phones: OwnedPhones,
     private readonly hasher: PasswordHasher,
     private readonly audit: AuditService,
+    private readonly accessChanges: UserAccessChanges,
   ) {}
 
   /** Unique violations as the domain errors the API reports. */
@@ -91,6 +94,7 @@ export class UsersService {
             firstName: input.firstName ?? null,
             lastName: input.lastName ?? null,
             role: input.role ?? 'operator',
+            active: input.active ?? true,
           }),
         );
         await this.phones.insert(manager, USER_PHONES, user.id, phones);
@@ -104,13 +108,15 @@ export class UsersService {
   async update(id: number, input: UpdateUserDto, actor: Actor): Promise<UserDto> {
     const user = await this.load(id);
     const phones = input.phones ? this.preparePhones(input.phones) : null;
-    if (user.role === 'admin' && input.role !== undefined && input.role !== 'admin') await this.assertAnotherAdmin(id);
+    const losesAdmin = (input.role !== undefined && input.role !== 'admin') || input.active === false;
+    if (user.role === 'admin' && user.active && losesAdmin) await this.assertAnotherAdmin(id);
     const changes: Partial<User> = {
       ...(input.username !== undefined && { username: input.username }),
       ...(input.email !== undefined && { email: input.email }),
       ...(input.firstName !== undefined && { firstName: input.firstName }),
       ...(input.lastName !== undefined && { lastName: input.lastName }),
       ...(input.role !== undefined && { role: input.role }),
+      ...(input.active !== undefined && { active: input.active }),
       ...(input.password !== undefined && { passwordHash: await this.hasher.hash(input.password) }),
     };
     await this.dataSource
@@ -121,14 +127,18 @@ export class UsersService {
       .catch((error: unknown) => rethrowUniqueViolation(error, this.uniqueErrors()));
     // Field names only: the values may include a password.
     await this.audit.record(actor, { action: 'user.update', target: `user:${id}`, details: { fields: Object.keys(input) } });
+    const reason: UserAccessChangeReason | null =
+      user.active && input.active === false ? 'deactivated' : input.role !== undefined && input.role !== user.role ? 'role_changed' : null;
+    if (reason) this.accessChanges.publish({ userId: id, reason });
     return this.get(id);
   }
 
   async remove(id: number, actor: Actor): Promise<void> {
     const user = await this.load(id);
-    if (user.role === 'admin') await this.assertAnotherAdmin(id);
+    if (user.role === 'admin' && user.active) await this.assertAnotherAdmin(id);
     await this.users.delete({ id });
     await this.audit.record(actor, { action: 'user.delete', target: `user:${id}`, details: { username: user.username } });
+    this.accessChanges.publish({ userId: id, reason: 'deleted' });
   }
 
   /** The user with the password hash, for login only. */
@@ -140,9 +150,26 @@ export class UsersService {
       .getOne();
   }
 
-  async findAuthUser(id: number): Promise<AuthUser | null> {
-    const user = await this.users.findOne({ where: { id }, select: { id: true, username: true, role: true } });
-    return user ? { id: user.id, username: user.username, role: user.role } : null;
+  /** Who a token's subject is now, and whether the account is still switched on. */
+  async findAuthUser(id: number): Promise<(AuthUser & { active: boolean }) | null> {
+    const user = await this.users.findOne({ where: { id }, select: { id: true, username: true, role: true, active: true } });
+    return user ? { id: user.id, username: user.username, role: user.role, active: user.active } : null;
+  }
+
+  /** Who each of these users is now (missing ids: deleted), for sessions that outlive a request. */
+  async findAuthUsers(ids: number[]): Promise<Array<AuthUser & { active: boolean }>> {
+    if (ids.length === 0) return [];
+    return this.dataSource.query(`SELECT id, username, role, active FROM users WHERE id = ANY($1::int[])`, [ids]);
+  }
+
+  /** Names of these users, as a popup shows them. */
+  async cards(ids: number[]): Promise<UserCard[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.dataSource.query<Array<{ id: number; username: string; full_name: string | null }>>(
+      `SELECT id, username, NULLIF(concat_ws(' ', first_name, last_name), '') AS full_name FROM users WHERE id = ANY($1::int[])`,
+      [ids],
+    );
+    return rows.map((r) => ({ id: String(r.id), username: r.username, fullName: r.full_name }));
   }
 
   /** Every user phone and extension with its owner, for the calls directory. */
@@ -161,7 +188,7 @@ export class UsersService {
   }
 
   private async assertAnotherAdmin(exceptId: number): Promise<void> {
-    const admins = await this.users.createQueryBuilder('u').where("u.role = 'admin'").andWhere('u.id <> :id', { id: exceptId }).getCount();
+    const admins = await this.users.createQueryBuilder('u').where("u.role = 'admin' AND u.active").andWhere('u.id <> :id', { id: exceptId }).getCount();
     if (admins === 0) throw new LastAdminError();
   }
 
@@ -179,6 +206,7 @@ export function toUserDto(user: User): UserDto {
     lastName: user.lastName,
     role: user.role,
     status: user.status,
+    active: user.active,
     phones: (user.phones ?? []).map((phone) => ({
       id: phone.id,
       phoneNumber: phone.phoneNumber,

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { USER_ROLES, type UserRole } from '@app/contracts';
 import { UserPhoneInputDto } from './user-phone.dto';
 
@@ -44,6 +44,11 @@ export class CreateUserDto {
   @IsOptional()
   @IsIn(USER_ROLES)
   role?: UserRole;
+
+  @ApiPropertyOptional({ default: true, description: 'false switches the account off: no login, its tokens and live connections stop working' })
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
 
   @ApiPropertyOptional({ type: [UserPhoneInputDto], description: 'Replaces all of the user\'s phones on update' })
   @IsOptional()

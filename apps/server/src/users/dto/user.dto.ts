@@ -22,8 +22,11 @@ export class UserDto {
   @ApiProperty({ enum: USER_ROLES })
   role: UserRole;
 
-  @ApiProperty({ enum: USER_STATUSES })
+  @ApiProperty({ enum: USER_STATUSES, description: 'Presence: offline while no realtime connection is open, else the status the user chose' })
   status: UserStatus;
+
+  @ApiProperty({ description: 'false: switched off by an admin (no login, tokens refused)' })
+  active: boolean;
 
   @ApiProperty({ type: [UserPhoneDto] })
   phones: UserPhoneDto[];

@@ -28,8 +28,13 @@ export class User {
   @Column({ type: 'varchar', length: 100 })
   email: string;
 
+  /** Presence: `offline` while no Socket.IO connection is open, else what the user chose (realtime keeps it). */
   @Column({ type: 'varchar', length: 10, default: 'offline' })
   status: UserStatus;
+
+  /** False: switched off by an admin; cannot log in, tokens and live connections stop working. */
+  @Column({ type: 'boolean', default: true })
+  active: boolean;
 
   @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
   passwordHash: string;
