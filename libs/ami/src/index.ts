@@ -33,3 +33,6 @@ export * from './replay/capture-replay-server';
 export * from './replay/replay-line';
 export * from './replay/cdr-csv';
 export * from './util/seeded-random';
+
+// Phone device states (ExtensionStatus, DeviceStateChange), for presence.
+export * from './device-state/device-state-reader';

@@ -32,7 +32,7 @@ export abstract class CallEventBus {
 }
 
 /** Calls each listener, isolating failures: one broken subscriber must not starve the others. */
-export function deliver(listeners: Iterable<CallEventListener>, message: CallEventMessage, onError: (error: unknown) => void): void {
+export function deliver<M>(listeners: Iterable<(message: M) => void>, message: M, onError: (error: unknown) => void): void {
   for (const listener of listeners) {
     try {
       listener(message);

@@ -1,11 +1,12 @@
 import { Module } from '@nestjs/common';
 import { CallIngestModule } from '../call-ingest.module';
+import { PhoneStatePublisher } from '../phone-states/phone-state-publisher';
 import { AmiIngestService } from './ami-ingest.service';
 
-/** AMI ingest (roles all and asterisk): every configured PBX's events into the calls pipeline. */
+/** AMI ingest (roles all and asterisk): every configured PBX's events into the calls pipeline, its phones' states onto the phone-state bus. */
 @Module({
   imports: [CallIngestModule],
-  providers: [AmiIngestService],
+  providers: [AmiIngestService, PhoneStatePublisher],
   exports: [AmiIngestService],
 })
 export class AmiIngestModule {}

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { AdvisoryLocks, pgClientConfig } from '../../database';
 import { CallIngestService } from '../call-ingest.service';
+import { PhoneStatePublisher } from '../phone-states/phone-state-publisher';
 import { PbxIngest, type PbxIngestOptions, type PbxIngestState } from './pbx-ingest';
 
 /** Namespace of the advisory locks that elect one ingest per PBX (the lock's first int4 is its hash). */
@@ -29,6 +30,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
   constructor(
     private readonly config: AppConfig,
     private readonly calls: CallIngestService,
+    private readonly phoneStates: PhoneStatePublisher,
     dataSource: DataSource,
   ) {
     this.lock = config.TEST_MODE ? null : new AdvisoryLocks(pgClientConfig(dataSource, 'crm-call-ingest'), INGEST_LOCK_NAMESPACE);
@@ -59,6 +61,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       lock: this.lock,
       sink: (event) => this.calls.handle(event),
       tracker: { monitorDir: this.config.monitorDirOf(server.id) },
+      phoneStates: (report) => this.phoneStates.report(server.id, report),
       lostCalls: { mark: () => this.calls.lostCallsMark(), close: (pbxId, live, mark) => this.calls.closeLost(pbxId, live, mark) },
       logger: new Logger(`AMI ${server.id}`),
     });

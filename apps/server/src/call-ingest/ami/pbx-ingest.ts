@@ -1,4 +1,15 @@
-import { amiActions, AmiConnection, CallTracker, type AmiLogger, type AmiMessage, type AmiServerConfig, type CallTrackerEvent, type CallTrackerOptions } from '@app/ami';
+import {
+  amiActions,
+  AmiConnection,
+  CallTracker,
+  readDeviceState,
+  type AmiLogger,
+  type AmiMessage,
+  type AmiServerConfig,
+  type CallTrackerEvent,
+  type CallTrackerOptions,
+  type DeviceStateReport,
+} from '@app/ami';
 import type { AdvisoryLocks } from '../../database';
 
 export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
@@ -17,6 +28,8 @@ export interface PbxIngestOptions {
   sink: (event: CallTrackerEvent) => void;
   /** The tracker's settings for this PBX (its monitor directory names the recordings). */
   tracker?: CallTrackerOptions;
+  /** The phones' device states (ExtensionStatus, DeviceStateChange) as the stream reports them. */
+  phoneStates?: (report: DeviceStateReport) => void;
   /** Ends the database's calls of this PBX that a complete channel listing no longer shows. */
   lostCalls?: LostCallsHandler;
   logger: AmiLogger;
@@ -161,6 +174,10 @@ export class PbxIngest {
 
   private feed(msg: AmiMessage): void {
     this.emitAll(this.tracker.handle(msg));
+    const phoneStates = this.options.phoneStates;
+    if (!phoneStates) return;
+    const device = readDeviceState(msg);
+    if (device) phoneStates(device);
   }
 
   private emitAll(events: readonly CallTrackerEvent[]): void {
