@@ -8,6 +8,8 @@ import { createHttpApp } from '../../apps/server/src/http-app';
 export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-0123456789';
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 
+let apps = 0;
+
 /** The config a test app runs with: the run's test database (from the global setup) plus overrides. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   const result = loadConfig({
@@ -19,6 +21,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     // Keep the ingest idle: no PBX, so nothing but the test writes calls.
     ASTERISK_HOST: '',
     ASTERISK_SERVERS: '',
+    // Each app its own Redis namespace: apps of this run and of other runs sharing the machine's
+    // Redis must not receive each other's call events nor join each other's Socket.IO cluster.
+    REDIS_KEY_PREFIX: `test-${process.pid}-${++apps}`,
     ...overrides,
   });
   if ('problems' in result) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);

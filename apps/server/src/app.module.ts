@@ -14,6 +14,7 @@ import { DatabaseModule } from './database';
 import { RecordingsModule } from './recordings';
 import { HealthModule } from './health';
 import { MetaModule } from './meta';
+import { RealtimeModule } from './realtime';
 import { StatsModule } from './stats';
 import { UsersModule } from './users';
 import { WebModule } from './web';
@@ -24,7 +25,7 @@ type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule];
+const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule, RealtimeModule];
 
 /** AMI ingest: call tracking into the database (roles all, asterisk). */
 const INGEST_MODULES: ModuleImports = [AmiIngestModule];

@@ -9,6 +9,7 @@ import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { createValidationPipe } from './common/errors/validation';
 import { AppConfig } from './config/app-config';
+import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api';
 export const DOCS_PATH = 'api/docs';
@@ -28,6 +29,7 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: MAX_TEXT_BODY });
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
+  app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   setupSwagger(app);
   return app;
 }
@@ -39,7 +41,9 @@ function setupSwagger(app: NestExpressApplication): void {
       .setTitle('Asterisk CRM API')
       .setDescription(
         'CRM telephony for Asterisk. Log in with POST /api/auth/login and send the token as "Authorization: Bearer <token>". ' +
-          'Every error has the body ErrorResponse: { statusCode, error (code), message, details?, path, timestamp }.',
+          'Every error has the body ErrorResponse: { statusCode, error (code), message, details?, path, timestamp }. ' +
+          'Live updates (incoming-call popups, call state, presence) come over Socket.IO at /socket.io with { auth: { token } }: ' +
+          'see docs/realtime.md for the events.',
       )
       .setVersion(APP_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })

@@ -34,9 +34,24 @@ export class CallAccess {
     if (call.endedAt !== null) return false;
     return seesEverything(user) || isParticipant(user, call);
   }
+
+  /** Supervisors and admins: every call, without being named on it. */
+  seesAllCalls(user: Pick<AuthUser, 'role'>): boolean {
+    return seesEverything(user);
+  }
+
+  /**
+   * Besides those who see all calls, the users who may see this one: whom a push about it
+   * goes to (canView is true for exactly these and the supervisors).
+   */
+  viewerIds(call: Pick<CallAccessSubject, 'participantUserIds' | 'assignedUserId'>): string[] {
+    const ids = new Set(call.participantUserIds);
+    if (call.assignedUserId !== null) ids.add(call.assignedUserId);
+    return [...ids];
+  }
 }
 
-function seesEverything(user: AuthUser): boolean {
+function seesEverything(user: Pick<AuthUser, 'role'>): boolean {
   return user.role === 'supervisor' || user.role === 'admin';
 }
 

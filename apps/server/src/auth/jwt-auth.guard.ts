@@ -13,6 +13,8 @@ export class JwtAuthGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
+    // A Socket.IO connection is authenticated once, in its handshake (realtime): its commands carry the user in socket.data.
+    if (context.getType() !== 'http') return true;
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     request.user = await this.authenticator.authenticate(bearerToken(request.headers.authorization));

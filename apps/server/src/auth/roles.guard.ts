@@ -4,7 +4,7 @@ import type { UserRole } from '@app/contracts';
 import { type AuthUser, REQUIRED_ROLES } from '../common/auth';
 import { RoleRequiredError } from './auth.errors';
 
-/** Global, after JwtAuthGuard: enforces @Roles(...) where present. */
+/** Global, after JwtAuthGuard: enforces @Roles(...) where present, on REST routes and Socket.IO commands alike. */
 @Injectable()
 export class RolesGuard implements CanActivate {
   constructor(private readonly reflector: Reflector) {}
@@ -12,7 +12,10 @@ export class RolesGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const roles = this.reflector.getAllAndOverride<UserRole[] | undefined>(REQUIRED_ROLES, [context.getHandler(), context.getClass()]);
     if (!roles || roles.length === 0) return true;
-    const user = context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
+    const user =
+      context.getType() === 'ws'
+        ? context.switchToWs().getClient<{ data?: { user?: AuthUser } }>().data?.user
+        : context.switchToHttp().getRequest<{ user?: AuthUser }>().user;
     if (!user || !roles.includes(user.role)) throw new RoleRequiredError(roles);
     return true;
   }

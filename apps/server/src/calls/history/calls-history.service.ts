@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { CallDetail, CallListItem, CallTimelineType, TimelineSteps } from '@app/contracts';
+import type { CallDetail, CallListItem, CallTimelineType, PartyStep, TimelineSteps } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import type { CallListScope } from '../../access';
 import { NotFoundError } from '../../common/errors/domain-error';
@@ -72,6 +72,25 @@ export class CallsHistoryService {
       values,
     );
     return rows.map(toCallListItem);
+  }
+
+  /**
+   * The phones that rang on each of these calls (each phone once, in ring order): for calls
+   * still ringing, whose popups a reloaded screen shows again.
+   */
+  async ringingPhones(callIds: string[]): Promise<Map<string, PartyStep[]>> {
+    const byCall = new Map<string, PartyStep[]>();
+    if (callIds.length === 0) return byCall;
+    const rows = await this.dataSource.query<Array<{ call_id: string; data: PartyStep }>>(
+      `SELECT call_id::text, data FROM call_events WHERE call_id = ANY($1::int[]) AND type = 'ringing' ORDER BY call_id, occurred_at, id`,
+      [callIds],
+    );
+    for (const { call_id, data } of rows) {
+      const phones = byCall.get(call_id) ?? [];
+      if (!phones.some((p) => p.channel === data.channel)) phones.push(data);
+      byCall.set(call_id, phones);
+    }
+    return byCall;
   }
 
   /** The stored call of a PBX's Linkedid (its first one), if any. */

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth';
+import { CallsModule } from '../calls';
+import { CompaniesModule } from '../companies';
+import { UsersModule } from '../users';
+import { CallCardsService } from './call-cards.service';
+import { CallEventRelay } from './call-event-relay.service';
+import { PhoneStateRelay } from './phone-state-relay.service';
+import { PresenceService } from './presence.service';
+import { RealtimeHub } from './realtime-hub';
+import { RealtimeSessionsService } from './realtime-sessions.service';
+import { RealtimeSnapshotService } from './realtime-snapshot.service';
+import { RealtimeGateway } from './realtime.gateway';
+import { WebsocketPort } from './websocket-port';
+
+/**
+ * The Socket.IO gateway (roles all and server): incoming-call popups, live call state, presence
+ * and phone states for the browser, from the call-event and phone-state buses. See
+ * docs/realtime.md for the events.
+ */
+@Module({
+  imports: [AuthModule, UsersModule, CompaniesModule, CallsModule],
+  providers: [
+    RealtimeGateway,
+    RealtimeHub,
+    RealtimeSessionsService,
+    RealtimeSnapshotService,
+    PresenceService,
+    CallEventRelay,
+    PhoneStateRelay,
+    CallCardsService,
+    WebsocketPort,
+  ],
+})
+export class RealtimeModule {}
