@@ -35,6 +35,8 @@ export interface PbxIngestOptions {
   logger: AmiLogger;
   /** How often a standby process tries to take over the PBX (default 5 s). */
   standbyRetryMs?: number;
+  /** How often an ingest whose lock session dropped tries to take its lock again (default 1 s). */
+  relockRetryMs?: number;
   /** Overrides for the AMI connection (tests shorten timeouts). */
   connection?: Partial<ConstructorParameters<typeof AmiConnection>[0]>;
 }
@@ -49,12 +51,16 @@ export interface PbxIngestOptions {
  * calls open until that listing says which still exist.
  *
  * Only the holder of the PBX's advisory lock ingests; others wait on standby and take
- * over when the holder goes away. Losing the lock's session stops ingesting at once.
+ * over when the holder goes away. When the lock's session drops (the database is down or
+ * unreachable) the ingest goes on tracking, its writes queued until the database is back, and
+ * takes its lock again as soon as it can; it steps down only when another process holds the
+ * lock by then (that one rebuilds the calls from its own channel listing).
  */
 export class PbxIngest {
   private readonly tracker: CallTracker;
   private connection: AmiConnection | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
+  private relockTimer: NodeJS.Timeout | null = null;
   private current: PbxIngestState = 'standby';
   private standbyLogged = false;
 
@@ -87,14 +93,47 @@ export class PbxIngest {
     this.current = 'stopped';
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
+    if (this.relockTimer) clearTimeout(this.relockTimer);
+    this.relockTimer = null;
     await this.disconnect();
     await this.options.lock?.release(this.pbxId);
   }
 
-  /** The lock's session died: another process may be writing this PBX now. */
+  /**
+   * The lock's session died, usually because the database went away: nobody else can have
+   * taken the lock while the database is down, so tracking goes on (writes wait in the queue)
+   * while the lock is taken again.
+   */
   async lockLost(): Promise<void> {
     if (this.current !== 'ingesting') return;
-    this.options.logger.warn(`ingest ${this.pbxId}: lost the ingest lock, stopping until it is regained`);
+    this.options.logger.warn(`ingest ${this.pbxId}: the ingest lock's session dropped; tracking goes on while the lock is taken again`);
+    this.scheduleRelock();
+  }
+
+  private scheduleRelock(): void {
+    if (this.relockTimer || this.current !== 'ingesting') return;
+    this.relockTimer = setTimeout(() => {
+      this.relockTimer = null;
+      void this.relock();
+    }, this.options.relockRetryMs ?? 1000);
+    this.relockTimer.unref();
+  }
+
+  private async relock(): Promise<void> {
+    if (this.current !== 'ingesting' || !this.options.lock) return;
+    let won: boolean;
+    try {
+      won = await this.options.lock.tryAcquire(this.pbxId);
+    } catch {
+      this.scheduleRelock();
+      return;
+    }
+    if (this.current !== 'ingesting') return;
+    if (won) {
+      this.options.logger.log(`ingest ${this.pbxId}: ingest lock taken again`);
+      return;
+    }
+    this.options.logger.warn(`ingest ${this.pbxId}: another process took the ingest lock meanwhile; stepping down to standby`);
     this.current = 'standby';
     await this.disconnect();
     this.scheduleContend();

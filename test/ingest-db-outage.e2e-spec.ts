@@ -1,0 +1,105 @@
+import { SeededRandom } from '@app/ami';
+import { RealClock } from '../apps/pbx-sim/src/clock/sim-clock';
+import { CallPlacer } from '../apps/pbx-sim/src/engine/call-placer';
+import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
+import { TrafficGenerator } from '../apps/pbx-sim/src/traffic/traffic-generator';
+import { resolveProfile } from '../apps/pbx-sim/src/traffic/traffic-profile';
+import { AmiIngestService } from '../apps/server/src/call-ingest';
+import { playedStatus } from '../bench/load/played-status';
+import { eventually } from './support/calls-e2e';
+import { startTestApp, type TestApp } from './support/test-app';
+import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
+import { TcpProxy } from './support/tcp-proxy';
+
+const SEED = 23;
+const AMI_USER = { username: 'outage', secret: 'outage-secret' };
+const OUTAGE_MS = 10_000;
+
+interface Stored extends Record<string, unknown> {
+  linkedid: string;
+  status: string;
+  ended: boolean;
+  end_source: string | null;
+  end_steps: number;
+}
+
+/**
+ * PostgreSQL goes away for 10 s under steady traffic (a TCP proxy between the app and the
+ * server is cut: the shared server is never touched). The single ingest keeps tracking the
+ * PBX meanwhile and writes everything once the database is back: every call the simulator
+ * placed, before, during and after the outage, is stored once, ended once, as played.
+ */
+describe('PostgreSQL down under traffic', () => {
+  const database = uniqueName('db_outage');
+  const pbxId = `outage-${process.pid}`;
+  let proxy: TcpProxy;
+  let app: TestApp;
+  let sim: PbxSim;
+
+  beforeAll(async () => {
+    await createDatabase(database);
+    proxy = await new TcpProxy(process.env.DB_HOST!, Number(process.env.DB_PORT)).start();
+    app = await startTestApp({ DB_NAME: database, DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port) });
+    sim = await startPbxSim({ port: 0, seed: SEED, users: [AMI_USER], traffic: null, config: { recordingsPath: null, inboundDialTimeoutSec: 3, internalDialTimeoutSec: 3 } });
+    await app.app.get(AmiIngestService, { strict: false }).add({ id: pbxId, host: '127.0.0.1', port: sim.port, ...AMI_USER, tls: false });
+    await eventually('the ingest logged in to the simulator', async () => sim.stats.ami.sessions > 0 && sim.stats.ami.actions >= 2);
+  }, 60_000);
+
+  afterAll(async () => {
+    await proxy?.restore();
+    await app?.close();
+    await sim?.close();
+    await proxy?.stop();
+    await dropDatabase(database);
+  });
+
+  it('loses no call: each stored once, ended once, with the status played', async () => {
+    const played = new Map<string, string>();
+    const ended: Promise<unknown>[] = [];
+    const profile = resolveProfile({
+      cps: 12,
+      maxConcurrent: 1_000_000,
+      ringMs: { min: 200, max: 800 },
+      talkMs: { median: 600, sigma: 0.5, min: 200, max: 1500 },
+      operations: { blindTransfer: 0.08, attendedTransfer: 0.05, hold: 0, record: 0.1 },
+    });
+    const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), profile, new SeededRandom(SEED), new RealClock(), (call, req) => {
+      played.set(call.linkedid, playedStatus(req));
+      ended.push(call.done);
+    });
+    const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    traffic.start();
+    await sleep(2000);
+    await proxy.cut();
+    const placedBeforeOutage = played.size;
+    await sleep(OUTAGE_MS);
+    const placedDuringOutage = played.size - placedBeforeOutage;
+    await proxy.restore();
+    await sleep(2000);
+    traffic.stop();
+    await Promise.all(ended);
+    expect(placedDuringOutage).toBeGreaterThan(50);
+
+    const storedCalls = () =>
+      query<Stored>(
+        database,
+        `SELECT c.linkedid, c.status, c.ended_at IS NOT NULL AS ended, c.end_source,
+                (SELECT count(*)::int FROM call_events e WHERE e.call_id = c.id AND e.type = 'ended') AS end_steps
+         FROM calls c WHERE c.pbx_id = $1`,
+        [pbxId],
+      );
+    const stored = await eventually(
+      `the ${played.size} calls stored as ended`,
+      async () => {
+        const rows = await storedCalls();
+        return rows.length >= played.size && rows.every((r) => r.ended) ? rows : undefined;
+      },
+      30_000,
+      200,
+    ).catch(storedCalls);
+    expect(stored.map((r) => r.linkedid).sort()).toEqual([...played.keys()].sort());
+    expect(stored.filter((r) => !r.ended || r.end_source !== 'ami')).toEqual([]);
+    expect(stored.filter((r) => r.end_steps !== 1)).toEqual([]);
+    expect(Object.fromEntries(stored.map((r) => [r.linkedid, r.status]))).toEqual(Object.fromEntries(played));
+  }, 90_000);
+});
