@@ -4,7 +4,7 @@ import { CallPlacer } from '../apps/pbx-sim/src/engine/call-placer';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import { TrafficGenerator } from '../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../apps/pbx-sim/src/traffic/traffic-profile';
-import { AmiIngestService } from '../apps/server/src/call-ingest';
+import { AmiIngestService, CallIngestService } from '../apps/server/src/call-ingest';
 import { playedStatus } from '../bench/load/played-status';
 import { eventually } from './support/calls-e2e';
 import { startTestApp, type TestApp } from './support/test-app';
@@ -14,6 +14,10 @@ import { TcpProxy } from './support/tcp-proxy';
 const SEED = 23;
 const AMI_USER = { username: 'outage', secret: 'outage-secret' };
 const OUTAGE_MS = 10_000;
+/** A small write-queue bound, so the outage fills it and the ingest has to stop reading the PBX. */
+const MAX_QUEUED = 300;
+/** Past the bound: what one socket read (256 KB) of already-received events can add per PBX. */
+const READ_SLACK = 1500;
 
 interface Stored extends Record<string, unknown> {
   linkedid: string;
@@ -27,7 +31,8 @@ interface Stored extends Record<string, unknown> {
  * PostgreSQL goes away for 10 s under steady traffic (a TCP proxy between the app and the
  * server is cut: the shared server is never touched). The single ingest keeps tracking the
  * PBX meanwhile and writes everything once the database is back: every call the simulator
- * placed, before, during and after the outage, is stored once, ended once, as played.
+ * placed, before, during and after the outage, is stored once, ended once, as played. The
+ * write queue stays within its bound: the ingest stops reading the PBX's socket when it is full.
  */
 describe('PostgreSQL down under traffic', () => {
   const database = uniqueName('db_outage');
@@ -39,7 +44,7 @@ describe('PostgreSQL down under traffic', () => {
   beforeAll(async () => {
     await createDatabase(database);
     proxy = await new TcpProxy(process.env.DB_HOST!, Number(process.env.DB_PORT)).start();
-    app = await startTestApp({ DB_NAME: database, DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port) });
+    app = await startTestApp({ DB_NAME: database, DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port), INGEST_MAX_QUEUED_EVENTS: String(MAX_QUEUED) });
     sim = await startPbxSim({ port: 0, seed: SEED, users: [AMI_USER], traffic: null, config: { recordingsPath: null, inboundDialTimeoutSec: 3, internalDialTimeoutSec: 3 } });
     await app.app.get(AmiIngestService, { strict: false }).add({ id: pbxId, host: '127.0.0.1', port: sim.port, ...AMI_USER, tls: false });
     await eventually('the ingest logged in to the simulator', async () => sim.stats.ami.sessions > 0 && sim.stats.ami.actions >= 2);
@@ -53,7 +58,15 @@ describe('PostgreSQL down under traffic', () => {
     await dropDatabase(database);
   });
 
-  it('loses no call: each stored once, ended once, with the status played', async () => {
+  it('loses no call and keeps the write queue bounded: each stored once, ended once, with the status played', async () => {
+    const ingest = app.app.get(CallIngestService, { strict: false });
+    const pbx = app.app.get(AmiIngestService, { strict: false });
+    let maxPending = 0;
+    let pausedSeen = false;
+    const sampler = setInterval(() => {
+      maxPending = Math.max(maxPending, ingest.stats.pending);
+      pausedSeen ||= pbx.status().some((p) => p.readingPaused);
+    }, 10);
     const played = new Map<string, string>();
     const ended: Promise<unknown>[] = [];
     const profile = resolveProfile({
@@ -79,6 +92,7 @@ describe('PostgreSQL down under traffic', () => {
     traffic.stop();
     await Promise.all(ended);
     expect(placedDuringOutage).toBeGreaterThan(50);
+    expect(pausedSeen).toBe(true);
 
     const storedCalls = () =>
       query<Stored>(
@@ -101,5 +115,8 @@ describe('PostgreSQL down under traffic', () => {
     expect(stored.filter((r) => !r.ended || r.end_source !== 'ami')).toEqual([]);
     expect(stored.filter((r) => r.end_steps !== 1)).toEqual([]);
     expect(Object.fromEntries(stored.map((r) => [r.linkedid, r.status]))).toEqual(Object.fromEntries(played));
+    clearInterval(sampler);
+    expect(maxPending).toBeLessThanOrEqual(MAX_QUEUED + READ_SLACK);
+    expect(pbx.status().every((p) => !p.readingPaused)).toBe(true);
   }, 90_000);
 });

@@ -4,6 +4,7 @@ import type { CallTrackerEvent } from '@app/ami';
 import { CALL_EVENT_NAMES, type CallEventMessage, type EndStep } from '@app/contracts';
 import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
+import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
 import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './store/call-store';
@@ -15,8 +16,6 @@ import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '
 const WRITE_LANES = 2;
 /** Most tracker events per statement. */
 const MAX_BATCH = 2000;
-/** Queued writes worth a warning: the database is down or slower than the PBXs. */
-const BACKLOG_WARNING = 50_000;
 
 /**
  * The calls side of the pipeline: every tracker event becomes a write (call row and
@@ -26,6 +25,12 @@ const BACKLOG_WARNING = 50_000;
  *
  * Rows are built synchronously on arrival, so they capture the call as it was at
  * that event even if the tracker goes on mutating its record.
+ *
+ * The queue is bounded (INGEST_MAX_QUEUED_EVENTS): when that many events wait (the database
+ * is down or slower than the PBXs) the AMI ingest stops reading the PBXs' sockets until half
+ * have been written; this is logged and shown by `stats`. On shutdown the queue gets
+ * INGEST_SHUTDOWN_DRAIN to reach the database; what is left is logged, call by call, as not
+ * written (the next ingest rebuilds the live ones from the PBX's listing).
  */
 @Injectable()
 export class CallIngestService implements OnApplicationShutdown {
@@ -33,7 +38,8 @@ export class CallIngestService implements OnApplicationShutdown {
   private readonly queue: KeyedWriteQueue<CallWrite>;
   /** Next step index per live tracker call; the write guard orders steps by (time, index). */
   private readonly nextSeq = new Map<string, number>();
-  private backlogWarned = false;
+  private full = false;
+  private readonly pressureListeners: Array<(full: boolean) => void> = [];
   /**
    * This process as `calls.writer`: a row another writer inserted is a call this process
    * rebuilt from the PBX's listing, merged into what is stored rather than replacing it.
@@ -44,6 +50,7 @@ export class CallIngestService implements OnApplicationShutdown {
     private readonly store: CallStore,
     private readonly directory: CallDirectoryService,
     private readonly bus: CallEventBus,
+    private readonly config: AppConfig,
   ) {
     this.queue = new KeyedWriteQueue<CallWrite>({
       keyOf: (w) => w.key,
@@ -53,6 +60,8 @@ export class CallIngestService implements OnApplicationShutdown {
       isTransient: isTransientDbError,
       onFlushError: (error, size, transient) =>
         this.logger.warn(`writing ${size} call events failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
+      highWater: config.INGEST_MAX_QUEUED_EVENTS,
+      onPressure: (full) => this.pressure(full),
       onDropped: (writes, error) =>
         this.logger.error({
           msg: 'call events dropped: the database refused them',
@@ -71,7 +80,6 @@ export class CallIngestService implements OnApplicationShutdown {
       if (event.type === 'ended') this.nextSeq.delete(tracked);
       else this.nextSeq.set(tracked, seq + 1);
       this.queue.push(buildCallWrite(event, seq, this.directory, { writer: this.writerId }));
-      this.watchBacklog();
     } catch (error) {
       this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
     }
@@ -123,20 +131,31 @@ export class CallIngestService implements OnApplicationShutdown {
     return this.queue.stats;
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.queue.close();
+  /** True while the write queue is at its bound: event sources should stop reading. */
+  get isFull(): boolean {
+    return this.full;
   }
 
-  /** Nothing is dropped while the database lags, so the backlog is memory: say so, once per episode. */
-  private watchBacklog(): void {
-    const pending = this.queue.pending;
-    if (!this.backlogWarned && pending >= BACKLOG_WARNING) {
-      this.backlogWarned = true;
-      this.logger.warn(`${pending} call events wait to be written: the database is slower than the PBXs or unreachable`);
-    } else if (this.backlogWarned && pending < BACKLOG_WARNING / 2) {
-      this.backlogWarned = false;
-      this.logger.log(`call event backlog back to ${pending}`);
-    }
+  /** Told when the queue reaches its bound (true) and when it has room again (false). */
+  onPressure(listener: (full: boolean) => void): void {
+    this.pressureListeners.push(listener);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    const left = await this.queue.close(this.config.ingestShutdownDrainMs);
+    if (left.length === 0) return;
+    const calls = collapseBatch(left).map((c) => ({ pbxId: c.row.pbx_id, linkedid: c.row.linkedid, status: c.row.status, events: c.writes.length }));
+    this.logger.error({
+      msg: `shutdown: ${left.length} call events of ${calls.length} calls could not be written within INGEST_SHUTDOWN_DRAIN (the database is unreachable)`,
+      calls,
+    });
+  }
+
+  private pressure(full: boolean): void {
+    this.full = full;
+    if (full) this.logger.warn(`${this.queue.pending} call events wait to be written (INGEST_MAX_QUEUED_EVENTS): the database is down or slower than the PBXs; the PBXs are not read until half are written`);
+    else this.logger.log(`call event backlog down to ${this.queue.pending}: reading the PBXs again`);
+    for (const listener of this.pressureListeners) listener(full);
   }
 
   private async flush(batch: CallWrite[]): Promise<void> {

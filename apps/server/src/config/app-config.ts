@@ -240,6 +240,19 @@ export class AppConfig {
   @IsIn(DIALECT_NAMES, { message: `must be one of ${DIALECT_NAMES.join(', ')}` })
   PBX_SIM_DIALECT: DialectName = 'asterisk20';
 
+  /**
+   * Bound of the ingest's write queue, in call events (about 2 KB of memory each: 100 MB at the default). Past it the
+   * ingest stops reading the AMI sockets until the queue is back under half (see README).
+   */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of call events' })
+  @Min(100, { message: 'must be 100 or more' })
+  INGEST_MAX_QUEUED_EVENTS = 50_000;
+
+  /** On shutdown, how long queued call events may take to reach the database; what is left is logged as not written. */
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 10s or 1m' })
+  INGEST_SHUTDOWN_DRAIN = '10s';
+
   // --- recordings ---
   @IsOptional()
   @IsString()
@@ -408,6 +421,10 @@ export class AppConfig {
 
   get phoneRegion(): CountryCode {
     return this.DEFAULT_PHONE_REGION as CountryCode;
+  }
+
+  get ingestShutdownDrainMs(): number {
+    return (parseDurationSeconds(this.INGEST_SHUTDOWN_DRAIN) ?? 10) * 1000;
   }
 
   get jwtExpiresInSeconds(): number {

@@ -16,6 +16,8 @@ export function buildDataSourceOptions(connection: DatabaseConnection, database:
     database,
     ssl: connection.ssl ? { rejectUnauthorized: true } : false,
     applicationName: 'asterisk-crm',
+    // A database that went silent (a cut network) fails a connection attempt instead of hanging it.
+    connectTimeoutMS: 10_000,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsTableName: MIGRATIONS_TABLE,

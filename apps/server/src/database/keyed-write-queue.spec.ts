@@ -142,4 +142,48 @@ describe('KeyedWriteQueue.drain under continuous traffic', () => {
     await queue.drain();
     expect(written).toHaveLength(n);
   });
+
+  it('asks its producer to stop at the high-water mark and to go on back under half of it', async () => {
+    const gate = deferred();
+    const signals: boolean[] = [];
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      maxBatch: 10,
+      highWater: 40,
+      onPressure: (full) => signals.push(full),
+      flush: () => gate.promise,
+    });
+    for (let n = 0; n < 39; n++) queue.push({ key: `k${n}`, n });
+    expect(signals).toEqual([]);
+    queue.push({ key: 'k39', n: 39 });
+    expect(signals).toEqual([true]);
+    for (let n = 40; n < 60; n++) queue.push({ key: `k${n}`, n });
+    expect(signals).toEqual([true]);
+    gate.resolve();
+    await queue.drain();
+    expect(signals).toEqual([true, false]);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('gives up closing after its deadline while the database stays down, handing back what was not written', async () => {
+    const down = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    const queue = new KeyedWriteQueue<Item>({
+      keyOf: (i) => i.key,
+      isTransient: () => true,
+      retryDelayMs: { min: 5, max: 20 },
+      flush: () => Promise.reject(down),
+    });
+    for (let n = 0; n < 5; n++) queue.push({ key: `k${n}`, n });
+    const started = Date.now();
+    const left = await queue.close(200);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(left.map((i) => i.n).sort()).toEqual([0, 1, 2, 3, 4]);
+    expect(() => queue.push({ key: 'late', n: 9 })).toThrow(/closed/);
+  });
+
+  it('closes with nothing left when everything is written in time', async () => {
+    const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined });
+    queue.push({ key: 'a', n: 1 });
+    expect(await queue.close(1000)).toEqual([]);
+  });
 });

@@ -12,6 +12,11 @@
  * down, a connection dropped) retries the same batch with capped backoff until
  * it succeeds; any other failure splits the batch per key, so one bad call is
  * reported through `onDropped` and the other calls of the batch still land.
+ *
+ * The queue never refuses an item (its producer, a PBX's event stream, cannot be told "no"),
+ * so it is bounded by asking the producer to stop: `onPressure(true)` once `highWater` items
+ * are queued or being written, `onPressure(false)` once they are back under half of it.
+ * `close` can give up after a deadline and hands back what was not written.
  */
 export interface KeyedWriteQueueOptions<T> {
   flush: (batch: T[]) => Promise<void>;
@@ -26,6 +31,9 @@ export interface KeyedWriteQueueOptions<T> {
   /** Told about every failed attempt before the retry or split. */
   onFlushError?: (error: unknown, batchSize: number, transient: boolean) => void;
   retryDelayMs?: { min: number; max: number };
+  /** Items queued or in flight at which `onPressure(true)` fires; `onPressure(false)` fires back under half. */
+  highWater?: number;
+  onPressure?: (full: boolean) => void;
 }
 
 export interface KeyedWriteQueueStats {
@@ -39,6 +47,8 @@ export interface KeyedWriteQueueStats {
 
 interface Lane<T> {
   items: T[];
+  /** The batch being written. */
+  inFlight: T[];
   flushing: boolean;
   /** Items ever pushed to / finished by this lane: `drain` waits on these, not on idleness. */
   pushed: number;
@@ -56,6 +66,9 @@ export class KeyedWriteQueue<T> {
   private readonly retryDelay: { min: number; max: number };
   private drainWaiters: DrainWaiter[] = [];
   private closed = false;
+  /** Closing gave up: flushes stop retrying, their items are handed back by `close`. */
+  private abandoned = false;
+  private full = false;
   private readonly counters = { written: 0, batches: 0, dropped: 0, retries: 0, largestBatch: 0 };
 
   constructor(private readonly options: KeyedWriteQueueOptions<T>) {
@@ -64,7 +77,7 @@ export class KeyedWriteQueue<T> {
     this.maxBatch = options.maxBatch ?? 1000;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer`);
     this.retryDelay = options.retryDelayMs ?? { min: 50, max: 5000 };
-    this.lanes = Array.from({ length: lanes }, () => ({ items: [], flushing: false, pushed: 0, done: 0 }));
+    this.lanes = Array.from({ length: lanes }, () => ({ items: [], inFlight: [], flushing: false, pushed: 0, done: 0 }));
   }
 
   push(item: T): void {
@@ -72,6 +85,11 @@ export class KeyedWriteQueue<T> {
     const lane = this.lanes[this.lanes.length === 1 ? 0 : laneIndex(this.options.keyOf(item), this.lanes.length)];
     lane.items.push(item);
     lane.pushed++;
+    const highWater = this.options.highWater;
+    if (highWater !== undefined && !this.full && this.pending >= highWater) {
+      this.full = true;
+      this.options.onPressure?.(true);
+    }
     if (!lane.flushing) {
       lane.flushing = true;
       // Let the rest of the current socket read enqueue first, so its events share one batch.
@@ -83,9 +101,10 @@ export class KeyedWriteQueue<T> {
     return { pending: this.pending, ...this.counters };
   }
 
+  /** Items queued or being written. */
   get pending(): number {
     let n = 0;
-    for (const lane of this.lanes) n += lane.items.length;
+    for (const lane of this.lanes) n += lane.items.length + lane.inFlight.length;
     return n;
   }
 
@@ -99,10 +118,23 @@ export class KeyedWriteQueue<T> {
     return new Promise((resolve) => this.drainWaiters.push({ targets, resolve }));
   }
 
-  /** Refuses new items and waits for the ones already queued. */
-  async close(): Promise<void> {
+  /**
+   * Refuses new items and waits for the ones already queued, for at most `deadlineMs`: then it
+   * stops retrying and resolves with the items not written (empty when all were).
+   */
+  async close(deadlineMs = Infinity): Promise<T[]> {
     this.closed = true;
-    await this.drain();
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.drain().then(() => false),
+      new Promise<boolean>((resolve) => {
+        if (Number.isFinite(deadlineMs)) timer = setTimeout(() => resolve(true), deadlineMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!timedOut) return [];
+    this.abandoned = true;
+    return this.lanes.flatMap((lane) => [...lane.inFlight, ...lane.items.splice(0)]);
   }
 
   private reached(targets: number[]): boolean {
@@ -110,13 +142,22 @@ export class KeyedWriteQueue<T> {
   }
 
   private async run(lane: Lane<T>): Promise<void> {
-    while (lane.items.length > 0) {
+    while (lane.items.length > 0 && !this.abandoned) {
       const batch = lane.items.splice(0, this.maxBatch);
+      lane.inFlight = batch;
       await this.write(batch);
+      lane.inFlight = [];
       lane.done += batch.length;
       this.wakeDrainers();
+      this.relievePressure();
     }
     lane.flushing = false;
+  }
+
+  private relievePressure(): void {
+    if (!this.full || this.pending > (this.options.highWater ?? 0) / 2) return;
+    this.full = false;
+    this.options.onPressure?.(false);
   }
 
   private wakeDrainers(): void {
@@ -140,8 +181,10 @@ export class KeyedWriteQueue<T> {
         const transient = this.options.isTransient?.(error) ?? false;
         this.options.onFlushError?.(error, batch.length, transient);
         if (transient) {
+          if (this.abandoned) return;
           this.counters.retries++;
           await delay(Math.min(this.retryDelay.max, this.retryDelay.min * 2 ** attempt++));
+          if (this.abandoned) return;
           continue;
         }
         await this.isolate(batch, error);
@@ -184,5 +227,6 @@ export function laneIndex(key: string, lanes: number): number {
 }
 
 function delay(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
+  // Unref'd: a retry pause never keeps a process that is shutting down alive.
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }

@@ -190,6 +190,8 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
   private pingOutstanding = false;
   private firstAuthError?: AmiAuthenticationError;
   private readBuffer?: Buffer;
+  /** The consumer asked to stop reading (its queue is full): the peer's writes wait in TCP. */
+  private readPaused = false;
 
   constructor(options: AmiConnectionOptions) {
     super((event, error) => this.logger?.error(`AMI ${this.pbxId}: a '${event}' listener threw: ${errorText(error)}`));
@@ -292,6 +294,29 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
         error ? reject(error) : resolve(result!),
       ),
     );
+  }
+
+  /**
+   * Stops reading the socket (this one and the next ones) until `resume()`: the consumer
+   * cannot keep up, so unread events wait in the kernel's buffers and then in the PBX, which
+   * may end the session when its own write timeout passes (Asterisk's `writetimeout`). The
+   * keepalive does not count the pause as silence.
+   */
+  pause(): void {
+    if (this.readPaused) return;
+    this.readPaused = true;
+    if (this.currentState === 'ready') this.socket?.pause();
+  }
+
+  resume(): void {
+    if (!this.readPaused) return;
+    this.readPaused = false;
+    this.lastDataAt = Date.now();
+    this.socket?.resume();
+  }
+
+  get isPaused(): boolean {
+    return this.readPaused;
   }
 
   /** Logs off (briefly waiting for Asterisk's goodbye), closes the socket and stops reconnecting. */
@@ -400,6 +425,8 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     this.sessions += 1;
     const info: AmiSessionInfo = { pbxId: this.pbxId, greeting: this.greetingText, session: this.sessions };
     this.logger?.log(`AMI ${this.describe()} logged in (session ${this.sessions}, ${this.greetingText || 'no banner'})`);
+    // A pause asked for while (re)connecting starts once logged in: the login itself must be read.
+    if (this.readPaused) this.socket?.pause();
     this.schedulePing(generation);
     this.emit('connected', info);
     if (this.sessions > 1 && generation === this.generation) this.emit('reconnected', info);
@@ -468,6 +495,11 @@ export class AmiConnection extends TypedEventEmitter<AmiConnectionEvents> {
     clearTimeout(this.pongTimer);
     this.pongTimer = setTimeout(() => {
       if (generation !== this.generation || !this.pingOutstanding) return;
+      if (this.readPaused) {
+        // Our own pause is not the peer's silence.
+        this.armPongTimer(generation, this.options.pongTimeoutMs);
+        return;
+      }
       const silentFor = Date.now() - this.lastDataAt;
       if (silentFor < this.options.pongTimeoutMs) {
         this.armPongTimer(generation, this.options.pongTimeoutMs - silentFor);

@@ -14,6 +14,8 @@ export interface PbxIngestStatus {
   pbxId: string;
   state: PbxIngestState;
   amiState: string | null;
+  /** The write queue is full: the PBX's socket is not read meanwhile. */
+  readingPaused: boolean;
 }
 
 /**
@@ -34,6 +36,9 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
     dataSource: DataSource,
   ) {
     this.lock = config.TEST_MODE ? null : new AdvisoryLocks(pgClientConfig(dataSource, 'crm-call-ingest'), INGEST_LOCK_NAMESPACE);
+    calls.onPressure((full) => {
+      for (const pbx of this.pbxs.values()) pbx.pauseReading(full);
+    });
     this.lock?.onLost(() => {
       this.logger.warn('the ingest lock connection dropped');
       for (const pbx of this.pbxs.values()) void pbx.lockLost();
@@ -66,6 +71,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       logger: new Logger(`AMI ${server.id}`),
     });
     this.pbxs.set(server.id, pbx);
+    pbx.pauseReading(this.calls.isFull);
     await pbx.start();
     return pbx;
   }
@@ -77,6 +83,6 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   status(): PbxIngestStatus[] {
-    return [...this.pbxs.values()].map((pbx) => ({ pbxId: pbx.pbxId, state: pbx.state, amiState: pbx.ami?.state ?? null }));
+    return [...this.pbxs.values()].map((pbx) => ({ pbxId: pbx.pbxId, state: pbx.state, amiState: pbx.ami?.state ?? null, readingPaused: pbx.ami?.isPaused ?? false }));
   }
 }

@@ -62,6 +62,7 @@ export class PbxIngest {
   private retryTimer: NodeJS.Timeout | null = null;
   private relockTimer: NodeJS.Timeout | null = null;
   private current: PbxIngestState = 'standby';
+  private readingPaused = false;
   private standbyLogged = false;
 
   constructor(private readonly options: PbxIngestOptions) {
@@ -82,6 +83,13 @@ export class PbxIngest {
 
   get trackerStats(): ReturnType<CallTracker['stats']> {
     return this.tracker.stats();
+  }
+
+  /** Stops or resumes reading the PBX's events (the write queue is full / has room again). */
+  pauseReading(paused: boolean): void {
+    this.readingPaused = paused;
+    if (paused) this.connection?.pause();
+    else this.connection?.resume();
   }
 
   async start(): Promise<void> {
@@ -182,6 +190,7 @@ export class PbxIngest {
       if (info.wasReady) this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
     });
     this.connection = connection;
+    if (this.readingPaused) connection.pause();
     connection.start();
   }
 
