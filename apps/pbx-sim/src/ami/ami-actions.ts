@@ -694,7 +694,7 @@ export class AmiActions {
     const prefix = `${this.engine.dialect.tech}/`;
     const member = iface.toUpperCase().startsWith(prefix.toUpperCase()) ? iface.slice(prefix.length) : iface;
     const only = m.get('Queue') ?? '';
-    const queues = this.engine.config.queues.filter((q) => q.members.includes(member) && (!only || q.name === only));
+    const queues = this.engine.queueConfigs.filter((q) => q.members.includes(member) && (!only || q.name === only));
     if (queues.length === 0) {
       s.send(error(id, 'Interface not found'));
       return;

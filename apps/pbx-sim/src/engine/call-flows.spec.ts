@@ -40,19 +40,19 @@ function run(req: PlaceCallRequest, config: Partial<PbxConfig> = {}): FidelityHa
 }
 
 describe('call flows', () => {
-  it('rings every queue member at once and connects the one that answers', () => {
+  it('rings every queue member at once (last member first, as app_queue prepends its attempts) and connects the one that answers', () => {
     const h = run({ kind: 'queue', from: '+74957654321', ringMs: 2000, talkMs: 3000, answeredBy: '1002' });
     expect(named(h, 'QueueCallerJoin')).toHaveLength(1);
-    expect(named(h, 'AgentCalled').map((m) => get(m, 'MemberName'))).toEqual(['Alice Agent', 'Bob Agent', 'Carol Agent']);
+    expect(named(h, 'AgentCalled').map((m) => get(m, 'MemberName'))).toEqual(['Carol Agent', 'Bob Agent', 'Alice Agent']);
     const connect = named(h, 'AgentConnect');
     expect(connect).toHaveLength(1);
     expect(get(connect[0], 'Interface')).toBe('SIP/1002');
     const cancels = named(h, 'DialEnd').filter((m) => get(m, 'DialStatus') === 'CANCEL');
-    expect(cancels.map((m) => get(m, 'DestChannel')?.slice(0, 8))).toEqual(['SIP/1001', 'SIP/1001', 'SIP/1003', 'SIP/1003']);
+    expect(cancels.map((m) => get(m, 'DestChannel')?.slice(0, 8))).toEqual(['SIP/1003', 'SIP/1003', 'SIP/1001', 'SIP/1001']);
     const complete = named(h, 'AgentComplete');
     expect([get(complete[0], 'Reason'), get(complete[0], 'TalkTime')]).toEqual(['agent', '3']);
     const [call] = calls(h);
-    expect(call).toMatchObject({ direction: 'inbound', status: 'answered', answeredBy: '1002', ringingExtensions: ['1001', '1002', '1003'] });
+    expect(call).toMatchObject({ direction: 'inbound', status: 'answered', answeredBy: '1002', ringingExtensions: ['1003', '1002', '1001'] });
   });
 
   it('reports QueueCallerAbandon when the caller gives up waiting', () => {
@@ -70,7 +70,7 @@ describe('call flows', () => {
     expect(pause.map((m) => [get(m, 'Interface'), get(m, 'Paused'), get(m, 'PausedReason')])).toEqual([['SIP/1001', '1', 'lunch']]);
     h.place({ kind: 'queue', from: '+74957654321', ringMs: 1000, talkMs: 1000, answeredBy: '1003' });
     h.run();
-    expect(named(h, 'AgentCalled').map((m) => get(m, 'Interface'))).toEqual(['SIP/1002', 'SIP/1003']);
+    expect(named(h, 'AgentCalled').map((m) => get(m, 'Interface'))).toEqual(['SIP/1003', 'SIP/1002']);
   });
 
   it('blind-transfers an answered call by Redirect: one call, agent 1001 then 1003', () => {

@@ -1,6 +1,7 @@
 import type { PbxEngine, SimCall } from './pbx-engine';
 import type { CallPlan, LegPlan } from './call-plans';
 import type { SimChannel, SimPeer } from './sim-channel';
+import { destinationMembers } from './freepbx-dialplan';
 
 export type CallKind = 'inbound' | 'outbound' | 'internal' | 'queue';
 export type CallOutcome = 'answered' | 'missed' | 'busy' | 'abandoned' | 'failed';
@@ -67,7 +68,7 @@ export class CallPlacer {
     const hangupBy = req.hangupBy ?? 'callee';
     const { caller, exten, targets } = this.route(req);
     const plan: CallPlan = { legs: new Map(), abandonAfterRingMs: null };
-    const answerer = req.kind === 'queue' ? (req.answeredBy ?? targets[0]) : targets[0];
+    const answerer = targets.length > 1 ? (req.answeredBy ?? targets[0]) : targets[0];
     for (const target of targets) {
       const leg = legFor(outcome, target === answerer, ringMs, talkMs, hangupBy);
       plan.legs.set(target, [leg]);
@@ -93,13 +94,16 @@ export class CallPlacer {
     switch (req.kind) {
       case 'inbound': {
         const from = this.number(req.from ?? '+74951234567', 'from');
+        // A FreePBX inbound route rings a ring group, a follow-me or a queue through Local channels.
+        const route = e.config.freepbx?.routes.find((r) => r.did === req.to);
+        if (route && e.config.freepbx) return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: route.did, targets: destinationMembers(e.config.freepbx, route.destination) };
         const [did, target] = this.did(req.to ?? Object.keys(e.config.dids)[0], 'extension');
         return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: did, targets: [target] };
       }
       case 'queue': {
         const from = this.number(req.from ?? '+74951234567', 'from');
         const [did, queue] = this.did(req.to ?? '', 'queue');
-        const members = e.config.queues.find((q) => q.name === queue)?.members ?? [];
+        const members = e.queueConfigs.find((q) => q.name === queue)?.members ?? [];
         return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: did, targets: members };
       }
       case 'outbound': {

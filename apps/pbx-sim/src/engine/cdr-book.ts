@@ -47,6 +47,16 @@ export class CdrBook {
     if (ch.cdr) ch.cdr.dstChannel = dstChannel;
   }
 
+  /**
+   * One leg of a Dial to several destinations ended without being the one the record
+   * follows: the CDR engine forks a record for it (same start, that leg, its disposition).
+   */
+  forkLeg(ch: SimChannel, dstChannel: string, disposition: Disposition): void {
+    const r = ch.cdr;
+    if (!r) return;
+    ch.cdrDone.push({ ...r, answer: null, end: this.engine.clock.now(), dstChannel, disposition });
+  }
+
   /** Ends the current record and starts the next one now (a failed Dial going on, a Redirect). */
   split(ch: SimChannel, disposition?: Disposition): void {
     if (!ch.cdr) return;

@@ -61,7 +61,8 @@ export class ChannelControl {
     if (bridge) {
       const peer = bridge.peerOf(ch) ?? null;
       e.rtp.onBye(ch, peer);
-      e.byeRequest(ch, bridge.kind === 'dial');
+      // chan_sip's BYE carries Cause 16 only in app_dial's bridge (not app_queue's).
+      e.byeRequest(ch, bridge.kind === 'dial' && !bridge.queue);
       this.leaveForHangup(ch, 16, false);
       return;
     }
@@ -88,6 +89,32 @@ export class ChannelControl {
     this.stopActivity(ch);
     e.softHangupRequest(ch);
     e.hangup(ch, 16);
+  }
+
+  /**
+   * A Local half whose other half ended with `cause` (its HangupRequest already out): it
+   * ends as if its endpoint had hung up, without media of its own.
+   */
+  peerHungUp(ch: SimChannel, cause: number): void {
+    const e = this.engine;
+    if (ch.hungUp) return;
+    if (ch.bridge) {
+      this.leaveForHangup(ch, cause, false);
+      return;
+    }
+    if (ch.activity.kind === 'dialing') {
+      e.dial.cancelByCaller(ch, cause);
+      return;
+    }
+    if (e.dial.legOf(ch) || e.queues.legOf(ch)) {
+      e.dial.legHungUp(ch, cause);
+      e.queues.legHungUp(ch);
+      e.hangup(ch, cause);
+      return;
+    }
+    this.stopActivity(ch);
+    e.softHangupRequest(ch);
+    e.hangup(ch, cause);
   }
 
   /** AMI `Hangup`: only a SoftHangupRequest, the cause reported in the channel's `Hangup`. */
@@ -133,7 +160,10 @@ export class ChannelControl {
     const e = this.engine;
     const bridge = ch.bridge as SimBridge;
     const peer = bridge.peerOf(ch);
+    // app_queue reports the end of a queue call before the bridge comes apart.
+    if (bridge.queue && bridge.dialer === ch) e.queues.complete(ch, bridge, 'caller');
     e.clearBridgeVars(ch);
+    e.local.presentOnLeave(ch);
     if (peer) e.clearBridgeVars(peer);
     if (bridge.kind === 'dial' && bridge.dialer === ch) {
       e.bridgeLeave(ch);
@@ -167,16 +197,15 @@ export class ChannelControl {
    */
   private dialReturns(dialer: SimChannel, bridge: SimBridge, why: 'hangup-self' | 'peer-gone', cause: number, dialee: SimChannel | null): void {
     const e = this.engine;
-    if (bridge.queue) {
-      e.queues.complete(dialer, bridge, why === 'hangup-self' ? 'caller' : 'agent');
-    } else {
-      e.dial.setTalkTimes(dialer);
-    }
+    const queue = bridge.queue;
+    if (queue) e.queues.callEnded(dialer, bridge, why === 'hangup-self' ? 'caller' : 'agent');
+    else e.dial.setTalkTimes(dialer);
     if (dialee) {
       e.bridgeLeave(dialee);
       e.destroyBridge(bridge);
       e.hangup(dialee, 16);
     }
+    if (queue) e.queues.afterMemberGone(dialer, queue.name);
     if (!bridge.queue) e.varSet(dialer, 'DIALSTATUS', 'ANSWER');
     e.dial.release(dialer);
     e.softHangupRequest(dialer);
@@ -410,7 +439,7 @@ export class ChannelControl {
     e.bridgeLeave(transferer);
     const consult = e.createBridge('basic');
     e.bridgeEnter(transferer, consult);
-    const [one, two] = e.newLocalPair(exten, context, transferer);
+    const [one, two] = e.newLocalPair(exten, context, transferer.linkedid);
     this.transfers.set(transferer, { transferee, original, consult, one, two });
     // The ;1 half is what the transferer dialed: it carries the target's number, connected to the transferer.
     const target = e.peers.get(exten);
@@ -418,10 +447,11 @@ export class ChannelControl {
     one.callerName = target?.callerName ?? exten;
     one.connectedNum = transferer.callerNum;
     one.connectedName = transferer.callerName;
+    two.callerNum = transferer.callerNum;
+    two.callerName = transferer.callerName;
     const ls = one.snapshot('LocalOne');
     const lt = two.snapshot('LocalTwo');
     e.emit('LocalBridge', 'call,all', new AmiFields().addAll(ls.keys, ls.values).addAll(lt.keys, lt.values).add('Context', context).add('Exten', exten).add('LocalOptimization', 'Yes'));
-    e.setState(two, 4);
     e.cdrs.open(two);
     two.hasPbx = true;
     const giveUp = e.timer(transferer, ATXFER_NO_ANSWER_MS, () => this.atxferFails(transferer, transferee, original, consult, one));
@@ -515,6 +545,8 @@ export class ChannelControl {
     e.bridgeLeave(two);
     e.destroyBridge(targetBridge);
     e.dial.release(two);
+    // Optimised away: the halves end quietly, neither telling the other.
+    one.optimizedAway = two.optimizedAway = true;
     e.hangup(one, 16);
     e.hangup(two, 16);
   }

@@ -58,7 +58,7 @@ export class DeviceStates {
         new AmiFields().add('Exten', peerName).add('Context', hint.context).add('Hint', hint.device).add('Status', status).add('StatusText', text),
       );
     }
-    for (const queue of this.engine.config.queues) {
+    for (const queue of this.engine.queueConfigs) {
       if (queue.members.includes(peerName)) this.emitMember('QueueMemberStatus', queue.name, peerName, next);
     }
   }

@@ -4,9 +4,12 @@ import type { SimChannel, SimPeer } from './sim-channel';
 import type { SimBridge } from './sim-bridge';
 import type { SimTimer } from '../clock/sim-clock';
 import { AmiFields } from './ami-event';
+import { LocalTarget, parseLocalTarget } from './local-channels';
 
-/** One target of a Dial (or an Originate's channel), resolved to a peer of this PBX. */
+/** One target of a Dial (or an Originate's channel), resolved to a peer of this PBX or a Local channel. */
 export interface DialTarget {
+  /** `Local/<exten>@<context>[/n]`: a Local channel pair instead of a peer. */
+  local: LocalTarget | null;
   peerName: string;
   /** Undefined when no such peer exists (or the technology is not this PBX's): the leg is unavailable. */
   peer: SimPeer | undefined;
@@ -21,6 +24,8 @@ export interface DialTarget {
  * (`SIP/provider/8495...`) or PJSIP does (`PJSIP/8495...@provider`).
  */
 export function parseDialTarget(target: string, tech: string, peers: ReadonlyMap<string, SimPeer>): DialTarget {
+  const local = parseLocalTarget(target);
+  if (local) return { local, peerName: '', peer: undefined, dialString: local.dialString, number: null };
   const slash = target.indexOf('/');
   const dialString = slash < 0 ? '' : target.slice(slash + 1);
   const sameTech = slash > 0 && target.slice(0, slash) === tech;
@@ -39,13 +44,14 @@ export function parseDialTarget(target: string, tech: string, peers: ReadonlyMap
       peerName = dialString.slice(0, sep);
     }
   }
-  return { peerName, peer: sameTech ? peers.get(peerName) : undefined, dialString, number };
+  return { local: null, peerName, peer: sameTech ? peers.get(peerName) : undefined, dialString, number };
 }
 
 export interface DialLeg {
   ch: SimChannel;
   target: DialTarget;
-  plan: LegPlan;
+  /** What the endpoint does; null for a Local leg, which rings and answers when its `;2` half's call does. */
+  plan: LegPlan | null;
   state: 'offered' | 'ringing' | 'done';
 }
 
@@ -132,23 +138,45 @@ export class DialApp {
     return run && leg ? { run, leg } : undefined;
   }
 
-  /** The caller's endpoint hung up while the call was ringing (an abandoned call). */
-  cancelByCaller(caller: SimChannel): void {
+  /**
+   * The caller's side went away while the call was ringing: its endpoint's CANCEL (an
+   * abandoned call), or for a Local `;2` half its `;1` half ending with `cause` (the
+   * HangupRequest already reported). The legs are cancelled with the caller's cause.
+   */
+  cancelByCaller(caller: SimChannel, cause: number | null = null): void {
     const run = this.runOf(caller);
     const e = this.engine;
-    const cause = e.callerCancels(caller);
-    if (run) this.endLegs(run, 'CANCEL', e.dialect.cancel.calleeCause);
+    const hangupCause = cause ?? e.callerCancels(caller);
+    if (run) this.endLegs(run, 'CANCEL', hangupCause);
     e.varSet(caller, 'DIALSTATUS', 'CANCEL');
     e.softHangupRequest(caller);
-    caller.byeSent = true;
-    e.hangup(caller, cause);
+    caller.byeSent = cause === null;
+    e.hangup(caller, hangupCause);
+  }
+
+  /** The Dial that rings only `one` (a Local `;1` leg): its caller hears who `one` reaches. */
+  soleDialerOf(one: SimChannel): SimChannel | null {
+    const found = this.legOf(one);
+    return found && found.run.targets.length === 1 ? found.run.caller : null;
+  }
+
+  /** A Local leg rings (its `;2` half's call does). */
+  legRinging(one: SimChannel): void {
+    const found = this.legOf(one);
+    if (found) this.ringing(found.run, found.leg);
+  }
+
+  /** A Local leg was answered (its `;2` half's call was). */
+  legAnswered(one: SimChannel): void {
+    const found = this.legOf(one);
+    if (found) this.answer(found.run, found.leg);
   }
 
   /** The caller stops dialing for another reason (Redirect, AMI Hangup): legs cancelled, no dialplan continuation. */
   abort(caller: SimChannel): void {
     const run = this.runOf(caller);
     if (!run || run.finished) return;
-    this.endLegs(run, 'CANCEL');
+    this.endLegs(run, 'CANCEL', 0);
     this.engine.varSet(caller, 'DIALSTATUS', 'CANCEL');
     caller.activity = { kind: 'none' };
   }
@@ -193,6 +221,10 @@ export class DialApp {
     const { caller } = run;
     if (run.finished || caller.hungUp) return;
     for (const target of run.targets) {
+      if (target.local) {
+        run.legs.push(this.offerLocal(run, target, target.local));
+        continue;
+      }
       const peer = target.peer;
       if (!peer || !peer.registered || (peer.kind === 'trunk' && !target.number)) continue;
       run.legs.push(this.offer(run, target, peer));
@@ -210,7 +242,7 @@ export class DialApp {
     const trunk = peer.kind === 'trunk';
     const ch = e.newOutgoingLeg(peer, { linkedid: caller.linkedid, dialedBy: caller });
     e.varSet(ch, 'DIALEDPEERNUMBER', target.dialString);
-    for (const [key, raw] of caller.inherit) e.varSet(ch, raw, caller.vars.get(key) ?? '');
+    e.inheritVariables(caller, ch);
     ch.connectedNum = caller.callerNum;
     ch.connectedName = caller.callerName;
     if (trunk) ch.callerNum = target.number ?? '<unknown>';
@@ -220,10 +252,12 @@ export class DialApp {
     }
     e.channelEvent('NewConnectedLine', 'call,all', ch);
     e.pairEvent('DialBegin', 'call,all', caller, ch, new AmiFields().add('DialString', target.dialString));
-    if (!trunk) {
+    // With one destination the caller hears at once whom it calls (a Local `;2` passes that on to its `;1`'s side).
+    if (!trunk && run.targets.length === 1) {
       caller.connectedNum = peer.callerNum;
       caller.connectedName = peer.callerName;
       e.channelEvent('NewConnectedLine', 'call,all', caller);
+      if (caller.localPeer) e.local.reaches(caller, { num: peer.callerNum, name: peer.callerName });
     }
     e.cdrs.dialed(caller, ch.name);
     const leg: DialLeg = { ch, target, plan: e.plans.legPlan(caller.linkedid, peer.name), state: 'offered' };
@@ -231,9 +265,34 @@ export class DialApp {
     return leg;
   }
 
+  /**
+   * A `Local/<exten>@<context>` target: the pair (see LocalChannels), `;1` announced as
+   * app_dial does an outgoing leg, whose caller id is the caller's extension with the name
+   * the caller is connected to. It rings and answers when `;2`'s own call does.
+   */
+  private offerLocal(run: DialRun, target: DialTarget, local: LocalTarget): DialLeg {
+    const e = this.engine;
+    const { caller } = run;
+    const one = e.local.dial(caller, local, target.dialString, (ch) => {
+      ch.dialedBy = caller;
+      e.varSet(ch, 'DIALEDPEERNUMBER', target.dialString);
+      e.inheritVariables(caller, ch);
+      ch.callerNum = caller.exten;
+      ch.callerName = caller.connectedName;
+      ch.connectedNum = caller.callerNum;
+      ch.connectedName = caller.callerName;
+      e.newexten(ch, ch.context, caller.exten, 1, 'AppDial', '(Outgoing Line)');
+      e.newCallerid(ch);
+      e.channelEvent('NewConnectedLine', 'call,all', ch);
+    });
+    e.pairEvent('DialBegin', 'call,all', caller, one, new AmiFields().add('DialString', target.dialString));
+    e.cdrs.dialed(caller, one.name);
+    return { ch: one, target, plan: null, state: 'offered' };
+  }
+
   private script(run: DialRun, leg: DialLeg): void {
     const e = this.engine;
-    const { plan } = leg;
+    const plan = leg.plan as LegPlan;
     if (plan.response === 'busy' || plan.response === 'congestion') {
       const [status, cause] = plan.response === 'busy' ? (['BUSY', 17] as const) : (['CONGESTION', 34] as const);
       e.timer(leg.ch, plan.ringMs, () => {
@@ -254,6 +313,8 @@ export class DialApp {
     if (run.finished || leg.state !== 'offered') return;
     leg.state = 'ringing';
     e.setState(leg.ch, 5);
+    // The phone a Local `;2` half dials rings: so does the `;1` half whoever dialled it sees.
+    if (run.caller.localPeer) e.local.ringing(run.caller);
     const now = e.clock.now();
     if (run.firstRingAt === null) {
       run.firstRingAt = now;
@@ -269,6 +330,12 @@ export class DialApp {
     const e = this.engine;
     const { caller } = run;
     if (run.finished || leg.state === 'done' || caller.hungUp) return;
+    // With several destinations (or a Local one) the caller learns whom it reached only now.
+    if ((run.targets.length > 1 || leg.target.local) && (caller.connectedNum !== leg.ch.callerNum || caller.connectedName !== leg.ch.callerName)) {
+      caller.connectedNum = leg.ch.callerNum;
+      caller.connectedName = leg.ch.callerName;
+      e.channelEvent('NewConnectedLine', 'call,all', caller);
+    }
     for (const other of run.legs) if (other !== leg && other.state !== 'done') this.cancelLeg(run, other, 26);
     leg.state = 'done';
     e.setState(leg.ch, 6);
@@ -291,14 +358,20 @@ export class DialApp {
     e.bridgeEnter(caller, bridge);
     e.setBridgeVars(bridge);
     leg.ch.activity = { kind: 'bridged' };
-    this.scheduleTalk(leg.ch, caller, leg.plan);
+    if (leg.plan) this.scheduleTalk(leg.ch, caller, leg.plan);
   }
 
-  /** Who ends the conversation, and when, per the answering endpoint's plan. */
+  /**
+   * Who ends the conversation, and when, per the answering endpoint's plan; the party it
+   * talks to is the real one at the far end of any Local chain, not a Local half.
+   */
   scheduleTalk(answerer: SimChannel, other: SimChannel, plan: LegPlan): void {
     const e = this.engine;
     if (plan.hangup === 'self') e.timer(answerer, plan.talkMs, () => e.control.phoneBye(answerer));
-    else if (plan.hangup === 'peer') e.timer(other, plan.talkMs, () => e.control.phoneBye(other));
+    else if (plan.hangup === 'peer') e.timer(null, plan.talkMs, () => {
+      const party = e.local.farEnd(other);
+      if (party && !answerer.hungUp) e.control.phoneBye(party);
+    });
   }
 
   private legEnds(run: DialRun, leg: DialLeg, status: Exclude<DialStatus, 'ANSWER' | 'CANCEL'>, cause: number): void {
@@ -306,23 +379,27 @@ export class DialApp {
     if (run.finished || leg.state === 'done') return;
     leg.state = 'done';
     e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
-    e.hangupLeg(leg.ch, cause, run.caller);
+    e.hangupLeg(leg.ch, legCause(leg, cause), run.caller);
     if (run.legs.every((l) => l.state === 'done')) this.finish(run, status);
+    else e.cdrs.forkLeg(run.caller, leg.ch.name, STATUS_DISPOSITION[status]);
   }
 
   private timeoutAll(run: DialRun): void {
     if (run.finished || run.answeredAt !== null) return;
-    this.endLegs(run, 'NOANSWER');
+    this.endLegs(run, 'NOANSWER', 0);
     this.finish(run, 'NOANSWER');
   }
 
-  private endLegs(run: DialRun, status: 'NOANSWER' | 'CANCEL', cause = 16): void {
+  /** Every leg still offered ends with `status`, hung up with the cause app_dial passes (0 on a timeout). */
+  private endLegs(run: DialRun, status: 'NOANSWER' | 'CANCEL', cause: number): void {
     const e = this.engine;
-    for (const leg of run.legs) {
-      if (leg.state === 'done') continue;
+    const open = run.legs.filter((l) => l.state !== 'done');
+    for (const leg of open) {
       leg.state = 'done';
       e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', status));
-      e.hangupLeg(leg.ch, cause, run.caller);
+      e.hangupLeg(leg.ch, legCause(leg, cause), run.caller);
+      // The caller's record follows the last leg; the others get records of their own.
+      if (leg !== open[open.length - 1]) e.cdrs.forkLeg(run.caller, leg.ch.name, 'NO ANSWER');
     }
     run.finished = true;
     run.timeout?.cancel();
@@ -333,7 +410,8 @@ export class DialApp {
     const e = this.engine;
     leg.state = 'done';
     e.pairEvent('DialEnd', 'call,all', run.caller, leg.ch, new AmiFields().add('DialStatus', 'CANCEL'));
-    e.hangupLeg(leg.ch, cause, run.caller);
+    e.hangupLeg(leg.ch, legCause(leg, cause), run.caller);
+    e.cdrs.forkLeg(run.caller, leg.ch.name, 'NO ANSWER');
   }
 
   /** Dial returns without an answer: DIALSTATUS, the CDR record closes, the dialplan goes on. */
@@ -351,3 +429,8 @@ export class DialApp {
   }
 }
 
+
+/** A SIP leg hung up without a cause reports 16 (Normal Clearing); a Local half keeps the cause it was given. */
+function legCause(leg: DialLeg, cause: number): number {
+  return leg.target.local || cause !== 0 ? cause : 16;
+}

@@ -39,9 +39,10 @@ export interface Dialect {
   /**
    * The caller sends CANCEL while its Dial rings (an abandoned call): chan_sip reports no
    * `Cause` on its HangupRequest and ends it with Cause 0; chan_pjsip says Cause 127
-   * (TechCause 487) and passes 127 on to the cancelled callee legs (TechCause 500).
+   * (TechCause 487); app_dial passes the caller's cause on to the cancelled legs (a SIP leg
+   * given 0 reports 16; 127 becomes TechCause 500).
    */
-  readonly cancel: { requestCause: number | null; callerCause: number; calleeCause: number; techCause: number };
+  readonly cancel: { requestCause: number | null; callerCause: number; techCause: number };
   /** chan_pjsip reports the callee's HangupRequest (Cause 17, TechCause 486) before `DialEnd BUSY`; chan_sip none. */
   readonly rejectHangupRequest: boolean;
   /**
@@ -72,7 +73,7 @@ export const DIALECTS: Record<DialectName, Dialect> = {
     techCause: false,
     rtp: 'chan_sip',
     labRecording: 'macro',
-    cancel: { requestCause: null, callerCause: 0, calleeCause: 16, techCause: 0 },
+    cancel: { requestCause: null, callerCause: 0, techCause: 0 },
     rejectHangupRequest: false,
     deferredLegHangup: false,
     byeAlwaysHasCause: false,
@@ -89,7 +90,7 @@ export const DIALECTS: Record<DialectName, Dialect> = {
     techCause: true,
     rtp: 'pjsip',
     labRecording: 'gosub',
-    cancel: { requestCause: 127, callerCause: 127, calleeCause: 127, techCause: 487 },
+    cancel: { requestCause: 127, callerCause: 127, techCause: 487 },
     rejectHangupRequest: true,
     deferredLegHangup: true,
     byeAlwaysHasCause: true,

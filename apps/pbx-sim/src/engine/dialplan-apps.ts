@@ -28,7 +28,6 @@ export class DialplanApps {
     // An application the version does not have ends the channel, as an unknown one does on Asterisk.
     switch (e.dialect.removed.applications.includes(app) ? 'Hangup' : app) {
       case 'NoOp':
-      case 'Noop':
       case 'Verbose':
         return 'next';
       case 'Set':

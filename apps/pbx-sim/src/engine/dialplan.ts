@@ -2,6 +2,10 @@ import { ConfContext, ConfExtension, DialplanStep, parseExtensionsConf } from '.
 
 export type { DialplanStep } from './extensions-conf';
 
+const APPLICATIONS = new Map(
+  ['Answer', 'Dial', 'ExecIf', 'Gosub', 'Goto', 'GotoIf', 'Hangup', 'Macro', 'MixMonitor', 'Monitor', 'MusicOnHold', 'NoOp', 'Park', 'Queue', 'Return', 'Set', 'Wait'].map((a) => [a.toLowerCase(), a]),
+);
+
 /**
  * The simulated extensions.conf: contexts read from extensions.conf text (the lab's, see
  * lab-dialplan.ts, or a FreePBX-style one), looked up the way Asterisk does: exact
@@ -15,6 +19,8 @@ export class Dialplan {
 
   constructor(confText: string) {
     const conf = parseExtensionsConf(confText);
+    // Asterisk reports an application by its registered name (`Noop(...)` runs as NoOp).
+    for (const ctx of conf.contexts.values()) for (const ext of ctx.extensions) for (const step of ext.steps) step.app = APPLICATIONS.get(step.app.toLowerCase()) ?? step.app;
     this.contexts = conf.contexts;
     this.globals = conf.globals;
     this.hints = conf.hints;

@@ -1,4 +1,5 @@
 import type { DialectName } from './dialect';
+import { FREEPBX_LAB_PROFILE, type FreePbxProfile } from './freepbx-dialplan';
 
 /** The simulated PBX's configuration: its SIP peers, DIDs, queues and manager settings. */
 export interface ExtensionConfig {
@@ -21,6 +22,10 @@ export interface QueueConfig {
   memberTimeoutMs: number;
   /** Pause between attempts (queues.conf `retry`). */
   retryMs: number;
+  /** queues.conf `strategy` (ringall when unset; the simulator rings every member either way). */
+  strategy?: 'ringall' | 'rrmemory';
+  /** FreePBX queues: members are `Local/<ext>@from-queue/n` (state from the phone), not the phones. */
+  localMembers?: boolean;
 }
 
 export interface PbxConfig {
@@ -28,6 +33,8 @@ export interface PbxConfig {
   dialect: DialectName;
   /** The extensions.conf it runs; unset = the captures' lab dialplan for these phones, DIDs and dialect. */
   dialplanConf?: string;
+  /** A FreePBX-style dialplan next to the lab's (ring groups, follow-me, queues with Local members), or none. */
+  freepbx?: FreePbxProfile | null;
   extensions: ExtensionConfig[];
   /** Trunk peer name, `provider` in the captures. */
   trunk: string;
@@ -47,6 +54,8 @@ export interface PbxConfig {
   rtcp: boolean;
   /** First channel counter (`SIP/1001-00000000`, Uniqueid `<epoch>.0`). */
   channelCounterStart: number;
+  /** First Local channel counter (`Local/1001@from-ringgroup-00000000;1`). */
+  localCounterStart?: number;
   /** Parking lot timeout (res_parking `parkingtime`). */
   parkingTimeoutMs: number;
 }
@@ -71,6 +80,9 @@ export const CAPTURE_LAB_CONFIG: PbxConfig = {
   channelCounterStart: 0,
   parkingTimeoutMs: 60000,
 };
+
+/** The lab of `test/fixtures/ami-fpbx`: the Asterisk 20 lab with the FreePBX-style dialplan included. */
+export const CAPTURE_LAB_FPBX_CONFIG: PbxConfig = { ...CAPTURE_LAB_CONFIG, freepbx: FREEPBX_LAB_PROFILE };
 
 /** The Asterisk 22 lab of `test/fixtures/ami22`: the same phones, trunk, DIDs and queue over PJSIP. */
 export const CAPTURE_LAB_22_CONFIG: PbxConfig = { ...CAPTURE_LAB_CONFIG, dialect: 'asterisk22' };

@@ -8,6 +8,7 @@ import { Dialplan } from './dialplan';
 import { causeToSipStatus, Dialect, DIALECTS } from './dialect';
 import { substitute } from './dialplan-expression';
 import { DialplanApps } from './dialplan-apps';
+import { LocalChannels } from './local-channels';
 import { channelScope, ScopeContext } from './channel-scope';
 import { labDialplanConf } from './lab-dialplan';
 import { DialApp } from './dial-app';
@@ -15,7 +16,8 @@ import { ChannelControl } from './channel-control';
 import { QueueApp } from './queue-app';
 import { Originator } from './originator';
 import { Parking } from './parking';
-import type { PbxConfig } from './pbx-config';
+import type { PbxConfig, QueueConfig } from './pbx-config';
+import { freepbxDialplanConf, freepbxQueueConfig } from './freepbx-dialplan';
 import { RecordingFiles, WrittenRecording } from './recording-files';
 import { RtpReports } from './rtp-reports';
 import { SimBridge, BridgeKind } from './sim-bridge';
@@ -93,7 +95,10 @@ export class PbxEngine {
   readonly originator: Originator;
   readonly parking: Parking;
   readonly apps: DialplanApps;
+  readonly local: LocalChannels;
   readonly globals: Map<string, string>;
+  /** The lab's queues and the FreePBX profile's. */
+  readonly queueConfigs: QueueConfig[];
   readonly stats: EngineStats = { callsStarted: 0, callsCompleted: 0, activeCalls: 0, activeChannels: 0, events: 0 };
   /** `core show channels` prints it: calls that ended since start. */
   callsProcessed = 0;
@@ -119,8 +124,11 @@ export class PbxEngine {
     this.onError = options.onError ?? (() => undefined);
     this.startedAt = this.clock.now();
     this.counter = options.config.channelCounterStart;
+    this.localCounter = options.config.localCounterStart ?? 0;
     this.sipPid = this.rng.int(20000, 32000);
-    this.dialplan = new Dialplan(options.config.dialplanConf ?? labDialplanConf(options.config, this.dialect));
+    const freepbx = options.config.freepbx ?? null;
+    this.dialplan = new Dialplan(options.config.dialplanConf ?? labDialplanConf(options.config, this.dialect) + (freepbx ? `\n${freepbxDialplanConf(freepbx, this.dialect.tech)}` : ''));
+    this.queueConfigs = [...options.config.queues, ...(freepbx?.queues ?? []).map(freepbxQueueConfig)];
     this.globals = this.dialplan.globals;
     this.scopeContext = { dialplan: this.dialplan, globals: this.globals, now: () => this.clock.now() };
     for (const ext of options.config.extensions) {
@@ -154,6 +162,7 @@ export class PbxEngine {
     this.originator = new Originator(this);
     this.parking = new Parking(this);
     this.apps = new DialplanApps(this);
+    this.local = new LocalChannels(this);
   }
 
   // ---- event stream -------------------------------------------------------------------------
@@ -317,20 +326,24 @@ export class PbxEngine {
     return ch;
   }
 
-  /** A Local channel pair (`Local/<exten>@<context>-<n>;1` and `;2`), as an attended transfer dials. */
-  newLocalPair(exten: string, context: string, owner: SimChannel): [SimChannel, SimChannel] {
+  /**
+   * A Local channel pair (`Local/<exten>@<context>-<n>;1` and `;2`) at `exten@context`
+   * with no caller id yet: `;1` Down, `;2` (which will run the dialplan) Ring.
+   */
+  newLocalPair(exten: string, context: string, linkedid: string): [SimChannel, SimChannel] {
     const n = (this.localCounter++).toString(16).padStart(8, '0');
     const base = `Local/${exten}@${context}-${n}`;
-    const localPeer: SimPeer = { name: `Local/${exten}@${context}`, kind: 'extension', callerNum: owner.callerNum, callerName: owner.callerName, context, registered: true, port: 0 };
-    const make = (half: string): SimChannel => {
+    const peer = LocalChannels.peer(exten, context);
+    const make = (half: string, state: ChannelState): SimChannel => {
       const ids = this.nextIds();
-      const ch = new SimChannel(`${base};${half}`, ids.uniqueid, owner.linkedid, localPeer, owner.callerNum, owner.callerName, context, exten, this.clock.now(), '', 0);
+      const ch = new SimChannel(`${base};${half}`, ids.uniqueid, linkedid, peer, '<unknown>', '<unknown>', context, exten, this.clock.now(), '', 0);
+      ch.state = state;
       this.register(ch);
       this.channelEvent('Newchannel', 'call,all', ch);
       return ch;
     };
-    const one = make('1');
-    const two = make('2');
+    const one = make('1', 0);
+    const two = make('2', 4);
     one.localPeer = two;
     two.localPeer = one;
     return [one, two];
@@ -389,7 +402,7 @@ export class PbxEngine {
     this.devices.refresh(ch.peer.name);
     if (state === 6) {
       this.startMedia(ch);
-      if (ch.localPeer && ch.localPeer.state !== 6) this.setState(ch.localPeer, 6);
+      if (ch.localPeer && ch.name.endsWith(';2')) this.local.answered(ch);
     }
   }
 
@@ -400,13 +413,30 @@ export class PbxEngine {
     this.rtp.startRtcp(ch);
   }
 
+  /**
+   * Set(): the variable keeps its value even when empty; `__NAME` makes it inherited by
+   * the channels this one dials (most recently set first, as Asterisk's variable list
+   * is ordered), a plain NAME takes that away.
+   */
   varSet(ch: SimChannel, name: string, value: string): void {
     const key = name.replace(/^_+/, '');
-    if (value === '') ch.vars.delete(key);
-    else ch.vars.set(key, value);
-    if (name.startsWith('__') && value !== '') ch.inherit.set(key, name);
-    else if (value === '') ch.inherit.delete(key);
+    ch.vars.set(key, value);
+    ch.inherit.delete(key);
+    if (name.startsWith('__')) ch.inherit.set(key, name);
     this.varSetEvent(ch, name, value);
+  }
+
+  /** A dialled channel takes the caller's `__` variables (VarSet each, newest first; the order kept). */
+  inheritVariables(from: SimChannel, to: SimChannel): void {
+    const inherited = [...from.inherit];
+    for (const [key, raw] of [...inherited].reverse()) {
+      to.vars.set(key, from.vars.get(key) ?? '');
+      this.varSetEvent(to, raw, from.vars.get(key) ?? '');
+    }
+    for (const [key, raw] of inherited) {
+      to.inherit.delete(key);
+      to.inherit.set(key, raw);
+    }
   }
 
   /** The channel's caller id changed (a trunk leg's number, Set(CALLERID(name)), an Originate's CallerID). */
@@ -640,6 +670,8 @@ export class PbxEngine {
     this.flushLegHangups(ch);
     ch.hungUp = true;
     ch.hangupCause = cause;
+    // The two halves of a Local channel live and die together.
+    this.local.halfGone(ch, cause);
     ch.cancelTimers();
     this.dial.release(ch);
     this.mohStop(ch);
@@ -656,9 +688,6 @@ export class PbxEngine {
     this.byPeer.get(ch.peer.name)?.delete(ch);
     this.stats.activeChannels = this.byName.size;
     if (ch.localPeer === null) this.devices.refresh(ch.peer.name);
-    // The two halves of a Local channel live and die together.
-    const half = ch.localPeer;
-    if (half && !half.hungUp) this.timer(null, 0, () => this.control.amiHangup(half, 16));
     this.channelGone(ch);
   }
 
@@ -712,18 +741,19 @@ export class PbxEngine {
    * that came here by a blind transfer first loses its BLINDTRANSFER.
    */
   setBridgeVars(b: SimBridge): void {
-    for (const m of b.members) if (m.vars.has('BLINDTRANSFER')) this.varSet(m, 'BLINDTRANSFER', '');
+    for (const m of b.members) if (m.vars.get('BLINDTRANSFER')) this.varSet(m, 'BLINDTRANSFER', '');
     for (const m of b.members) {
       const peer = b.peerOf(m);
       if (!peer) continue;
       this.varSet(m, 'BRIDGEPEER', peer.name);
-      this.varSet(m, 'BRIDGEPVTCALLID', peer.sipCallId);
+      // Only a SIP peer has a private call id to show (a Local half has none).
+      if (peer.sipCallId) this.varSet(m, 'BRIDGEPVTCALLID', peer.sipCallId);
     }
   }
 
   clearBridgeVars(ch: SimChannel): void {
     this.varSet(ch, 'BRIDGEPEER', '');
-    this.varSet(ch, 'BRIDGEPVTCALLID', '');
+    if (ch.vars.get('BRIDGEPVTCALLID')) this.varSet(ch, 'BRIDGEPVTCALLID', '');
   }
 
   private detach(ch: SimChannel): SimBridge {

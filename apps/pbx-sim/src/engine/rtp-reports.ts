@@ -32,12 +32,11 @@ export class RtpReports {
   onBye(from: SimChannel, to: SimChannel | null): void {
     from.byeSent = true;
     if (from.answeredAt === null || from.localPeer) return;
-    if (to?.localPeer) to = null;
     this.interleave(from, to);
     from.rtpStatsDone = true;
     // chan_pjsip: the peer reports its own summaries when its media stops, not now.
     if (this.engine.dialect.rtp === 'pjsip') return;
-    if (to && to.answeredAt !== null) {
+    if (to && to.answeredAt !== null && !to.localPeer) {
       this.interleave(to, from);
       to.rtpStatsDone = true;
     }

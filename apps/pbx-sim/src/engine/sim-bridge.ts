@@ -13,8 +13,8 @@ export class SimBridge {
   dialer: SimChannel | null = null;
   dialee: SimChannel | null = null;
   destroyed = false;
-  /** A queue call's bridge reports AgentComplete when it ends. */
-  queue: { name: string; member: string; joinedAt: number; connectedAt: number } | null = null;
+  /** A queue call's bridge reports AgentComplete (once) when it ends. */
+  queue: { name: string; member: string; interface: string; memberName: string; joinedAt: number; connectedAt: number; completed: boolean } | null = null;
 
   constructor(
     readonly uniqueid: string,

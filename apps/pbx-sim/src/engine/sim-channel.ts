@@ -116,6 +116,10 @@ export class SimChannel {
   mohPlaying = false;
   /** The other half of a Local channel pair (`;1` <-> `;2`). */
   localPeer: SimChannel | null = null;
+  /** A Local half Asterisk optimised out of the call: it ends without a HangupRequest to its other half. */
+  optimizedAway = false;
+  /** A `;1` half: the party its `;2` reached, presented as this half's caller id when it rings or answers. */
+  pendingCallerId: { num: string; name: string } | null = null;
   readonly ssrc: number;
 
   constructor(

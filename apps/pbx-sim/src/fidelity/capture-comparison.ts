@@ -47,7 +47,7 @@ const IGNORED = new Set(['RTCPSent', 'ExtensionStatus', 'QueueMemberStatus', 'Fu
 const COMPARED_VALUES = /^(DIALSTATUS|DIALEDPEERNUMBER|(LOCAL\()?ARG(C|\d+)\)?|MACRO_(EXTEN|CONTEXT|PRIORITY|DEPTH)|GOSUB_RETVAL|_*FROM_DID|_*DIRECTION|_*REC_STATUS|_*REC_POLICY_MODE|_*NODEST|_*MON_FMT|RingGroupMethod|QUEUENUM|QAGENT|_*FROMQ|CIDLOOKUP_NAME|CIDSFSCHEME)$/;
 
 export function peerOf(channel: string): string {
-  const local = /^(Local\/[^-]+)-[0-9a-f]+(;\d)$/.exec(channel);
+  const local = /^(Local\/.+)-[0-9a-f]{8}(;\d)$/.exec(channel);
   if (local) return local[1] + local[2];
   return channel.replace(/-[0-9a-f]{8}$/, '');
 }
@@ -123,7 +123,8 @@ export function traceStream(messages: readonly TraceMessage[], detail: TraceDeta
     set.add(keys);
     if (get(m, 'ActionID') !== undefined && name !== 'OriginateResponse') continue;
     if (IGNORED.has(name)) continue;
-    const channel = get(m, 'Channel') ?? get(m, 'DestChannel');
+    // Events about a pair or a transfer count on their first party (LocalBridge on `;1`, BlindTransfer on the transferer).
+    const channel = get(m, 'Channel') ?? get(m, 'DestChannel') ?? get(m, 'LocalOneChannel') ?? get(m, 'TransfererChannel');
     if (!channel) continue;
     let trace = byChannel.get(channel);
     if (!trace) byChannel.set(channel, (trace = { peer: peerOf(channel), channel, tokens: [], cdrs: 0 }));

@@ -1,7 +1,7 @@
 import { basename } from 'node:path';
 import { amiFixturePath, listAmiCaptures, type AmiFixtureSet } from '@app/ami/testing';
 import { loadCapture, parseCapture, AmiMessage, CallTracker, type CallRecord, AmiParser } from '@app/ami';
-import { CAPTURE_SCENARIOS, CAPTURE_SCENARIOS_22, CAPTURE_SET_CONFIG, CaptureScenario, FidelityHarness } from './capture-scenarios';
+import { CAPTURE_SCENARIOS, CAPTURE_SCENARIOS_22, CAPTURE_SCENARIOS_FPBX, CAPTURE_SET_CONFIG, CaptureScenario, FidelityHarness } from './capture-scenarios';
 import { compareTraces, traceStream, TraceMessage } from './capture-comparison';
 import { formatEvent, formatMessage, type AmiEvent } from '../engine/ami-event';
 import { DIALECTS } from '../engine/dialect';
@@ -12,11 +12,21 @@ function capture(name: string, set: AmiFixtureSet = 'ami'): AmiMessage[] {
   return parseCapture(loadCapture(amiFixturePath(`${name}.ami`, set)));
 }
 
-/** Runs a scenario on its lab's simulator started at the capture's first moment, with the capture's channel counter. */
+/**
+ * Runs a scenario on its lab's simulator with the capture's channel counters, its clock
+ * set so that the first channel is born when the capture's was (same second in uniqueids
+ * and recording names).
+ */
 function simulate(scenario: CaptureScenario, recorded: AmiMessage[]): FidelityHarness {
   const first = recorded.find((m) => m.name === 'Newchannel' || m.name === 'OriginateResponse');
   const counter = Number(first?.get('Uniqueid')?.split('.')[1] ?? 0);
-  const h = new FidelityHarness(recorded[0].receivedAt, { config: CAPTURE_SET_CONFIG[scenario.set], channelCounterStart: Number.isFinite(counter) ? counter : 0 });
+  const local = recorded.find((m) => m.name === 'Newchannel' && m.get('Channel')?.startsWith('Local/'))?.get('Channel');
+  const born = recorded.find((m) => m.name === 'Newchannel')?.receivedAt ?? recorded[0].receivedAt;
+  const h = new FidelityHarness(born - (scenario.firstChannelAfterMs ?? 0), {
+    config: CAPTURE_SET_CONFIG[scenario.set],
+    channelCounterStart: Number.isFinite(counter) ? counter : 0,
+    localCounterStart: local ? parseInt(/-([0-9a-f]{8});\d$/.exec(local)?.[1] ?? '0', 16) : 0,
+  });
   scenario.run(h);
   h.run();
   return h;
@@ -55,6 +65,7 @@ function records(messages: AmiMessage[]): object[] {
 describe.each([
   ['Asterisk 20 (chan_sip)', CAPTURE_SCENARIOS],
   ['Asterisk 22 (PJSIP)', CAPTURE_SCENARIOS_22],
+  ['FreePBX-style dialplan (Asterisk 20)', CAPTURE_SCENARIOS_FPBX],
 ] as const)('pbx-sim speaks the dialect of the real %s captures', (_dialect, scenarios) => {
   it.each(scenarios.map((s) => [s.name, s] as const))('%s: same events per channel, key lists and responses', (name, scenario) => {
     const recorded = capture(name, scenario.set);
@@ -162,17 +173,20 @@ describe('the comparison fails on drift', () => {
   });
 });
 
-describe('the comparison fails on Asterisk 22 drift', () => {
-  type Copy = { keys: string[]; values: string[] }[];
+type Copy = { keys: string[]; values: string[] }[];
+const value = (m: { keys: string[]; values: string[] }, key: string): string => m.values[m.keys.indexOf(key)];
 
-  function drift(name: string, edit: (copy: Copy) => void): string {
-    const scenario = CAPTURE_SCENARIOS_22.find((s) => s.name === name) as CaptureScenario;
-    const recorded = capture(name, 'ami22');
-    const copy = simulate(scenario, recorded).messages.map((m) => ({ keys: [...m.keys], values: [...m.values] }));
-    edit(copy);
-    return compareTraces(traceStream(recorded, 'snapshot'), traceStream(copy, 'snapshot')).join('\n');
-  }
-  const value = (m: { keys: string[]; values: string[] }, key: string): string => m.values[m.keys.indexOf(key)];
+/** The differences the comparison reports after `edit` changed a copy of the simulator's stream for capture `name`. */
+function driftFrom(scenarios: CaptureScenario[], name: string, edit: (copy: Copy) => void): string {
+  const scenario = scenarios.find((s) => s.name === name) as CaptureScenario;
+  const recorded = capture(name, scenario.set);
+  const copy = simulate(scenario, recorded).messages.map((m) => ({ keys: [...m.keys], values: [...m.values] }));
+  edit(copy);
+  return compareTraces(traceStream(recorded, 'snapshot'), traceStream(copy, 'snapshot')).join('\n');
+}
+
+describe('the comparison fails on Asterisk 22 drift', () => {
+  const drift = (name: string, edit: (copy: Copy) => void): string => driftFrom(CAPTURE_SCENARIOS_22, name, edit);
 
   it('a TechCause left out (the abandoned caller ends 127 without 487)', () => {
     const diffs = drift('pjsip_inbound_abandoned', (copy) => {
@@ -267,5 +281,39 @@ describe('calls no Asterisk 22 capture shows, played in the 22 dialect by its st
     const h = simulate({ ...scenario, set: 'ami22' }, recorded);
     expect(asterisk22RuleViolations(h.messages)).toEqual([]);
     expect(records(asMessages(h))).toEqual(expectedOn22(recorded));
+  });
+});
+
+describe('the comparison fails on FreePBX-style drift', () => {
+  const drift = (name: string, edit: (copy: Copy) => void): string => driftFrom(CAPTURE_SCENARIOS_FPBX, name, edit);
+
+  it("a hunt stage's inner leg reporting NOANSWER (Asterisk says CANCEL when the outer Dial times out)", () => {
+    const diffs = drift('fpbx_hunt_second_answers', (copy) => {
+      const m = copy.find((c) => c.values[0] === 'DialEnd' && value(c, 'Channel').startsWith('Local/1001') && value(c, 'DialStatus') === 'CANCEL') as Copy[number];
+      m.values[m.keys.indexOf('DialStatus')] = 'NOANSWER';
+    });
+    expect(diffs).toMatch(/Local\/1001@from-ringgroup;2.*expected DialEnd\(CANCEL\).*got DialEnd\(NOANSWER\)/);
+  });
+
+  it('the answering phone without the inherited __CALLFILENAME', () => {
+    const diffs = drift('fpbx_ringgroup_answered', (copy) => {
+      copy.splice(copy.findIndex((c) => c.values[0] === 'VarSet' && value(c, 'Channel').startsWith('SIP/1002') && value(c, 'Variable') === '__CALLFILENAME'), 1);
+    });
+    expect(diffs).toMatch(/SIP\/1002.*expected VarSet\(__CALLFILENAME\)/);
+  });
+
+  it("a queue member's ;1 half announced as AppDial", () => {
+    const diffs = drift('fpbx_queue_local_members', (copy) => {
+      const m = copy.find((c) => c.values[0] === 'Newexten' && value(c, 'Application') === 'AppQueue') as Copy[number];
+      m.values[m.keys.indexOf('Application')] = 'AppDial';
+    });
+    expect(diffs).toMatch(/expected Newexten\(from-queue:1:AppQueue\).*got Newexten\(from-queue:1:AppDial\)/);
+  });
+
+  it('a Local pair without its LocalBridge', () => {
+    const diffs = drift('fpbx_followme_second_stage', (copy) => {
+      copy.splice(copy.findIndex((c) => c.values[0] === 'LocalBridge'), 1);
+    });
+    expect(diffs).toMatch(/LocalBridge|channels differ|event .* differs/);
   });
 });

@@ -1,7 +1,7 @@
 import { AmiMessage, SeededRandom } from '@app/ami';
 import { VirtualClock } from '../clock/sim-clock';
 import { PbxEngine } from '../engine/pbx-engine';
-import { CAPTURE_LAB_22_CONFIG, CAPTURE_LAB_CONFIG, PbxConfig } from '../engine/pbx-config';
+import { CAPTURE_LAB_22_CONFIG, CAPTURE_LAB_CONFIG, CAPTURE_LAB_FPBX_CONFIG, PbxConfig } from '../engine/pbx-config';
 import type { AmiFixtureSet } from '@app/ami/testing';
 import { CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';
 import type { LegPlan } from '../engine/call-plans';
@@ -24,11 +24,15 @@ export class FidelityHarness {
   private nextActionId = 2;
   private readonly session: AmiSession;
 
-  constructor(startAt: number, opts: { config?: PbxConfig; seed?: number; channelCounterStart?: number } = {}) {
+  constructor(startAt: number, opts: { config?: PbxConfig; seed?: number; channelCounterStart?: number; localCounterStart?: number } = {}) {
     const config = opts.config ?? CAPTURE_LAB_CONFIG;
     this.clock = new VirtualClock(startAt);
     this.engine = new PbxEngine({
-      config: { ...config, channelCounterStart: opts.channelCounterStart ?? config.channelCounterStart },
+      config: {
+        ...config,
+        channelCounterStart: opts.channelCounterStart ?? config.channelCounterStart,
+        localCounterStart: opts.localCounterStart ?? config.localCounterStart,
+      },
       clock: this.clock,
       rng: new SeededRandom(opts.seed ?? 1),
     });
@@ -102,6 +106,8 @@ export interface CaptureScenario {
   name: string;
   /** The fixture folder it is in, which says which lab (dialect and dialplan) played it. */
   set: AmiFixtureSet;
+  /** When `run` makes the first channel only later (an Originate), how long after it starts. */
+  firstChannelAfterMs?: number;
   run(h: FidelityHarness): void;
 }
 
@@ -109,7 +115,7 @@ export interface CaptureScenario {
 export const CAPTURE_SET_CONFIG: Record<AmiFixtureSet, PbxConfig> = {
   ami: CAPTURE_LAB_CONFIG,
   ami22: CAPTURE_LAB_22_CONFIG,
-  'ami-fpbx': CAPTURE_LAB_CONFIG,
+  'ami-fpbx': CAPTURE_LAB_FPBX_CONFIG,
 };
 
 const inbound = { kind: 'inbound', from: '+74951234567', to: '74959876543' } as const;
@@ -191,6 +197,7 @@ export const CAPTURE_SCENARIOS: CaptureScenario[] = [
   {
     set: 'ami',
     name: 'originate_click_to_call',
+    firstChannelAfterMs: 500,
     run: (h) => {
       const channelId = '1795696803.25';
       h.script(channelId, '1002', { response: 'answer', ringMs: 1000, talkMs: 4000, hangup: 'self' });
@@ -263,6 +270,46 @@ export const CAPTURE_SCENARIOS_22: CaptureScenario[] = [
       const call = h.place({ kind: 'internal', from: '1001', to: '1002', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' });
       h.at(2500, () => h.action({ Action: 'MixMonitor', Channel: call.channel, File: `crm-ami-${call.uniqueid}.wav`, Options: 'bi(CRM_MIXMON_ID)' }));
       h.at(6000, () => h.action({ Action: 'StopMixMonitor', Channel: call.channel, MixMonitorID: h.lastResponseValue('MixMonitorID') }));
+    },
+  },
+];
+
+/**
+ * The FreePBX-style captures (`test/fixtures/ami-fpbx`) on the lab with its FreePBX
+ * dialplan: who answers after how long, who hangs up when, from each capture's `.md`.
+ */
+export const CAPTURE_SCENARIOS_FPBX: CaptureScenario[] = [
+  {
+    set: 'ami-fpbx',
+    name: 'fpbx_ringgroup_answered',
+    run: (h) => void h.place({ ...inbound, to: '74959876600', answeredBy: '1002', ringMs: 1000, talkMs: 4000, hangupBy: 'callee' }),
+  },
+  {
+    set: 'ami-fpbx',
+    name: 'fpbx_hunt_second_answers',
+    run: (h) => void h.place({ ...inbound, to: '74959876601', answeredBy: '1002', ringMs: 1000, talkMs: 3000, hangupBy: 'caller' }),
+  },
+  {
+    set: 'ami-fpbx',
+    name: 'fpbx_followme_second_stage',
+    run: (h) => void h.place({ ...inbound, to: '74959876610', answeredBy: '1002', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' }),
+  },
+  {
+    set: 'ami-fpbx',
+    name: 'fpbx_queue_local_members',
+    run: (h) => void h.place({ kind: 'inbound', from: '+74957778899', to: '74959876700', answeredBy: '1001', ringMs: 1000, talkMs: 8000, hangupBy: 'caller' }),
+  },
+  {
+    set: 'ami-fpbx',
+    name: 'fpbx_ringgroup_blind_transfer',
+    run: (h) => {
+      const call = h.place({ kind: 'inbound', from: '+74951234517', to: '74959876600', answeredBy: '1002', ringMs: 1000, talkMs: 60000, hangupBy: 'callee' });
+      // 1001 would answer the ring group after 6 s (it is cancelled first); as the transfer target it rings 6 s, answers, hangs up 4 s later.
+      h.engine.plans.get(call.linkedid)?.legs.set('1001', [
+        { response: 'answer', ringMs: 6000, talkMs: 4000, hangup: 'self' },
+        { response: 'answer', ringMs: 6000, talkMs: 4000, hangup: 'self' },
+      ]);
+      h.at(4020, () => h.action({ Action: 'BlindTransfer', Channel: h.channelOf('1002'), Exten: '1001', Context: 'transfer-context' }));
     },
   },
 ];
