@@ -185,7 +185,7 @@ describe('zero-config demo (npm start with no Asterisk configured)', () => {
     expect(server.output).toMatch(/demo PBX simulator stopped after \d+ calls/);
   }, 150_000);
 
-  it('a restart duplicates nothing and leaves edited demo records alone; calls keep coming, here from the Asterisk 22 simulator', async () => {
+  it('a restart duplicates nothing and leaves edited demo records alone; calls keep coming, here from an Asterisk 22 simulator with the FreePBX-style dialplan', async () => {
     const admin = async (server: ServerProcess) => {
       await server.waitFor(STARTED, 60_000);
       const rows = await query<{ count: string }>(database, `SELECT count(*) FROM users WHERE role = 'admin'`);
@@ -197,9 +197,9 @@ describe('zero-config demo (npm start with no Asterisk configured)', () => {
     await query(database, `UPDATE users SET last_name = 'Smith' WHERE username = 'alice'`);
     const before = await query<{ id: string }>(database, 'SELECT max(id)::text AS id FROM calls');
 
-    const server = start({ PBX_SIM_DIALECT: 'asterisk22' });
+    const server = start({ PBX_SIM_DIALECT: 'asterisk22', PBX_SIM_DIALPLAN: 'freepbx' });
     const alice = await admin(server);
-    expect(server.output).toMatch(/pbx-sim: Asterisk 22\.10\.1 \(asterisk22\) AMI on/);
+    expect(server.output).toMatch(/pbx-sim: Asterisk 22\.10\.1 \(asterisk22, FreePBX-style dialplan\) AMI on/);
     expect(server.output).toContain('demo users: already there: alice, bob, carol, dave, eve');
     expect(server.output).toContain(
       'demo companies: already there: Vektor Logistics, Sever Bank, Neva Trading House, Orbita Media; not created (conflict): Romashka LLC',

@@ -12,7 +12,7 @@ import { SeededRandom } from '@app/ami';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile, type TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
 import type { AmiEvent } from '../../apps/pbx-sim/src/engine/ami-event';
-import { playedStatus } from './played-status';
+import { playedStatus } from '../../apps/pbx-sim/src/traffic/played-status';
 import { SIM_USER, type FromSimWorker, type SimCallFacts, type SimReport, type ToSimWorker } from './sim-worker';
 
 /** Short calls so that high rates stay within a bounded number of live calls. */

@@ -1,7 +1,9 @@
 // Public surface of apps/pbx-sim for the server app (in-process demo PBX) and tests.
 export { startPbxSim } from './pbx-sim';
 export type { PbxSim, PbxSimOptions, PbxSimStats } from './pbx-sim';
-export { DEMO_EXTENSIONS, DEMO_EXTERNAL_NUMBERS, DEMO_DIDS, DEMO_QUEUES, DEMO_AMI_USER, demoPbxConfig } from './demo-defaults';
+export { DEMO_EXTENSIONS, DEMO_EXTERNAL_NUMBERS, DEMO_DIDS, DEMO_QUEUES, DEMO_AMI_USER, DIALPLAN_NAMES, isDialplanName, demoPbxConfig, demoFreepbxProfile } from './demo-defaults';
+export type { DialplanName } from './demo-defaults';
+export type { FreePbxProfile } from './engine/freepbx-dialplan';
 export { STEADY_PROFILE, resolveProfile } from './traffic/traffic-profile';
 export type { TrafficProfile } from './traffic/traffic-profile';
 export { CAPTURE_LAB_CONFIG } from './engine/pbx-config';

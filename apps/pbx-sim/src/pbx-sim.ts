@@ -9,7 +9,7 @@ import { AmiServer, AmiServerStats } from './ami/ami-server';
 import { ControlHttpServer } from './control/control-http-server';
 import { TrafficGenerator, TrafficStats } from './traffic/traffic-generator';
 import { resolveProfile, TrafficProfile, STEADY_PROFILE } from './traffic/traffic-profile';
-import { demoPbxConfig, DEMO_AMI_USER } from './demo-defaults';
+import { demoPbxConfig, DEMO_AMI_USER, type DialplanName } from './demo-defaults';
 
 export interface PbxSimOptions {
   /** AMI port (5038; 0 picks a free one). */
@@ -23,6 +23,8 @@ export interface PbxSimOptions {
   clock?: SimClock;
   /** PBX configuration overrides on top of the demo configuration. */
   config?: Partial<PbxConfig>;
+  /** `freepbx` adds the demo's FreePBX-style office (ring groups, follow-me, a Local-member queue) to the lab dialplan. */
+  dialplan?: DialplanName;
   /** Generated traffic: a (partial) profile, or null for none (calls only on request). */
   traffic?: Partial<TrafficProfile> | null;
   /** Start the traffic at once (default true when `traffic` is given). */
@@ -69,7 +71,7 @@ export async function startPbxSim(options: PbxSimOptions = {}): Promise<PbxSim> 
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? new RealClock();
   const rng = new SeededRandom(options.seed ?? 42);
-  const config = demoPbxConfig(options.config);
+  const config = demoPbxConfig(options.config, options.dialplan);
   const engine = new PbxEngine({ config, clock, rng, behaviour: options.behaviour, onError: (err) => log(`pbx-sim: ${err.message}`) });
   const placer = new CallPlacer(engine);
   const actions = new AmiActions(engine, placer, options.users ?? [DEMO_AMI_USER], options.authFailDelayMs ?? 1000);
@@ -130,7 +132,7 @@ export async function startPbxSim(options: PbxSimOptions = {}): Promise<PbxSim> 
     }
   }
   if ((options.trafficAutostart ?? options.traffic != null) && profile.cps > 0) traffic.start();
-  log(`pbx-sim: ${engine.dialect.version} (${config.dialect}) AMI on ${options.host ?? '127.0.0.1'}:${port}${httpPort !== null ? `, control http on ${httpPort}` : ''}, ${config.extensions.length} extensions, traffic ${traffic.isRunning ? `${profile.cps} cps` : 'off'}`);
+  log(`pbx-sim: ${engine.dialect.version} (${config.dialect}${config.freepbx ? ', FreePBX-style dialplan' : ''}) AMI on ${options.host ?? '127.0.0.1'}:${port}${httpPort !== null ? `, control http on ${httpPort}` : ''}, ${config.extensions.length} extensions, traffic ${traffic.isRunning ? `${profile.cps} cps` : 'off'}`);
   return {
     port,
     httpPort,

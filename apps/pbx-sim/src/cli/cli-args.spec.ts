@@ -20,6 +20,13 @@ describe('CLI arguments', () => {
     expect(() => parseCliArgs(['--dialect', 'asterisk18'], {})).toThrow('--dialect (or PBX_SIM_DIALECT) must be one of asterisk20, asterisk22, got "asterisk18"');
   });
 
+  it('picks the dialplan from --dialplan, else PBX_SIM_DIALPLAN, else the lab\'s', () => {
+    expect(parseCliArgs([], {}).sim.dialplan).toBe('lab');
+    expect(parseCliArgs([], { PBX_SIM_DIALPLAN: 'freepbx' }).sim.dialplan).toBe('freepbx');
+    expect(parseCliArgs(['--dialplan=lab'], { PBX_SIM_DIALPLAN: 'freepbx' }).sim.dialplan).toBe('lab');
+    expect(() => parseCliArgs(['--dialplan', 'vicidial'], {})).toThrow('--dialplan (or PBX_SIM_DIALPLAN) must be one of lab, freepbx, got "vicidial"');
+  });
+
   it('switches to replay mode', () => {
     const o = parseCliArgs(['--replay', 'a.ami,b.ami', '--speed', '10', '--loop']);
     expect(o.replay).toEqual({ captures: ['a.ami', 'b.ami'], speed: 10, loop: true });

@@ -1,7 +1,7 @@
 import type { PbxSimOptions } from '../pbx-sim';
 import type { TrafficProfile } from '../traffic/traffic-profile';
 import type { ExtensionConfig } from '../engine/pbx-config';
-import { DEMO_AMI_USER, DEMO_EXTENSIONS } from '../demo-defaults';
+import { DEMO_AMI_USER, DEMO_EXTENSIONS, DIALPLAN_NAMES, isDialplanName, type DialplanName } from '../demo-defaults';
 import { DIALECT_NAMES, isDialectName, type DialectName } from '../engine/dialect';
 
 export const USAGE = `pbx-sim: a simulated Asterisk (20 with chan_sip, or 22 with PJSIP) speaking real AMI over TCP.
@@ -19,6 +19,9 @@ Manager interface
 Simulated PBX
   --dialect <name>        asterisk20 (chan_sip, greeting 9.0.0; default) or asterisk22 (PJSIP, 11.0.0);
                           default $PBX_SIM_DIALECT
+  --dialplan <name>       lab (the captures' dialplan; default) or freepbx (adds ring groups 600/601,
+                          follow-me, queue 700 with Local members on DIDs 74959876600/601/610/700);
+                          default $PBX_SIM_DIALPLAN
   --extensions <n|list>   number of extensions from 1001, or a list like 1001,1002 (default 5)
   --inbound-timeout <s>   seconds a DID call rings the agent (default 20)
   --recordings <dir>      where WAV files go (default $RECORDINGS_PATH or ./.data/recordings)
@@ -96,7 +99,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     }
     return out;
   };
-  const known = new Set(['dialect', 'port', 'host', 'user', 'secret', 'http-port', 'extensions', 'inbound-timeout', 'recordings', 'cps', 'max-concurrent', 'seed', 'kinds', 'outcomes', 'ring', 'talk', 'external', 'duration', 'replay', 'speed']);
+  const known = new Set(['dialect', 'dialplan', 'port', 'host', 'user', 'secret', 'http-port', 'extensions', 'inbound-timeout', 'recordings', 'cps', 'max-concurrent', 'seed', 'kinds', 'outcomes', 'ring', 'talk', 'external', 'duration', 'replay', 'speed']);
   for (const name of values.keys()) if (!known.has(name)) problems.push(`unknown option --${name}`);
 
   const port = num('port', 0, 65535);
@@ -127,6 +130,8 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   if (external && external.some((n) => !/^\+?\d{5,20}$/.test(n))) problems.push('--external must be a comma list of phone numbers');
   const dialect = values.get('dialect') ?? (env.PBX_SIM_DIALECT || 'asterisk20');
   if (!isDialectName(dialect)) problems.push(`--dialect (or PBX_SIM_DIALECT) must be one of ${DIALECT_NAMES.join(', ')}, got ${JSON.stringify(dialect)}`);
+  const dialplan = values.get('dialplan') ?? (env.PBX_SIM_DIALPLAN || 'lab');
+  if (!isDialplanName(dialplan)) problems.push(`--dialplan (or PBX_SIM_DIALPLAN) must be one of ${DIALPLAN_NAMES.join(', ')}, got ${JSON.stringify(dialplan)}`);
   const kinds = weights('kinds', ['inbound', 'outbound', 'internal', 'queue']);
   const outcomes = weights('outcomes', ['answered', 'missed', 'busy', 'abandoned', 'failed']);
   if (problems.length > 0) throw new CliError(problems.join('\n'));
@@ -147,6 +152,7 @@ export function parseCliArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     users: [{ username: values.get('user') ?? DEMO_AMI_USER.username, secret: values.get('secret') ?? DEMO_AMI_USER.secret }],
     seed: seed ?? 42,
     httpPort: httpPort ?? null,
+    dialplan: dialplan as DialplanName,
     traffic,
     config: {
       dialect: dialect as DialectName,

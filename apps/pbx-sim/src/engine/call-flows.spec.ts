@@ -7,6 +7,9 @@ import { demoPbxConfig } from '../demo-defaults';
 import type { PbxConfig } from './pbx-config';
 import { type PlaceCallRequest, PlaceCallError } from './call-placer';
 import { asterisk22RuleViolations } from '../fidelity/asterisk22-rules';
+import { freepbxDialplanConf, FREEPBX_LAB_PROFILE } from './freepbx-dialplan';
+import { labDialplanConf } from './lab-dialplan';
+import { DIALECTS } from './dialect';
 
 const START = Date.UTC(2026, 10, 26, 12, 0, 0);
 
@@ -246,12 +249,96 @@ describe('call flows in the Asterisk 22 dialect (no 22 capture shows them: gener
   });
 });
 
+describe('FreePBX-style flows the captures do not show (scripted variations)', () => {
+  const fpbx = (req: Partial<PlaceCallRequest>, config: Partial<PbxConfig> = {}): FidelityHarness =>
+    run({ kind: 'inbound', from: '+74951234567', to: '74959876600', ...req } as PlaceCallRequest, { freepbx: FREEPBX_LAB_PROFILE, ...config });
+  const callerDialEnds = (h: FidelityHarness): string[] =>
+    named(h, 'DialEnd').filter((m) => get(m, 'Channel')?.startsWith('SIP/provider')).map((m) => `${get(m, 'DestChannel')?.replace(/-[0-9a-f]{8};/, ';')} ${get(m, 'DialStatus')}`);
+
+  it('a ring group nobody answers before its timeout is missed: the caller sees NOANSWER, the inner legs CANCEL', () => {
+    const h = fpbx({ outcome: 'missed' });
+    expect(callerDialEnds(h)).toEqual(['Local/1001@from-ringgroup;1 NOANSWER', 'Local/1002@from-ringgroup;1 NOANSWER']);
+    const inner = named(h, 'DialEnd').filter((m) => get(m, 'Channel')?.startsWith('Local/')).map((m) => get(m, 'DialStatus'));
+    expect(inner).toEqual(['CANCEL', 'CANCEL']);
+    expect(named(h, 'Hangup').filter((m) => get(m, 'Channel')?.startsWith('Local/')).map((m) => get(m, 'Cause'))).toEqual(['0', '0', '0', '0']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'missed', answeredBy: null, talkSeconds: 0 })]);
+  });
+
+  it('a ring group whose caller hangs up first is abandoned: the caller\'s own DialEnd CANCEL after its HangupRequest', () => {
+    const h = fpbx({ outcome: 'abandoned', ringMs: 4000 });
+    expect(callerDialEnds(h)).toEqual(['Local/1001@from-ringgroup;1 CANCEL', 'Local/1002@from-ringgroup;1 CANCEL']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'abandoned', hangupBy: 'caller' })]);
+  });
+
+  it('a ring group whose phones are all busy is busy', () => {
+    const h = fpbx({ outcome: 'busy' });
+    expect(callerDialEnds(h)).toEqual(['Local/1001@from-ringgroup;1 BUSY', 'Local/1002@from-ringgroup;1 BUSY']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'busy' })]);
+  });
+
+  it('hunt: nobody answers either stage (6 s, then 15 s) - missed, both phones rang', () => {
+    const h = fpbx({ to: '74959876601', outcome: 'missed' });
+    expect(callerDialEnds(h)).toEqual(['Local/1001@from-ringgroup;1 NOANSWER', 'Local/1002@from-ringgroup;1 NOANSWER']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'missed', ringingExtensions: ['1001', '1002'] })]);
+  });
+
+  it('follow-me answered in its first stage by the extension itself', () => {
+    const h = fpbx({ to: '74959876610', answeredBy: '1001', ringMs: 2000, talkMs: 5000 });
+    expect(named(h, 'Newchannel').map((m) => get(m, 'Channel')).filter((c) => c?.startsWith('Local/FMGL'))).toEqual([]);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'answered', answeredBy: '1001', talkSeconds: 5 })]);
+  });
+
+  it('a queue member busy inside its Local channel is NOANSWER at the queue; the other member answers', () => {
+    const h = harness({ freepbx: FREEPBX_LAB_PROFILE });
+    const call = h.place({ kind: 'inbound', from: '+74957778899', to: '74959876700', answeredBy: '1001', ringMs: 2000, talkMs: 4000 });
+    h.engine.plans.get(call.linkedid)?.legs.set('1002', [{ response: 'busy', ringMs: 500, talkMs: 0, hangup: 'none' }]);
+    h.run();
+    const member1002 = named(h, 'DialEnd').filter((m) => get(m, 'DestChannel')?.startsWith('Local/1002@from-queue') && get(m, 'Channel')?.startsWith('SIP/provider'));
+    expect(member1002.map((m) => get(m, 'DialStatus'))).toEqual(['NOANSWER']);
+    expect(named(h, 'AgentRingNoAnswer').map((m) => get(m, 'Interface'))).toEqual(['Local/1002@from-queue/n']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'answered', answeredBy: '1001', talkSeconds: 4 })]);
+  });
+
+  it('a queue nobody answers rings every round, then leaves on the Queue() timeout (QUEUESTATUS=TIMEOUT); the caller never hangs up', () => {
+    const h = fpbx({ from: '+74957778899', to: '74959876700', outcome: 'missed' });
+    expect(named(h, 'VarSet').filter((m) => get(m, 'Variable') === 'QUEUESTATUS').map((m) => get(m, 'Value'))).toEqual(['TIMEOUT']);
+    expect(named(h, 'AgentRingNoAnswer')).toHaveLength(6);
+    expect(named(h, 'HangupRequest').filter((m) => get(m, 'Channel')?.startsWith('SIP/provider'))).toEqual([]);
+    expect(calls(h)).toEqual([expect.objectContaining({ answeredBy: null, hangupBy: 'system', talkSeconds: 0 })]);
+  });
+
+  it('three nested Local pairs: talk and agent come from the phone at the far end', () => {
+    const nest = `[nest]\nexten => 1,1,Dial(Local/2@nest/n,30)\nexten => 2,1,Dial(Local/3@nest/n,30)\nexten => 3,1,Dial(Local/1002@from-ringgroup/n,30)`;
+    const dialplanConf = `${labDialplanConf(demoPbxConfig(), DIALECTS.asterisk20)}\n${freepbxDialplanConf(FREEPBX_LAB_PROFILE, 'SIP')}\n${nest}\n[from-external]\nexten => 74959870001,1,Dial(Local/1@nest/n,30)\n`;
+    const h = harness({ dialplanConf, dids: { ...demoPbxConfig().dids, '74959870001': { extension: '1002' } } });
+    h.place({ kind: 'inbound', from: '+74951234567', to: '74959870001', ringMs: 1500, talkMs: 6000, hangupBy: 'caller' });
+    h.run();
+    expect(new Set(named(h, 'LocalBridge').map((m) => get(m, 'LocalOneChannel')?.replace(/-[0-9a-f]{8};1$/, '')))).toEqual(new Set(['Local/1@nest', 'Local/2@nest', 'Local/3@nest', 'Local/1002@from-ringgroup']));
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'answered', answeredBy: '1002', agents: ['1002'], talkSeconds: 6, hangupBy: 'caller' })]);
+  });
+
+  it('plays in the Asterisk 22 dialect too', () => {
+    const h = fpbx({ answeredBy: '1002', ringMs: 1000, talkMs: 3000 }, { dialect: 'asterisk22' });
+    expect(asterisk22RuleViolations(h.messages)).toEqual([]);
+    expect(named(h, 'DialBegin').map((m) => get(m, 'DestChannel')?.split('-')[0]).filter((c) => c?.startsWith('PJSIP'))).toEqual(['PJSIP/1001', 'PJSIP/1002']);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'answered', answeredBy: '1002', talkSeconds: 3 })]);
+  });
+});
+
 describe('recording files', () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), 'pbx-sim-rec-'))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('writes a WAV of silence as long as the recorded talk, and a 44-byte file for an unanswered call', async () => {
+  /** Root mean square of a 16-bit PCM WAV's samples (0 for silence). */
+  const rms = (wav: Buffer): number => {
+    let sum = 0;
+    const n = (wav.length - 44) / 2;
+    for (let i = 0; i < n; i++) sum += wav.readInt16LE(44 + 2 * i) ** 2;
+    return n === 0 ? 0 : Math.sqrt(sum / n);
+  };
+
+  it('writes an audible PCM WAV as long as the recorded talk, and a 44-byte file for an unanswered call', async () => {
     const h = harness({ recordingsPath: dir });
     h.place({ kind: 'inbound', from: '+74951234567', to: '1001', ringMs: 1000, talkMs: 4000 });
     h.place({ kind: 'internal', from: '1002', to: '1003', ringMs: 1000, talkMs: 3000, hangupBy: 'caller' });
@@ -263,10 +350,29 @@ describe('recording files', () => {
     const inbound = readFileSync(join(dir, files[0]));
     expect(inbound.length).toBe(44 + 4 * 16000);
     expect(inbound.toString('ascii', 0, 4)).toBe('RIFF');
+    expect(inbound.readUInt32LE(4)).toBe(inbound.length - 8);
     expect(inbound.toString('ascii', 8, 16)).toBe('WAVEfmt ');
     expect([inbound.readUInt16LE(20), inbound.readUInt16LE(22), inbound.readUInt32LE(24), inbound.readUInt16LE(34)]).toEqual([1, 1, 8000, 16]);
     expect(inbound.readUInt32LE(40)).toBe(4 * 16000);
+    // A conversation a player makes heard: loud enough, with pauses between turns, never clipped.
+    expect(rms(inbound)).toBeGreaterThan(500);
+    const second = (k: number): number => rms(Buffer.concat([inbound.subarray(0, 44), inbound.subarray(44 + k * 4000, 44 + (k + 1) * 4000)]));
+    expect(Math.min(...[0, 1, 2, 3, 4, 5, 6, 7].map(second))).toBeLessThan(300);
+    expect(Math.max(...Array.from({ length: (inbound.length - 44) / 2 }, (_, i) => Math.abs(inbound.readInt16LE(44 + 2 * i))))).toBeLessThan(32767);
     expect(readFileSync(join(dir, files[1])).length).toBe(44);
     expect(readFileSync(join(dir, files[2])).length).toBe(44 + 3 * 16000);
+    expect(readFileSync(join(dir, files[2])).equals(readFileSync(join(dir, files[0])).subarray(0, 44 + 3 * 16000))).toBe(false);
+  });
+
+  it("keeps a FreePBX recording's dated folder under the monitor spool", async () => {
+    const h = harness({ recordingsPath: dir, freepbx: FREEPBX_LAB_PROFILE });
+    h.place({ kind: 'inbound', from: '+74951234567', to: '74959876600', answeredBy: '1002', ringMs: 1000, talkMs: 2000 });
+    h.run();
+    await h.engine.recordings.flush();
+    const file = named(h, 'VarSet').find((m) => get(m, 'Variable') === 'MIXMONITOR_FILENAME');
+    expect(get(file as Msg, 'Value')).toBe('/var/spool/asterisk/monitor/2026/11/26/rg-600-+74951234567-20261126-120000-1795694400.0.wav');
+    const wav = readFileSync(join(dir, '2026/11/26/rg-600-+74951234567-20261126-120000-1795694400.0.wav'));
+    expect(wav.length).toBe(44 + 2 * 16000);
+    expect(rms(wav)).toBeGreaterThan(500);
   });
 });

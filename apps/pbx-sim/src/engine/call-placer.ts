@@ -1,7 +1,7 @@
 import type { PbxEngine, SimCall } from './pbx-engine';
 import type { CallPlan, LegPlan } from './call-plans';
 import type { SimChannel, SimPeer } from './sim-channel';
-import { destinationMembers } from './freepbx-dialplan';
+import { destinationMembers, type FreePbxRoute } from './freepbx-dialplan';
 
 export type CallKind = 'inbound' | 'outbound' | 'internal' | 'queue';
 export type CallOutcome = 'answered' | 'missed' | 'busy' | 'abandoned' | 'failed';
@@ -94,14 +94,15 @@ export class CallPlacer {
     switch (req.kind) {
       case 'inbound': {
         const from = this.number(req.from ?? '+74951234567', 'from');
-        // A FreePBX inbound route rings a ring group, a follow-me or a queue through Local channels.
-        const route = e.config.freepbx?.routes.find((r) => r.did === req.to);
-        if (route && e.config.freepbx) return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: route.did, targets: destinationMembers(e.config.freepbx, route.destination) };
+        const route = this.freepbxRoute(req.to, false);
+        if (route) return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: route.did, targets: route.members };
         const [did, target] = this.did(req.to ?? Object.keys(e.config.dids)[0], 'extension');
         return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: did, targets: [target] };
       }
       case 'queue': {
         const from = this.number(req.from ?? '+74951234567', 'from');
+        const route = this.freepbxRoute(req.to, true);
+        if (route) return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: route.did, targets: route.members };
         const [did, queue] = this.did(req.to ?? '', 'queue');
         const members = e.queueConfigs.find((q) => q.name === queue)?.members ?? [];
         return { caller: { peer: trunk, num: from, name: '<unknown>' }, exten: did, targets: members };
@@ -120,6 +121,17 @@ export class CallPlacer {
       default:
         throw new PlaceCallError('invalid-kind', `kind must be inbound, outbound, internal or queue`);
     }
+  }
+
+  /**
+   * A FreePBX inbound route by DID (a queue call: to a queue, also by queue number): it rings
+   * a ring group, a follow-me or a queue through Local channels. Undefined without such a route.
+   */
+  private freepbxRoute(to: string | undefined, queue: boolean): { did: string; members: string[] } | undefined {
+    const profile = this.engine.config.freepbx;
+    const isQueue = (r: FreePbxRoute): boolean => 'queue' in r.destination;
+    const route = profile?.routes.find((r) => (r.did === to && (!queue || isQueue(r))) || (queue && 'queue' in r.destination && r.destination.queue === to));
+    return profile && route ? { did: route.did, members: destinationMembers(profile, route.destination) } : undefined;
   }
 
   /** A DID by number, a DID routed to an extension, or a queue's DID by queue name. */
@@ -196,9 +208,9 @@ export class CallPlacer {
     }
   }
 
-  /** The external (or calling) party and the agent's channel of an answered call. */
+  /** The external (or calling) party and the agent's channel (the phone, past any Local pairs) of an answered call. */
   private parties(kind: CallKind, caller: SimChannel): { remote: SimChannel; agent: SimChannel } | null {
-    const peer = caller.bridge?.peerOf(caller);
+    const peer = this.engine.local.partyOf(caller);
     if (!peer) return null;
     return kind === 'inbound' || kind === 'queue' ? { remote: caller, agent: peer } : { remote: peer, agent: caller };
   }

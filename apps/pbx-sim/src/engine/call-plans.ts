@@ -16,7 +16,7 @@ export interface LegPlan {
   hangup: 'self' | 'peer' | 'none';
 }
 
-/** Per call (Linkedid): scripted legs by peer name, used first come first served; the rest use defaults. */
+/** Per call (Linkedid): scripted legs by peer name, used first come first served (the last one again and again). */
 export interface CallPlan {
   legs: Map<string, LegPlan[]>;
   /** The caller gives up this long after ringing starts (abandoned call), else null. */
@@ -65,9 +65,14 @@ export class CallPlans {
     this.plans.delete(linkedid);
   }
 
-  /** The scripted plan for the next leg to `peer` in this call, else a sampled default. */
+  /**
+   * The scripted plan for the next leg to `peer` in this call (the last one stays: a phone
+   * rung again, in a queue's next round or a hunt's later stage, does what it did), else a
+   * sampled default.
+   */
   legPlan(linkedid: string, peer: string): LegPlan {
-    const scripted = this.plans.get(linkedid)?.legs.get(peer)?.shift();
+    const list = this.plans.get(linkedid)?.legs.get(peer);
+    const scripted = list && list.length > 1 ? list.shift() : list?.[0];
     return scripted ?? this.sample();
   }
 

@@ -41,9 +41,15 @@ export interface FreePbxQueue {
   retrySec: number;
 }
 
+/** An inbound route on the trunk's context: DID -> destination, with the route's recording policy. */
+export interface FreePbxRoute {
+  did: string;
+  destination: FreePbxDestination;
+  recording: RecordingPolicy;
+}
+
 export interface FreePbxProfile {
-  /** Inbound routes on the trunk's context: DID -> destination with the route's recording policy. */
-  routes: { did: string; destination: FreePbxDestination; recording: RecordingPolicy }[];
+  routes: FreePbxRoute[];
   ringGroups: FreePbxRingGroup[];
   followMe: FreePbxFollowMe[];
   queues: FreePbxQueue[];
@@ -213,9 +219,28 @@ export function freepbxDialplanConf(profile: FreePbxProfile, tech: string): stri
   for (const g of profile.ringGroups) out.push(...ringGroup(g), '');
   out.push(FROM_RINGGROUP(tech), '; --- follow-me (findmefollow): ring the primary extension first, then the follow-me list (a second stage)', '[ext-findmefollow]');
   for (const f of profile.followMe) out.push(...followMe(f, tech));
-  out.push('', '; --- queues (queues module: ext-queues; members Local/<ext>@from-queue/n with state_interface SIP/<ext>)', '[ext-queues]');
+  out.push('', '; --- queues (queues module: ext-queues; members Local/<ext>@from-queue/n, their state taken from the phone)', '[ext-queues]');
   for (const q of profile.queues) out.push(...queue(q));
   out.push('', FROM_QUEUE(tech));
+  return out.join('\n');
+}
+
+/** queues.conf for the profile's queues: members `Local/<ext>@from-queue/n` whose state comes from the phone. */
+export function freepbxQueuesConf(profile: FreePbxProfile, tech: string, names: Record<string, string>): string {
+  const out: string[] = [];
+  for (const q of profile.queues) {
+    out.push(
+      `[${q.number}]`,
+      'musicclass = default',
+      `strategy = ${q.strategy}`,
+      `timeout = ${q.timeoutSec}`,
+      `retry = ${q.retrySec}`,
+      ...['wrapuptime = 0', 'maxlen = 0', 'joinempty = yes', 'leavewhenempty = no', 'ringinuse = yes', 'announce-frequency = 0', 'periodic-announce-frequency = 0'],
+      ...['announce-holdtime = no', 'announce-position = no', 'reportholdtime = no', 'setinterfacevar = yes', 'setqueueentryvar = yes', 'setqueuevar = yes'],
+      ...q.members.map((m) => `member => Local/${m}@from-queue/n,0,${names[m] ?? m},${tech}/${m}`),
+      '',
+    );
+  }
   return out.join('\n');
 }
 
@@ -252,6 +277,16 @@ export const FREEPBX_LAB_PROFILE: FreePbxProfile = {
 /** A FreePBX queue as app_queue runs it: members are Local channels into `from-queue`. */
 export function freepbxQueueConfig(q: FreePbxQueue): QueueConfig {
   return { name: q.number, members: q.members, memberTimeoutMs: q.timeoutSec * 1000, retryMs: q.retrySec * 1000, strategy: q.strategy, localMembers: true };
+}
+
+/** The shortest time (s) any phone of `destination` rings before its stage (or the queue's round) gives up. */
+export function shortestRingSec(profile: FreePbxProfile, destination: FreePbxDestination): number {
+  if ('ringGroup' in destination) return Math.min(...(profile.ringGroups.find((g) => g.number === destination.ringGroup)?.ringSec ?? [0]));
+  if ('followMe' in destination) {
+    const f = profile.followMe.find((x) => x.extension === destination.followMe);
+    return f ? Math.min(f.preringSec, f.listSec) : 0;
+  }
+  return profile.queues.find((q) => q.number === destination.queue)?.timeoutSec ?? 0;
 }
 
 /** Who a call to `destination` can ring, in the order the dialplan offers them. */

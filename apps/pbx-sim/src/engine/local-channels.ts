@@ -124,6 +124,16 @@ export class LocalChannels {
     return at && !at.hungUp ? at : null;
   }
 
+  /** Whom `ch` talks to: its bridge peer, or past a `;1` half the party its `;2` is bridged with (through any chain). */
+  partyOf(ch: SimChannel): SimChannel | null {
+    let peer = ch.bridge?.peerOf(ch) ?? null;
+    for (let depth = 0; peer?.localPeer && peer.name.endsWith(';1') && depth < 16; depth++) {
+      const two: SimChannel = peer.localPeer;
+      peer = two.bridge?.peerOf(two) ?? null;
+    }
+    return peer;
+  }
+
   /** A `;1` half leaving its bridge shows the caller id its `;2` last reached (NewCallerid), as the bridge held it back. */
   presentOnLeave(one: SimChannel): void {
     if (!one.pendingCallerId) return;

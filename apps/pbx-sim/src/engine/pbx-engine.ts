@@ -154,7 +154,7 @@ export class PbxEngine {
     this.devices = new DeviceStates(this);
     this.cdrs = new CdrBook(this);
     this.rtp = new RtpReports(this);
-    this.recordings = new RecordingFiles(options.config.recordingsPath, this.onError);
+    this.recordings = new RecordingFiles(options.config.recordingsPath, options.config.monitorSpool, this.onError);
     this.plans = new CallPlans(this.rng, options.behaviour ?? DEFAULT_BEHAVIOUR);
     this.dial = new DialApp(this);
     this.control = new ChannelControl(this);

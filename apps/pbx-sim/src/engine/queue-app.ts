@@ -51,7 +51,10 @@ export class QueueApp {
 
   exec(caller: SimChannel, data: string): 'wait' | 'next' {
     const e = this.engine;
-    const name = data.split(',')[0];
+    const args = data.split(',');
+    const name = args[0];
+    // Queue(name,options,URL,announceoverride,timeout): after `timeout` s the caller leaves unanswered.
+    const timeoutSec = Number(args[4]);
     const queue = e.queueConfigs.find((q) => q.name === name);
     if (!queue) return 'next';
     for (const v of ['ANSWEREDTIME', 'ANSWEREDTIME_MS', 'DIALEDTIME', 'DIALEDTIME_MS', 'QUEUEWAIT', 'QUEUEWAIT_MS']) e.varSet(caller, v, '');
@@ -66,20 +69,39 @@ export class QueueApp {
     const abandonAfter = e.plans.get(caller.linkedid)?.abandonAfterRingMs;
     if (abandonAfter != null) e.timer(caller, abandonAfter, () => e.control.phoneBye(caller));
     e.timer(caller, 0, () => this.ringRound(entry));
+    if (timeoutSec > 0) e.timer(caller, timeoutSec * 1000, () => this.timeOut(entry));
     return 'wait';
+  }
+
+  /** The Queue's own timeout: the caller leaves unanswered (QUEUESTATUS=TIMEOUT) and its dialplan goes on. */
+  private timeOut(entry: QueueEntry): void {
+    const e = this.engine;
+    if (!this.entries.has(entry.caller)) return;
+    this.leave(entry.caller, 'leave');
+    e.varSet(entry.caller, 'QUEUESTATUS', 'TIMEOUT');
+    e.continuePbx(entry.caller);
   }
 
   legOf(ch: SimChannel): QueueLeg | undefined {
     return this.find(ch)?.leg;
   }
 
-  /** A ringing member's channel ended from outside: it no longer rings. */
+  /**
+   * A ringing member's channel ended: a phone that gives up answers busy (DialEnd BUSY);
+   * a Local member just disappears, which app_queue reports as NOANSWER with
+   * AgentRingNoAnswer (whatever made its `;2` half hang up, a busy phone included).
+   */
   legHungUp(ch: SimChannel): void {
     const found = this.find(ch);
     if (!found) return;
-    found.leg.done = true;
-    this.engine.pairEvent('DialEnd', 'call,all', found.entry.caller, ch, new AmiFields().add('DialStatus', 'BUSY'));
-    if (!ch.hungUp) this.engine.hangup(ch, 17);
+    const { entry, leg } = found;
+    leg.done = true;
+    if (leg.plan) {
+      this.engine.pairEvent('DialEnd', 'call,all', entry.caller, ch, new AmiFields().add('DialStatus', 'BUSY'));
+      if (!ch.hungUp) this.engine.hangup(ch, 17);
+      return;
+    }
+    this.ringNoAnswer(entry, leg, true);
   }
 
   /**
@@ -277,21 +299,32 @@ export class QueueApp {
     for (const leg of entry.legs) {
       if (leg.done) continue;
       leg.done = true;
-      e.pairEvent(
-        'AgentRingNoAnswer',
-        'agent,all',
-        entry.caller,
-        leg.ch,
-        new AmiFields()
-          .add('Queue', entry.queue.name)
-          .add('Interface', this.interfaceOf(entry.queue, leg.member))
-          .add('MemberName', this.memberName(leg.member))
-          .add('RingTime', e.clock.now() - leg.ringingSince),
-      );
-      e.pairEvent('DialEnd', 'call,all', entry.caller, leg.ch, new AmiFields().add('DialStatus', 'NOANSWER'));
+      this.ringNoAnswer(entry, leg, false);
       e.hangupLeg(leg.ch, leg.plan ? 16 : 0, entry.caller);
     }
     e.timer(entry.caller, entry.queue.retryMs, () => this.ringRound(entry));
+  }
+
+  /**
+   * app_queue's rna() for a member that did not answer, with its DialEnd NOANSWER: before
+   * it when the member's channel went away, after it when the ring time ran out.
+   */
+  private ringNoAnswer(entry: QueueEntry, leg: QueueLeg, hungUp: boolean): void {
+    const e = this.engine;
+    const dialEnd = (): void => e.pairEvent('DialEnd', 'call,all', entry.caller, leg.ch, new AmiFields().add('DialStatus', 'NOANSWER'));
+    if (hungUp) dialEnd();
+    e.pairEvent(
+      'AgentRingNoAnswer',
+      'agent,all',
+      entry.caller,
+      leg.ch,
+      new AmiFields()
+        .add('Queue', entry.queue.name)
+        .add('Interface', this.interfaceOf(entry.queue, leg.member))
+        .add('MemberName', this.memberName(leg.member))
+        .add('RingTime', e.clock.now() - leg.ringingSince),
+    );
+    if (!hungUp) dialEnd();
   }
 
   private answer(entry: QueueEntry, leg: QueueLeg): void {

@@ -1,6 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join, basename } from 'node:path';
+import { join, basename, dirname, posix } from 'node:path';
 import type { ChannelRecording, SimChannel } from './sim-channel';
+import { seedOf, speechLikePcm } from './voice-synth';
 
 const SAMPLE_RATE = 8000;
 const BYTES_PER_SAMPLE = 2;
@@ -24,11 +25,12 @@ export function wavHeader(dataBytes: number): Buffer {
   return h;
 }
 
-/** A WAV of `seconds` of silence (header only for zero). */
-export function silentWav(seconds: number): Buffer {
-  const samples = Math.max(0, Math.round(seconds * SAMPLE_RATE));
-  const data = samples * BYTES_PER_SAMPLE;
-  return Buffer.concat([wavHeader(data), Buffer.alloc(data)]);
+/** A WAV of `seconds` of a speech-like two-party conversation (see voice-synth.ts; header only for zero). */
+export function conversationWav(seconds: number, seed: number): Buffer {
+  const pcm = speechLikePcm(seconds, SAMPLE_RATE, seed);
+  const data = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
+  // RIFF is little-endian, as Int16Array is on every platform Node runs on.
+  return Buffer.concat([wavHeader(data.length), data]);
 }
 
 export interface WrittenRecording {
@@ -41,10 +43,12 @@ export interface WrittenRecording {
 }
 
 /**
- * Writes the files Monitor/MixMonitor would leave: silence for as long as the
- * recorded channel had media (answered) while recording, a 44-byte file when it
- * never did. Written asynchronously after the recording stops; a failed write is
- * reported, never thrown into the call flow.
+ * Writes the files Monitor/MixMonitor would leave: a speech-like conversation for as
+ * long as the recorded channel had media (answered) while recording, so a player has
+ * something to play, and a 44-byte file when it never did. A MixMonitor file keeps its
+ * path under the monitor spool (FreePBX's dated `YYYY/MM/DD/` folders). Written
+ * asynchronously after the recording stops; a failed write is reported, never thrown
+ * into the call flow.
  */
 export class RecordingFiles {
   private readonly pending = new Set<Promise<void>>();
@@ -52,12 +56,16 @@ export class RecordingFiles {
 
   constructor(
     private readonly dir: string | null,
+    private readonly monitorSpool: string,
     private readonly onError: (err: Error) => void,
   ) {}
 
-  /** The file name a recording ends up as (`<CALLFILENAME>.wav`, or the MixMonitor file name). */
-  static fileName(rec: ChannelRecording): string {
-    return rec.source === 'monitor' ? `${rec.file}.wav` : basename(rec.file);
+  /** Where a recording ends up under the recordings folder (`<CALLFILENAME>.wav`, or the MixMonitor file's path in the spool). */
+  fileName(rec: ChannelRecording): string {
+    if (rec.source === 'monitor') return `${rec.file}.wav`;
+    const spool = `${this.monitorSpool.replace(/\/+$/, '')}/`;
+    const relative = rec.file.startsWith(spool) ? posix.normalize(rec.file.slice(spool.length)) : '';
+    return relative && !relative.startsWith('..') ? relative : basename(rec.file);
   }
 
   /** Stops a running recording at `at` and writes its file. */
@@ -66,7 +74,7 @@ export class RecordingFiles {
     rec.stoppedAt = at;
     const mediaFrom = ch.answeredAt === null ? at : Math.max(rec.startedAt, ch.answeredAt);
     const seconds = Math.max(0, (at - mediaFrom) / 1000);
-    const file = RecordingFiles.fileName(rec);
+    const file = this.fileName(rec);
     const info: WrittenRecording = {
       file,
       path: this.dir ? join(this.dir, file) : file,
@@ -77,7 +85,7 @@ export class RecordingFiles {
     };
     this.written.push(info);
     if (this.written.length > 10000) this.written.splice(0, this.written.length - 10000);
-    if (this.dir) this.track(this.write(this.dir, info.path, seconds));
+    if (this.dir) this.track(this.write(info.path, seconds, seedOf(file)));
     return info;
   }
 
@@ -86,10 +94,10 @@ export class RecordingFiles {
     while (this.pending.size > 0) await Promise.all([...this.pending]);
   }
 
-  private async write(dir: string, path: string, seconds: number): Promise<void> {
+  private async write(path: string, seconds: number, seed: number): Promise<void> {
     try {
-      await mkdir(dir, { recursive: true });
-      await writeFile(path, silentWav(seconds));
+      await mkdir(dirname(path), { recursive: true });
+      await writeFile(path, conversationWav(seconds, seed));
     } catch (err) {
       this.onError(err as Error);
     }

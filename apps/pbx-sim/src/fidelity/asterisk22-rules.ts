@@ -73,13 +73,13 @@ export function asterisk22RuleViolations(messages: readonly TraceMessage[]): str
       if (name === 'HangupRequest' && cause === undefined) note(`HangupRequest on ${channel} without a Cause`);
       if (name === 'HangupRequest') requests.set(channel, m);
     }
-    // Busy: the callee's HangupRequest (17/486) comes before DialEnd BUSY; abandoned: the caller's (127/487) before DialEnd CANCEL.
+    // Busy: the callee's HangupRequest (17/486) comes before DialEnd BUSY; abandoned: the calling phone's or trunk's (127/487) before DialEnd CANCEL.
     if (name === 'DialEnd') {
       const status = get(m, 'DialStatus');
       const dest = get(m, 'DestChannel') ?? '';
       if (status === 'BUSY' && get(requests.get(dest) ?? m, 'Cause') !== '17') note(`DialEnd BUSY to ${dest} without the callee's HangupRequest Cause 17 before it`);
       const callerRequest = requests.get(channel);
-      if (status === 'CANCEL' && callerRequest && get(callerRequest, 'Cause') !== '127') note(`DialEnd CANCEL after ${channel}'s HangupRequest with Cause ${get(callerRequest, 'Cause')}, not 127`);
+      if (status === 'CANCEL' && callerRequest && !channel.startsWith('Local/') && get(callerRequest, 'Cause') !== '127') note(`DialEnd CANCEL after ${channel}'s HangupRequest with Cause ${get(callerRequest, 'Cause')}, not 127`);
     }
   }
   return out;

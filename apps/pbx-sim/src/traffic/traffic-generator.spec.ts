@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { VirtualClock } from '../clock/sim-clock';
-import { SeededRandom } from '@app/ami';
 import { PbxEngine } from '../engine/pbx-engine';
 import { CallPlacer } from '../engine/call-placer';
 import { formatEvent, type AmiEvent } from '../engine/ami-event';
 import { asterisk22RuleViolations } from '../fidelity/asterisk22-rules';
-import { demoPbxConfig } from '../demo-defaults';
+import { AmiMessage, CallTracker, SeededRandom } from '@app/ami';
+import { DEMO_EXTENSIONS, demoFreepbxProfile, demoPbxConfig } from '../demo-defaults';
+import { playedStatus } from './played-status';
 import { TrafficGenerator } from './traffic-generator';
 import { resolveProfile, STEADY_PROFILE, TrafficProfile, TrafficProfileError } from './traffic-profile';
 
@@ -87,6 +88,31 @@ describe('traffic generator', () => {
       expect(engine.stats.callsStarted).toBeGreaterThan(120);
       if (dialect === 'asterisk22') expect(asterisk22RuleViolations(events)).toEqual([]);
     }
+  });
+
+  it.each(['asterisk20', 'asterisk22'] as const)('with the FreePBX profile (%s): ring groups, follow-me and Local-member queues, every call tracked with the status it played', (dialect) => {
+    const clock = new VirtualClock(Date.UTC(2026, 10, 26, 9, 0, 0));
+    const errors: Error[] = [];
+    const config = demoPbxConfig({ recordingsPath: null, dialect, freepbx: demoFreepbxProfile(DEMO_EXTENSIONS.map((x) => x.number)) });
+    const engine = new PbxEngine({ config, clock, rng: new SeededRandom(11), onError: (e) => errors.push(e) });
+    const tracker = new CallTracker();
+    const statuses = new Map<string, string>();
+    tracker.onEvent((event) => {
+      if (event.type === 'ended') statuses.set(event.call.linkedid, event.call.status);
+    });
+    engine.onEvent((e) => tracker.handle(new AmiMessage(e.keys, e.values, e.at)));
+    const played = new Map<string, { status: string; to: string | undefined }>();
+    const profile = resolveProfile({ cps: 0.5, maxConcurrent: 10, kinds: { inbound: 3, outbound: 0, internal: 0, queue: 1 } });
+    const gen = new TrafficGenerator(engine, new CallPlacer(engine), profile, new SeededRandom(12), clock, (call, req) => played.set(call.linkedid, { status: playedStatus(req), to: req.to }));
+    gen.start();
+    clock.advance(10 * 60_000);
+    gen.stop();
+    clock.runUntilIdle();
+    expect({ errors, live: engine.liveChannels().map((c) => c.name) }).toEqual({ errors: [], live: [] });
+    const viaFreepbx = [...played].filter(([, p]) => p.to && config.freepbx?.routes.some((r) => r.did === p.to));
+    expect(viaFreepbx.length).toBeGreaterThan(60);
+    expect(new Set(viaFreepbx.map(([, p]) => p.to))).toEqual(new Set(['74959876600', '74959876601', '74959876610', '74959876700']));
+    expect([...played].filter(([linkedid, p]) => statuses.get(linkedid) !== p.status).map(([linkedid, p]) => `${p.to}: played ${p.status}, tracked ${statuses.get(linkedid)}`)).toEqual([]);
   });
 
   it('refuses an invalid profile, listing every problem', () => {

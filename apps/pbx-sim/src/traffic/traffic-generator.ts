@@ -3,6 +3,7 @@ import type { SeededRandom } from '@app/ami';
 import type { PbxEngine } from '../engine/pbx-engine';
 import type { CallKind, CallOutcome, CallPlacer, PlaceCallRequest, PlacedCall } from '../engine/call-placer';
 import type { TrafficProfile } from './traffic-profile';
+import { destinationMembers, shortestRingSec } from '../engine/freepbx-dialplan';
 
 const MAX_BURST = 16;
 
@@ -75,16 +76,32 @@ export class TrafficGenerator {
     const req: PlaceCallRequest = { kind, outcome, ringMs, talkMs, hangupBy };
     switch (kind) {
       case 'inbound': {
-        const dids = Object.entries(this.engine.config.dids).filter(([, t]) => 'extension' in t).map(([d]) => d);
+        // An extension's DID, or (with a FreePBX profile) a ring group's or a follow-me's, answered by one of its phones.
+        const routes = this.freepbxRoutes(false);
+        const dids = [...Object.entries(this.engine.config.dids).filter(([, t]) => 'extension' in t).map(([d]) => d), ...routes.map((x) => x.did)];
         req.from = external;
         req.to = r.pick(dids);
+        const route = routes.find((x) => x.did === req.to);
+        if (route) {
+          req.answeredBy = r.pick(route.members);
+          // Each phone answers (or refuses) within its stage, so the call plays the outcome drawn.
+          req.ringMs = Math.min(ringMs, route.ringLimitMs);
+        }
         break;
       }
-      case 'queue':
+      case 'queue': {
+        // The lab's queue, or (with a FreePBX profile) a queue whose members are Local channels.
+        const queues = [{ did: '', members: this.engine.config.queues[0]?.members ?? exts, ringLimitMs: Infinity }, ...this.freepbxRoutes(true)];
+        const queue = queues.length > 1 ? r.pick(queues) : queues[0];
         req.from = external;
-        req.answeredBy = r.pick(this.engine.config.queues[0]?.members ?? exts);
+        if (queue.did) {
+          req.to = queue.did;
+          req.ringMs = Math.min(ringMs, queue.ringLimitMs);
+        }
+        req.answeredBy = r.pick(queue.members);
         if (outcome === 'busy' || outcome === 'failed') outcome = req.outcome = 'abandoned';
         break;
+      }
       case 'outbound':
         req.from = r.pick(exts);
         req.to = external.startsWith('+') ? external : `+${external}`;
@@ -96,12 +113,22 @@ export class TrafficGenerator {
         break;
       }
     }
-    if (outcome === 'answered') this.addOperations(req, exts, talkMs);
+    // A CRM's Redirect-based hold or transfer would tear a Local chain down: FreePBX calls only get recorded.
+    if (outcome === 'answered') this.addOperations(req, exts, talkMs, this.freepbxRoutes(req.kind === 'queue').some((x) => x.did === req.to));
     return req;
   }
 
-  private addOperations(req: PlaceCallRequest, exts: string[], talkMs: number): void {
-    const ops = this.profile.operations;
+  /** The FreePBX profile's inbound routes to queues (or to everything else): the phones each rings, and within how long they must react. */
+  private freepbxRoutes(queues: boolean): { did: string; members: string[]; ringLimitMs: number }[] {
+    const profile = this.engine.config.freepbx;
+    if (!profile) return [];
+    return profile.routes
+      .filter((x) => ('queue' in x.destination) === queues)
+      .map((x) => ({ did: x.did, members: destinationMembers(profile, x.destination), ringLimitMs: shortestRingSec(profile, x.destination) * 1000 - 1000 }));
+  }
+
+  private addOperations(req: PlaceCallRequest, exts: string[], talkMs: number, recordOnly: boolean): void {
+    const ops = recordOnly ? { ...this.profile.operations, blindTransfer: 0, attendedTransfer: 0, hold: 0 } : this.profile.operations;
     const r = this.rng;
     const agent = req.kind === 'inbound' ? undefined : req.from;
     const targets = exts.filter((e) => e !== agent && e !== req.to && e !== req.answeredBy);

@@ -22,6 +22,7 @@ import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
 import { DIALECT_NAMES, type DialectName } from '../../../pbx-sim/src/engine/dialect';
 import { parsePerPbxSetting, perPbxValue, type PerPbxSetting } from './per-pbx-setting';
+import { DIALPLAN_NAMES, type DialplanName } from '../../../pbx-sim/src/demo-defaults';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -239,6 +240,10 @@ export class AppConfig {
   /** Which Asterisk the demo's simulator is: 20 with chan_sip or 22 with PJSIP (its manager dialect, channel names, recording). */
   @IsIn(DIALECT_NAMES, { message: `must be one of ${DIALECT_NAMES.join(', ')}` })
   PBX_SIM_DIALECT: DialectName = 'asterisk20';
+
+  /** The demo simulator's dialplan: the captures' lab, or the lab with a FreePBX-style office (ring groups, follow-me, a Local-member queue). */
+  @IsIn(DIALPLAN_NAMES, { message: `must be one of ${DIALPLAN_NAMES.join(', ')}` })
+  PBX_SIM_DIALPLAN: DialplanName = 'lab';
 
   /**
    * Bound of the ingest's write queue, in call events (about 2 KB of memory each: 100 MB at the default). Past it the

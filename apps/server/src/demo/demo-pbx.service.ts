@@ -37,6 +37,7 @@ export class DemoPbx implements OnModuleDestroy {
       traffic: DEMO_TRAFFIC,
       trafficAutostart: false,
       config: { recordingsPath: this.config.recordingsPath, dialect: this.config.PBX_SIM_DIALECT },
+      dialplan: this.config.PBX_SIM_DIALPLAN,
       log: (message) => this.logger.log(message),
     });
     this.sim = sim;

@@ -1,4 +1,4 @@
-import type { PlaceCallRequest } from '../../apps/pbx-sim/src/engine/call-placer';
+import type { PlaceCallRequest } from '../engine/call-placer';
 
 /**
  * The final status a generated call's script must end in: its outcome, except that a queue call
