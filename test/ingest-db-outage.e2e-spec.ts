@@ -5,7 +5,7 @@ import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import { TrafficGenerator } from '../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../apps/pbx-sim/src/traffic/traffic-profile';
 import { AmiIngestService, CallIngestService } from '../apps/server/src/call-ingest';
-import { playedStatus } from '../bench/load/played-status';
+import { playedStatus } from '../apps/pbx-sim/src/traffic/played-status';
 import { eventually } from './support/calls-e2e';
 import { startTestApp, type TestApp } from './support/test-app';
 import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
