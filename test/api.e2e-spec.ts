@@ -21,7 +21,7 @@ describe('HTTP surface: errors, security headers, health, API docs', () => {
     expectErrorShape(badJson.body, 400, 'BAD_REQUEST');
     const token = await loginAdmin(testApp);
     const badId = await testApp.http().get('/api/companies/99999999999999999999').set('Authorization', `Bearer ${token}`).expect(400);
-    expectErrorShape(badId.body, 400, 'BAD_REQUEST');
+    expectErrorShape(badId.body, 400, 'VALIDATION_FAILED');
     expect(badId.body.path).toBe('/api/companies/99999999999999999999');
   });
 

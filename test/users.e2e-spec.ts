@@ -148,7 +148,7 @@ describe('users API', () => {
     const user = await testApp.http().post('/api/users').set(auth()).send({ username: uniqueName('del'), email: `${uniqueName('del')}@example.com`, password: 'password-1234' }).expect(201);
     await testApp.http().delete(`/api/users/${user.body.id}`).set(auth()).expect(204);
     expectErrorShape((await testApp.http().get(`/api/users/${user.body.id}`).set(auth()).expect(404)).body, 404, 'USER_NOT_FOUND');
-    expectErrorShape((await testApp.http().get('/api/users/abc').set(auth()).expect(400)).body, 400, 'BAD_REQUEST');
+    expectErrorShape((await testApp.http().get('/api/users/abc').set(auth()).expect(400)).body, 400, 'VALIDATION_FAILED');
 
     const admins = await testApp.http().get('/api/users').query({ limit: 100 }).set(auth()).expect(200);
     const otherAdmins = admins.body.items.filter((u: { role: string; username: string }) => u.role === 'admin' && u.username !== 'admin');

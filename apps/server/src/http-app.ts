@@ -1,6 +1,7 @@
-import { NestFactory } from '@nestjs/core';
+import { NestFactory, Reflector } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
@@ -8,6 +9,7 @@ import { APP_VERSION } from './common/app-version';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { createValidationPipe } from './common/errors/validation';
+import { ContentTypeGuard, refuseDeepJson, SafeTextPipe } from './common/input';
 import { AppConfig } from './config/app-config';
 import { RealtimeIoAdapter } from './realtime';
 
@@ -15,6 +17,8 @@ export const API_PREFIX = 'api';
 export const DOCS_PATH = 'api/docs';
 export const DOCS_JSON_PATH = 'api/docs-json';
 const MAX_TEXT_BODY = '5mb';
+/** Deeper than any DTO (a body, a list, an item: 3); far below what recursive code can walk. */
+const MAX_JSON_DEPTH = 32;
 
 /** The HTTP application (roles all and server), fully configured but not yet listening. */
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {
@@ -25,9 +29,12 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   // would send the browser to https:// for the docs' and the web UI's own assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins });
+  // Registered before Nest's own JSON parser, which is then left out: this one refuses deep nesting unparsed.
+  app.use(json({ verify: refuseDeepJson(MAX_JSON_DEPTH) }));
   // CSV imports may be posted as a raw text/csv body.
   app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: MAX_TEXT_BODY });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalGuards(new ContentTypeGuard(app.get(Reflector)));
+  app.useGlobalPipes(new SafeTextPipe(), createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());
   app.useWebSocketAdapter(new RealtimeIoAdapter(app, config));
   setupSwagger(app);

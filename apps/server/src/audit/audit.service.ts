@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { isIP } from 'node:net';
 import { Repository } from 'typeorm';
+import { toStorableText } from '../common/input/safe-text';
 import type { Actor } from './actor';
 import { AuditLog } from './entities/audit-log.entity';
 
@@ -27,9 +28,10 @@ export class AuditService {
         this.auditLog.create({
           userId: actor.userId,
           ip: actor.ip && isIP(actor.ip) ? actor.ip : null,
-          action: entry.action,
-          target: entry.target ?? null,
-          details: entry.details ?? null,
+          // Details often quote what a client sent: never let its text be what loses the entry.
+          action: toStorableText(entry.action),
+          target: entry.target === undefined ? null : toStorableText(entry.target),
+          details: entry.details === undefined ? null : toStorableText(entry.details),
         }),
       );
     } catch (error) {

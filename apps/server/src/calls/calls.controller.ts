@@ -1,4 +1,4 @@
-import { Controller, Get, Header, Param, ParseIntPipe, Query, StreamableFile } from '@nestjs/common';
+import { Controller, Get, Header, Param, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
 import { CallAccess } from '../access';
 import { type AuthUser, CurrentUser } from '../common/auth';
@@ -7,8 +7,9 @@ import { InvalidPeriodError } from './calls-errors';
 import { CallDetailDto, CallDto, CallPageDto } from './dto/call.dto';
 import { CallsFilterDto, CallsQueryDto } from './dto/calls-query.dto';
 import { type CallHistoryRequest, CallsHistoryService } from './history/calls-history.service';
-import { callsCsvStream } from './history/calls-csv';
+import { callsCsvStream, primed } from './history/calls-csv';
 import type { CallHistoryPage } from './history/call-history-query';
+import { ParseIdPipe } from '../common/input';
 
 @ApiTags('calls')
 @ApiBearerAuth()
@@ -42,7 +43,7 @@ export class CallsController {
   @ApiProduces('text/csv')
   @ApiOkResponse({ description: 'CSV with a header row', schema: { type: 'string' } })
   @ApiErrorResponses(400)
-  export(@Query() query: CallsFilterDto, @CurrentUser() user: AuthUser): StreamableFile {
+  export(@Query() query: CallsFilterDto, @CurrentUser() user: AuthUser): Promise<StreamableFile> {
     return this.csv(query, user);
   }
 
@@ -58,12 +59,12 @@ export class CallsController {
   @ApiOkResponse({ type: CallDetailDto })
   @ApiErrorResponses(400, 404)
   @Header('Cache-Control', 'no-store')
-  detail(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<CallDetailDto> {
+  detail(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<CallDetailDto> {
     return this.history.detail(id, this.access.listScope(user));
   }
 
-  private csv(query: CallsFilterDto, user: AuthUser): StreamableFile {
-    const stream = callsCsvStream(this.history.all(this.request(query, user), sortOf(query)));
+  private async csv(query: CallsFilterDto, user: AuthUser): Promise<StreamableFile> {
+    const stream = callsCsvStream(await primed(this.history.all(this.request(query, user), sortOf(query))));
     return new StreamableFile(stream, { type: 'text/csv; charset=utf-8', disposition: 'attachment; filename="calls.csv"' });
   }
 

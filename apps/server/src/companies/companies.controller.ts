@@ -6,7 +6,6 @@ import {
   HttpCode,
   HttpStatus,
   Param,
-  ParseIntPipe,
   Patch,
   Post,
   Query,
@@ -14,7 +13,7 @@ import {
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../audit/actor';
 import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
@@ -25,6 +24,7 @@ import { CompanyImportService } from './company-import.service';
 import { CompanyDto, CompanyImportResultDto, CompanyLookupDto, CompanyLookupQueryDto, CompanyPageDto } from './dto/company.dto';
 import { CreateCompanyDto } from './dto/create-company.dto';
 import { UpdateCompanyDto } from './dto/update-company.dto';
+import { Consumes, ParseIdPipe } from '../common/input';
 
 export const MAX_CSV_BYTES = 5 * 1024 * 1024;
 
@@ -66,7 +66,7 @@ export class CompaniesController {
   @ApiOperation({ summary: 'One company with its phones' })
   @ApiResponse({ status: 200, type: CompanyDto })
   @ApiErrorResponses(400, 404)
-  get(@Param('id', ParseIntPipe) id: number): Promise<CompanyDto> {
+  get(@Param('id', ParseIdPipe) id: number): Promise<CompanyDto> {
     return this.companies.get(id);
   }
 
@@ -88,7 +88,7 @@ export class CompaniesController {
       'Header row with columns name, phones (several separated by ; or |) and optionally inn, email, notes; delimiter , or ; or tab; UTF-8. ' +
       'Valid rows are created; invalid and duplicate rows are reported with their line number.',
   })
-  @ApiConsumes('multipart/form-data', 'text/csv')
+  @Consumes('multipart/form-data', 'text/csv', 'text/plain')
   @ApiBody({
     schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
     description: 'multipart/form-data with the file in field "file", or the CSV itself as a text/csv body',
@@ -106,7 +106,7 @@ export class CompaniesController {
   @ApiOperation({ summary: 'Change a company (admin, supervisor); phones, when given, replace the list' })
   @ApiResponse({ status: 200, type: CompanyDto })
   @ApiErrorResponses(400, 403, 404, 409)
-  update(@Param('id', ParseIntPipe) id: number, @Body() input: UpdateCompanyDto, @CurrentActor() actor: Actor): Promise<CompanyDto> {
+  update(@Param('id', ParseIdPipe) id: number, @Body() input: UpdateCompanyDto, @CurrentActor() actor: Actor): Promise<CompanyDto> {
     return this.companies.update(id, input, actor);
   }
 
@@ -116,7 +116,7 @@ export class CompaniesController {
   @ApiOperation({ summary: 'Delete a company (admin, supervisor); its calls stay, without a company' })
   @ApiResponse({ status: 204, description: 'Deleted' })
   @ApiErrorResponses(400, 403, 404)
-  remove(@Param('id', ParseIntPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
+  remove(@Param('id', ParseIdPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
     return this.companies.remove(id, actor);
   }
 }

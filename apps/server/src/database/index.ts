@@ -7,3 +7,4 @@ export * from './pg/pg-notification-listener';
 export * from './pg/advisory-locks';
 export * from './keyed-write-queue';
 export * from './transient-db-error';
+export * from './pg/pg-time-zones';

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Header, Param, ParseIntPipe, Patch, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Header, Param, Patch, Query, Req, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiProduces, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { CallAccess } from '../access';
@@ -10,6 +10,7 @@ import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { RecordingDto, RecordingPageDto, RecordingsQueryDto, SignedRecordingUrlDto, StreamQueryDto, UpdateRecordingDto } from './dto/recording.dto';
 import { RecordingsService } from './recordings.service';
 import { RecordingPlaybackService } from './streaming/recording-playback.service';
+import { ParseIdPipe } from '../common/input';
 
 @ApiTags('recordings')
 @ApiBearerAuth()
@@ -45,7 +46,7 @@ export class RecordingsController {
   @ApiOperation({ summary: 'One recording', description: 'An operator gets 404 for a recording of a call they took no part in.' })
   @ApiOkResponse({ type: RecordingDto })
   @ApiErrorResponses(400, 404)
-  async one(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<RecordingDto> {
+  async one(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<RecordingDto> {
     return (await this.playback.viewable(id, user)).entry;
   }
 
@@ -59,7 +60,7 @@ export class RecordingsController {
   })
   @ApiOkResponse({ type: SignedRecordingUrlDto })
   @ApiErrorResponses(400, 404)
-  signedUrl(@Param('id', ParseIntPipe) id: number, @CurrentUser() user: AuthUser): Promise<SignedRecordingUrlDto> {
+  signedUrl(@Param('id', ParseIdPipe) id: number, @CurrentUser() user: AuthUser): Promise<SignedRecordingUrlDto> {
     return this.playback.signedUrls(id, user);
   }
 
@@ -68,7 +69,7 @@ export class RecordingsController {
   @ApiOperation({ summary: 'Keep a recording (exempt from retention) or release it', description: 'Supervisors and admins.' })
   @ApiOkResponse({ type: RecordingDto })
   @ApiErrorResponses(400, 403, 404)
-  async update(@Param('id', ParseIntPipe) id: number, @Body() body: UpdateRecordingDto, @CurrentUser() user: AuthUser, @Req() req: Request): Promise<RecordingDto> {
+  async update(@Param('id', ParseIdPipe) id: number, @Body() body: UpdateRecordingDto, @CurrentUser() user: AuthUser, @Req() req: Request): Promise<RecordingDto> {
     const updated = await this.recordings.setKeep(id, body.keep);
     await this.audit.record({ userId: user.id, ip: req.ip ?? null }, { action: 'recording.keep', target: `recording:${id}`, details: { keep: body.keep } });
     return updated;
@@ -92,7 +93,7 @@ export class RecordingsController {
   @ApiResponse({ status: 304, description: 'Not modified' })
   @ApiResponse({ status: 416, description: 'No requested range overlaps the file (Content-Range: bytes */size)', type: ErrorResponseDto })
   @ApiErrorResponses(400, 403, 404)
-  async stream(@Param('id', ParseIntPipe) id: number, @Query() query: StreamQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
+  async stream(@Param('id', ParseIdPipe) id: number, @Query() query: StreamQueryDto, @Req() req: Request, @Res() res: Response): Promise<void> {
     try {
       await this.playback.stream(id, query, req, res);
     } catch (error) {

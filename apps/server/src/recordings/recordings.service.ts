@@ -5,6 +5,8 @@ import type { CallAccessSubject, CallListScope } from '../access';
 import { NotFoundError } from '../common/errors/domain-error';
 import { streamPath } from './files/recording-url';
 import { InvalidRecordingCursorError } from './recordings.errors';
+import { parseRecordId } from '../common/input/record-id';
+import { isIsoInstant } from '../common/time/strict-timestamp';
 
 interface RecordingDbRow {
   id: number;
@@ -161,7 +163,7 @@ function encodeCursor(at: Date, id: number): string {
 function decodeCursor(cursor: string): { at: string; id: number } {
   try {
     const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { at: unknown; id: unknown };
-    if (typeof position.at === 'string' && !Number.isNaN(Date.parse(position.at)) && Number.isInteger(position.id)) return { at: position.at, id: position.id as number };
+    if (isIsoInstant(position.at) && parseRecordId(position.id) !== null) return { at: position.at, id: position.id as number };
   } catch {
     // fall through: not a cursor of ours
   }

@@ -3,6 +3,8 @@ import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, UNANSWERED_CALL_STATUSES, type
 import { DataSource } from 'typeorm';
 import { CALL_FROM, CALL_SELECT, filterConditions, toCallListItem, type CallDbRow } from '../calls';
 import type { CallStats } from './call-stats';
+import { ValidationFailedError } from '../common/errors/domain-error';
+import { PgTimeZones } from '../database';
 
 export interface StatsRequest {
   from: Date;
@@ -44,9 +46,15 @@ const MISSED_LISTED = 100;
 /** Call statistics computed in PostgreSQL: a few aggregate queries over the period, run side by side. */
 @Injectable()
 export class StatsService {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly timeZones: PgTimeZones,
+  ) {}
 
   async stats(request: StatsRequest): Promise<CallStats> {
+    if (!(await this.timeZones.knows(request.timeZone))) {
+      throw new ValidationFailedError([{ field: 'tz', messages: [`tz "${request.timeZone}" is not a time zone the database knows`] }]);
+    }
     const values: unknown[] = [];
     const where = [...filterConditions({ from: request.from, to: request.to, userId: request.userId }, values), 'c.ended_at IS NOT NULL'].join(' AND ');
     const q = <T>(sql: string, extra: unknown[] = []) => this.dataSource.query<T[]>(sql, [...values, ...extra]);

@@ -1,4 +1,4 @@
-import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, ParseIntPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { Actor } from '../audit/actor';
 import { CurrentActor, Roles } from '../common/auth';
@@ -8,6 +8,7 @@ import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
+import { ParseIdPipe } from '../common/input';
 
 @ApiTags('users')
 @ApiBearerAuth()
@@ -28,7 +29,7 @@ export class UsersController {
   @ApiOperation({ summary: 'One user with their phones' })
   @ApiResponse({ status: 200, type: UserDto })
   @ApiErrorResponses(400, 404)
-  get(@Param('id', ParseIntPipe) id: number): Promise<UserDto> {
+  get(@Param('id', ParseIdPipe) id: number): Promise<UserDto> {
     return this.users.get(id);
   }
 
@@ -46,7 +47,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Change a user (admin); phones, when given, replace the list' })
   @ApiResponse({ status: 200, type: UserDto })
   @ApiErrorResponses(400, 403, 404, 409)
-  update(@Param('id', ParseIntPipe) id: number, @Body() input: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
+  update(@Param('id', ParseIdPipe) id: number, @Body() input: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserDto> {
     return this.users.update(id, input, actor);
   }
 
@@ -56,7 +57,7 @@ export class UsersController {
   @ApiOperation({ summary: 'Delete a user (admin); their calls stay, unassigned' })
   @ApiResponse({ status: 204, description: 'Deleted' })
   @ApiErrorResponses(400, 403, 404, 409)
-  remove(@Param('id', ParseIntPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
+  remove(@Param('id', ParseIdPipe) id: number, @CurrentActor() actor: Actor): Promise<void> {
     return this.users.remove(id, actor);
   }
 }

@@ -1,5 +1,7 @@
 import type { CallDirection, CallStatus } from '@app/contracts';
 import type { SqlStatement } from '../../database';
+import { parseRecordId } from '../../common/input/record-id';
+import { isPgTimestamptz } from '../../common/time/strict-timestamp';
 import { InvalidCursorError } from '../calls-errors';
 
 export const CALL_SORT_KEYS = ['startedAt', 'duration'] as const;
@@ -69,8 +71,8 @@ function decodeCursor(cursor: string, page: CallHistoryPage): CursorPosition {
   } catch {
     throw new InvalidCursorError();
   }
-  const valueOk = page.sort === 'duration' ? Number.isInteger(position?.v) : typeof position?.v === 'string' && !Number.isNaN(Date.parse(position.v));
-  if (position?.s !== `${page.sort}:${page.order}` || !valueOk || !Number.isInteger(position.id)) throw new InvalidCursorError();
+  const valueOk = page.sort === 'duration' ? Number.isInteger(position?.v) : isPgTimestamptz(position?.v);
+  if (position?.s !== `${page.sort}:${page.order}` || !valueOk || parseRecordId(position.id) === null) throw new InvalidCursorError();
   return position;
 }
 

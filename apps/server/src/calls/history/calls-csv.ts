@@ -47,3 +47,18 @@ export function callsCsvStream(calls: AsyncIterable<CallListItem>): Readable {
   rows.on('error', (error) => csv.destroy(error));
   return rows.pipe(csv);
 }
+
+/**
+ * Runs the first query before the response starts: an error then (a bad filter, the database
+ * away) still gets its status and JSON body, which a stream that already sent headers cannot.
+ */
+export async function primed<T>(items: AsyncIterator<T>): Promise<AsyncIterable<T>> {
+  const first = await items.next();
+  return {
+    async *[Symbol.asyncIterator]() {
+      if (first.done) return;
+      yield first.value;
+      for (let next = await items.next(); !next.done; next = await items.next()) yield next.value;
+    },
+  };
+}

@@ -1,7 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { MAX_RECORD_ID, parseRecordId, RECORD_ID_MESSAGE } from '../input/record-id';
 
 /** `a,b` or a repeated parameter (`?x=a&x=b`) become one list. */
 export const toList = ({ value }: { value: unknown }) =>
@@ -20,9 +21,14 @@ export class PeriodFilterDto {
   to?: string;
 }
 
-/** An optional record id in a query string (`?userId=7`): a positive integer. */
+/** An optional record id in a query string (`?userId=7`): parsed strictly (see parseRecordId); anything else fails IsInt. */
 export function OptionalIdQuery(description: string): PropertyDecorator {
-  return applyDecorators(ApiPropertyOptional({ type: Number, description, minimum: 1 }), IsOptional(), Type(() => Number), IsInt(), Min(1));
+  return applyDecorators(
+    ApiPropertyOptional({ type: Number, description, minimum: 1, maximum: MAX_RECORD_ID }),
+    IsOptional(),
+    Transform(({ value }: { value: unknown }) => parseRecordId(value) ?? value),
+    IsInt({ message: ({ property }) => `${property} ${RECORD_ID_MESSAGE}` }),
+  );
 }
 
 /** `limit` of a keyset-paged list: 1-200 (the default, 50, is the property's initial value). */

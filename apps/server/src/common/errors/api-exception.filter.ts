@@ -1,6 +1,8 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
+import { isTransientDbError } from '../../database/transient-db-error';
+import { NESTING_TOO_DEEP_TYPE } from '../input/json-depth';
 import { DomainError } from './domain-error';
 import type { ErrorResponseDto } from './error-response.dto';
 
@@ -26,13 +28,23 @@ const PG_CLIENT_ERRORS: Record<string, { status: HttpStatus; code: string; messa
   '22P02': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value has an invalid format' },
   '22003': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A numeric value is out of range' },
   '22001': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value is too long' },
+  // A safety net behind the input checks: text PostgreSQL cannot store, dates and zones it cannot read.
+  '22021': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value contains characters that cannot be stored' },
+  '22P05': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A value contains characters that cannot be stored' },
+  '22007': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A date or time has an invalid format' },
+  '22008': { status: HttpStatus.BAD_REQUEST, code: 'BAD_REQUEST', message: 'A date or time is out of range' },
 };
+
+const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
+/** Seconds a client is asked to wait before retrying while the database is unreachable. */
+const DATABASE_RETRY_AFTER_SECONDS = 5;
 
 interface ErrorBody {
   status: number;
   code: string;
   message: string;
   details?: unknown;
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -48,7 +60,10 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     const body = this.describe(exception);
-    if (body.status >= 500) {
+    if (body.code === DATABASE_UNAVAILABLE) {
+      // One line per request while PostgreSQL is away, not a stack trace each.
+      this.logger.warn(`${request.method} ${(request.originalUrl ?? request.url).split('?')[0]}: database unreachable (${(exception as Error).message})`);
+    } else if (body.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
     const payload: ErrorResponseDto = {
@@ -60,16 +75,31 @@ export class ApiExceptionFilter implements ExceptionFilter {
       timestamp: new Date().toISOString(),
     };
     if (response.headersSent) return;
+    if (body.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.status).json(payload);
   }
 
   private describe(exception: unknown): ErrorBody {
+    // body-parser gives every error of a verify hook status 403 (and Nest wraps it in an
+    // HttpException); the depth check is a 400.
+    const bodyError = exception instanceof HttpException ? exception.cause : exception;
+    if ((bodyError as { type?: unknown } | null)?.type === NESTING_TOO_DEEP_TYPE) {
+      return { status: HttpStatus.BAD_REQUEST, code: 'NESTING_TOO_DEEP', message: 'The JSON body is nested too deeply' };
+    }
     if (exception instanceof DomainError) {
       return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();
       return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message: httpMessage(exception) };
+    }
+    if (isTransientDbError(exception)) {
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: DATABASE_UNAVAILABLE,
+        message: 'The database is unreachable; retry shortly',
+        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+      };
     }
     if (exception instanceof QueryFailedError) {
       const known = PG_CLIENT_ERRORS[(exception.driverError as { code?: string })?.code ?? ''];

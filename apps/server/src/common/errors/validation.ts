@@ -10,9 +10,20 @@ export function toFieldProblems(errors: ValidationError[], parent = ''): FieldPr
   });
 }
 
+/**
+ * ValidationPipe without its implicit `+value` for a single `@Param('x') x: number`: that
+ * conversion reads `0x10`, `1e1` and ` 16` as 16 before the route's own pipe (ParseIdPipe)
+ * could refuse them. Primitive parameters reach their pipes as the client sent them.
+ */
+class StrictValidationPipe extends ValidationPipe {
+  protected override transformPrimitive(value: unknown): unknown {
+    return value;
+  }
+}
+
 /** The global pipe: unknown fields are rejected, payloads are converted to their DTO classes. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new StrictValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

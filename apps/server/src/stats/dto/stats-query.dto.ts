@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsISO8601, IsOptional, IsString, MaxLength, Min, registerDecorator } from 'class-validator';
+import { IsISO8601, IsOptional, IsString, MaxLength, registerDecorator } from 'class-validator';
+import { OptionalIdQuery } from '../../common/dto/list-filter.dto';
 
 /** An IANA time zone both Node and PostgreSQL know (`Europe/Moscow`, `UTC`). */
 function IsTimeZone(): PropertyDecorator {
@@ -33,11 +33,7 @@ export class StatsQueryDto {
   @IsISO8601({ strict: true })
   to: string;
 
-  @ApiPropertyOptional({ type: Number, description: 'Only calls assigned to this user (operators always get their own)', minimum: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
+  @OptionalIdQuery('Only calls assigned to this user (operators always get their own)')
   userId?: number;
 
   @ApiPropertyOptional({ type: String, description: 'Time zone of the per-hour and per-day buckets', default: 'UTC', example: 'Europe/Moscow' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsIn, IsObject, IsOptional, IsString, Matches, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { USER_ROLES, type UserRole } from '@app/contracts';
 import { UserPhoneInputDto } from './user-phone.dto';
 
@@ -54,6 +54,8 @@ export class CreateUserDto {
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(20)
+  // Without it a list of lists passes ValidateNested and reaches the service as arrays.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => UserPhoneInputDto)
   phones?: UserPhoneInputDto[];
