@@ -105,6 +105,81 @@ describe('manager actions', () => {
   });
 });
 
+describe('attended transfer over AMI', () => {
+  /** An inbound call answered by 1001, talking until someone acts; 1002 answers whatever dials it after `ringMs`. */
+  function talking(ringMs = 1000): { h: FidelityHarness; caller: string; agent: string } {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 500, talkMs: 600000 });
+    h.script(call.linkedid, '1002', { response: 'answer', ringMs, talkMs: 600000, hangup: 'none' });
+    h.clock.advance(1000);
+    return { h, caller: call.channel, agent: h.channelOf('1001') };
+  }
+  const events = (h: FidelityHarness, from: number, names: string[]): string[] =>
+    h.messages
+      .slice(from)
+      .filter((m) => m.keys[0] === 'Event' && names.includes(m.values[0]))
+      .map((m) => `${m.values[0]} ${get(m, 'Channel') ?? get(m, 'TransfereeChannel') ?? ''}`.trim());
+
+  it('waits for the CRM once the target answers: an AMI Hangup of the transferer completes it', () => {
+    const { h, caller, agent } = talking();
+    const mark = h.messages.length;
+    h.action({ Action: 'Atxfer', Channel: agent, Exten: '1002', Context: 'transfer-context' });
+    h.clock.advance(10_000);
+    // Answered 1 s after the Atxfer and consulted for 9 s: no completion without the CRM.
+    expect(h.engine.liveChannels().map((c) => c.peer.name).sort()).toEqual(['1001', '1002', 'Local/1002@transfer-context', 'Local/1002@transfer-context', 'provider'].sort());
+    h.action({ Action: 'Hangup', Channel: agent, Cause: '16' });
+    h.clock.advance(100);
+    expect(replies(h, mark).filter((m) => m.keys[0] === 'Response').map((m) => get(m, 'Message'))).toEqual(['Atxfer successfully queued', 'Channel Hungup']);
+    const seen = events(h, mark, ['Hold', 'MusicOnHoldStart', 'SoftHangupRequest', 'AttendedTransfer', 'MusicOnHoldStop']);
+    expect(seen).toEqual([`Hold ${agent}`, `MusicOnHoldStart ${caller}`, `SoftHangupRequest ${agent}`, `AttendedTransfer ${caller}`, `MusicOnHoldStop ${caller}`]);
+    const transfer = h.messages.find((m) => m.values[0] === 'AttendedTransfer') as Msg;
+    expect([get(transfer, 'Result'), get(transfer, 'OrigTransfererChannel')]).toEqual(['Success', agent]);
+    const bridged = h.engine.liveChannels().filter((c) => c.bridge !== null).map((c) => c.peer.name);
+    expect(bridged.sort()).toEqual(['1002', 'provider']);
+    expect(h.engine.channel(agent)).toBeUndefined();
+  });
+
+  it('CancelAtxfer hangs the target up and puts the transferer back with the held party, Asterisk texts on errors', () => {
+    const { h, caller, agent } = talking();
+    const mark = h.messages.length;
+    h.action({ Action: 'Atxfer', Channel: agent, Exten: '1002', Context: 'transfer-context' });
+    h.clock.advance(3000);
+    h.action({ Action: 'CancelAtxfer', Channel: agent });
+    h.action({ Action: 'CancelAtxfer', Channel: 'SIP/1009-0000ffff' });
+    h.action({ Action: 'CancelAtxfer' });
+    h.clock.advance(500);
+    expect(replies(h, mark).filter((m) => m.keys[0] === 'Response').map((m) => [get(m, 'Response'), get(m, 'Message')])).toEqual([
+      ['Success', 'Atxfer successfully queued'],
+      ['Success', 'CancelAtxfer successfully queued'],
+      ['Error', 'Channel specified does not exist'],
+      ['Error', 'No channel specified'],
+    ]);
+    expect(events(h, mark, ['Hold', 'Unhold', 'MusicOnHoldStart', 'MusicOnHoldStop', 'AttendedTransfer'])).toEqual([
+      `Hold ${agent}`,
+      `MusicOnHoldStart ${caller}`,
+      `MusicOnHoldStop ${caller}`,
+      `Unhold ${agent}`,
+    ]);
+    const agentCh = h.engine.channel(agent);
+    expect(agentCh?.bridge).not.toBeNull();
+    expect(agentCh?.bridge?.peerOf(agentCh)?.name).toBe(caller);
+    expect(h.engine.liveChannels().map((c) => c.peer.name).sort()).toEqual(['1001', 'provider']);
+  });
+});
+
+describe('hold on the phone', () => {
+  it('sends Hold on the agent and music to the caller, then Unhold and the music stops', () => {
+    const h = harness();
+    const call = h.place({ kind: 'inbound', to: '1001', ringMs: 500, talkMs: 8000, hangupBy: 'callee', phoneHold: { afterMs: 1000, durationMs: 3000 } });
+    h.run();
+    const agent = h.messages.find((m) => m.values[0] === 'Hold') as Msg;
+    const seen = h.messages.filter((m) => ['Hold', 'Unhold', 'MusicOnHoldStart', 'MusicOnHoldStop'].includes(m.values[0])).map((m) => `${m.values[0]} ${get(m, 'Channel')}`);
+    expect(seen).toEqual([`Hold ${get(agent, 'Channel')}`, `MusicOnHoldStart ${call.channel}`, `Unhold ${get(agent, 'Channel')}`, `MusicOnHoldStop ${call.channel}`]);
+    expect(get(agent, 'Channel')).toMatch(/^SIP\/1001-/);
+    expect(agent.keys).not.toContain('MusicClass');
+  });
+});
+
 describe('header parsing helpers', () => {
   it.each([
     ['"CRM Click2Call" <1001>', { num: '1001', name: 'CRM Click2Call' }],

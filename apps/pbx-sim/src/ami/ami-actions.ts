@@ -50,6 +50,7 @@ const SYNOPSIS: Record<string, string> = {
   Redirect: 'Redirect (transfer) a call.',
   BlindTransfer: 'Blind transfer channel(s) to the given destination.',
   Atxfer: 'Attended transfer.',
+  CancelAtxfer: 'Cancel an attended transfer.',
   Originate: 'Originate a call.',
   Bridge: 'Bridge two channels already in the PBX.',
   Park: 'Park a channel.',
@@ -93,6 +94,7 @@ export class AmiActions {
       ['Redirect', (s, m, id) => this.redirect(s, m, id)],
       ['BlindTransfer', (s, m, id) => this.blindTransfer(s, m, id)],
       ['Atxfer', (s, m, id) => this.atxfer(s, m, id)],
+      ['CancelAtxfer', (s, m, id) => this.cancelAtxfer(s, m, id)],
       ['Originate', (s, m, id) => this.originate(s, m, id)],
       ['Bridge', (s, m, id) => this.bridge(s, m, id)],
       ['Park', (s, m, id) => this.park(s, m, id)],
@@ -487,7 +489,24 @@ export class AmiActions {
     if (m.get('Context')) this.engine.varSet(ch, 'TRANSFER_CONTEXT', context);
     s.send(reply('Success', id, 'Atxfer successfully queued'));
     // The feature code and digits arrive as DTMF frames; the transfer starts once they are read.
-    this.engine.timer(ch, 200, () => this.engine.control.atxfer(ch, exten, context));
+    // Started over AMI, the transfer waits for the CRM to complete (Hangup) or cancel it.
+    this.engine.timer(ch, 200, () => this.engine.control.atxfer(ch, exten, context, null));
+  }
+
+  /** manager.c action_cancel_atxfer: the atxferabort code (`*1`) queued as DTMF on the transferer. */
+  private cancelAtxfer(s: AmiSession, m: AmiMessage, id: string | undefined): void {
+    const name = m.get('Channel') ?? '';
+    if (!name) {
+      s.send(error(id, 'No channel specified'));
+      return;
+    }
+    const ch = this.engine.channel(name);
+    if (!ch) {
+      s.send(error(id, 'Channel specified does not exist'));
+      return;
+    }
+    s.send(reply('Success', id, 'CancelAtxfer successfully queued'));
+    this.engine.timer(ch, 100, () => this.engine.control.cancelAtxfer(ch));
   }
 
   private transferChannel(s: AmiSession, m: AmiMessage, id: string | undefined): SimChannel | null {

@@ -23,6 +23,8 @@ export interface PlaceCallRequest {
   /** A CRM operation the simulator performs on the answered call, as the CRM would over AMI. */
   transfer?: { kind: 'blind' | 'attended'; to: string; afterMs: number; ringMs?: number; talkMs?: number };
   hold?: { afterMs: number; durationMs: number };
+  /** The agent's phone puts the call on hold itself (Hold / Unhold, music to the other party). */
+  phoneHold?: { afterMs: number; durationMs: number };
   record?: { afterMs: number; durationMs: number };
 }
 
@@ -194,6 +196,14 @@ export class CallPlacer {
         });
       });
     }
+    if (req.phoneHold) {
+      const h = req.phoneHold;
+      checkMs(h.afterMs, 'phoneHold.afterMs');
+      checkMs(h.durationMs, 'phoneHold.durationMs');
+      at(h.afterMs, (_remote, agent) => {
+        if (e.control.phoneHold(agent)) e.timer(agent, h.durationMs, () => e.control.phoneUnhold(agent));
+      });
+    }
     if (req.record) {
       const r = req.record;
       checkMs(r.afterMs, 'record.afterMs');
@@ -235,7 +245,7 @@ function validate(req: PlaceCallRequest): void {
       throw new PlaceCallError('invalid-option', 'transfer must be { kind: blind|attended, to: extension, afterMs }');
     }
   }
-  for (const key of ['hold', 'record'] as const) {
+  for (const key of ['hold', 'phoneHold', 'record'] as const) {
     const v = req[key];
     if (v !== undefined && (typeof v !== 'object' || v === null)) throw new PlaceCallError('invalid-option', `${key} must be { afterMs, durationMs }`);
   }

@@ -122,7 +122,15 @@ export class ChannelControl {
     const e = this.engine;
     if (ch.hungUp) return;
     const xfer = this.transfers.get(ch);
-    if (xfer) this.abandonAtxfer(ch, xfer);
+    if (xfer) {
+      // bridge_basic.c: the transferer's hang-up, however it comes, completes a consultation that was answered.
+      if (xfer.one.bridge === xfer.consult && !xfer.transferee.hungUp) {
+        e.softHangupRequest(ch, cause);
+        this.atxferComplete(ch, xfer.transferee, xfer.original, xfer.consult, xfer.one, xfer.two, false);
+        return;
+      }
+      this.abandonAtxfer(ch, xfer);
+    }
     if (ch.bridge) {
       this.leaveForHangup(ch, cause, true);
       return;
@@ -425,11 +433,38 @@ export class ChannelControl {
   }
 
   /**
+   * The phone behind `agent` puts its call on hold (a re-INVITE with sendonly): `Hold` on its
+   * channel, and the party bridged with it hears music on hold (`MusicOnHoldStart`, played by
+   * the bridge's other channel driver). False when the channel talks to nobody.
+   */
+  phoneHold(agent: SimChannel): boolean {
+    const peer = agent.bridge?.peerOf(agent);
+    if (!peer || agent.phoneHeld) return false;
+    agent.phoneHeld = true;
+    this.engine.channelEvent('Hold', 'call,all', agent);
+    this.engine.mohStart(peer);
+    return true;
+  }
+
+  /** The phone takes the call off hold: `Unhold`, and the music stops for the other party. */
+  phoneUnhold(agent: SimChannel): boolean {
+    if (!agent.phoneHeld) return false;
+    agent.phoneHeld = false;
+    this.engine.channelEvent('Unhold', 'call,all', agent);
+    const peer = agent.bridge?.peerOf(agent);
+    if (peer) this.engine.mohStop(peer);
+    return true;
+  }
+
+  /**
    * AMI Atxfer on the transferer's channel: the party it talks to is held, a Local
    * channel pair dials `exten@context`; when the target answers and the transferer
-   * hangs up, AttendedTransfer joins the held party with the target.
+   * hangs up, AttendedTransfer joins the held party with the target. `completeAfterMs`:
+   * the transferer's phone hangs up this long after the target answered (a scripted
+   * call), or null: it waits for the CRM (AMI Hangup of the transferer completes,
+   * CancelAtxfer goes back).
    */
-  atxfer(transferer: SimChannel, exten: string, context: string): void {
+  atxfer(transferer: SimChannel, exten: string, context: string, completeAfterMs: number | null = ATXFER_CONSULT_MS): void {
     const e = this.engine;
     const original = transferer.bridge;
     const transferee = original?.peerOf(transferer);
@@ -454,9 +489,13 @@ export class ChannelControl {
     e.emit('LocalBridge', 'call,all', new AmiFields().addAll(ls.keys, ls.values).addAll(lt.keys, lt.values).add('Context', context).add('Exten', exten).add('LocalOptimization', 'Yes'));
     e.cdrs.open(two);
     two.hasPbx = true;
-    const giveUp = e.timer(transferer, ATXFER_NO_ANSWER_MS, () => this.atxferFails(transferer, transferee, original, consult, one));
+    const state = this.transfers.get(transferer);
+    const current = (): boolean => this.transfers.get(transferer) === state;
+    const giveUp = e.timer(transferer, ATXFER_NO_ANSWER_MS, () => {
+      if (current()) this.atxferFails(transferer, transferee, original, consult, one);
+    });
     const watch = (): void => {
-      if (transferer.hungUp) return;
+      if (transferer.hungUp || !current()) return;
       if (one.hungUp || two.hungUp) {
         giveUp.cancel();
         this.atxferFails(transferer, transferee, original, consult, one);
@@ -466,13 +505,25 @@ export class ChannelControl {
         giveUp.cancel();
         e.bridgeEnter(one, consult);
         e.setBridgeVars(consult);
-        e.timer(transferer, ATXFER_CONSULT_MS, () => this.atxferComplete(transferer, transferee, original, consult, one, two));
+        if (completeAfterMs !== null) e.timer(transferer, completeAfterMs, () => this.atxferComplete(transferer, transferee, original, consult, one, two));
         return;
       }
       e.timer(transferer, 50, watch);
     };
     e.runPbx(two);
     e.timer(transferer, 50, watch);
+  }
+
+  /**
+   * AMI CancelAtxfer (the atxferabort feature): the consulted target is hung up and the
+   * transferer goes back to the held party, whether the target rang or talked. False when
+   * no attended transfer of this channel is in progress (the DTMF then changes nothing).
+   */
+  cancelAtxfer(transferer: SimChannel): boolean {
+    const xfer = this.transfers.get(transferer);
+    if (!xfer) return false;
+    this.atxferFails(transferer, xfer.transferee, xfer.original, xfer.consult, xfer.one);
+    return true;
   }
 
   /** The transferer leaves before the target answered: the consultation and the held party end with it. */
@@ -484,7 +535,8 @@ export class ChannelControl {
     });
   }
 
-  private atxferComplete(transferer: SimChannel, transferee: SimChannel, original: SimBridge, consult: SimBridge, one: SimChannel, two: SimChannel): void {
+  /** `byPhone`: the transferer's phone hung up (BYE); else an AMI Hangup did (its SoftHangupRequest is out). */
+  private atxferComplete(transferer: SimChannel, transferee: SimChannel, original: SimBridge, consult: SimBridge, one: SimChannel, two: SimChannel, byPhone = true): void {
     const e = this.engine;
     if (one.hungUp || !this.transfers.has(transferer)) return;
     this.transfers.delete(transferer);
@@ -493,8 +545,10 @@ export class ChannelControl {
       this.phoneBye(transferer);
       return;
     }
-    e.rtp.onBye(transferer, null);
-    e.byeRequest(transferer, false);
+    if (byPhone) {
+      e.rtp.onBye(transferer, null);
+      e.byeRequest(transferer, false);
+    }
     const ot = transferer.snapshot('OrigTransferer');
     const ob = original.snapshot('OrigBridge');
     const st = transferer.snapshot('SecondTransferer');
@@ -556,11 +610,13 @@ export class ChannelControl {
     const e = this.engine;
     this.transfers.delete(transferer);
     if (transferer.hungUp) return;
+    // The transferer leaves the consultation first (bridge_basic.c rebridge: bridge_move, then
+    // the target's bridge dissolves): hanging up a target that answered must not take it along.
+    if (transferer.bridge === consult) e.bridgeLeave(transferer);
     if (!one.hungUp) {
       if (one.localPeer && !one.localPeer.hungUp) this.amiHangup(one.localPeer, 16);
       if (!one.hungUp) this.amiHangup(one, 16);
     }
-    if (transferer.bridge === consult) e.bridgeLeave(transferer);
     if (consult.members.length === 0) e.destroyBridge(consult);
     if (transferee.hungUp) {
       e.softHangupRequest(transferer);

@@ -114,6 +114,8 @@ export class SimChannel {
   rtcpStarted = false;
   /** Music on hold is playing to this channel (MusicOnHoldStart sent, no Stop yet). */
   mohPlaying = false;
+  /** Its phone put the call on hold (a `Hold` without its `Unhold` yet). */
+  phoneHeld = false;
   /** The other half of a Local channel pair (`;1` <-> `;2`). */
   localPeer: SimChannel | null = null;
   /** A Local half Asterisk optimised out of the call: it ends without a HangupRequest to its other half. */

@@ -13,6 +13,7 @@ import { amiFixturePath } from '../protocol/ami-fixtures';
 import { AmiMessage } from '../protocol/ami-message';
 import { AmiActionGateway } from './ami-action-gateway';
 import { amiActions } from './ami-actions';
+import { encodeAction } from '../protocol/ami-action';
 
 /**
  * The raw bytes Asterisk sent for one of the lab's actions in actions_misc.ami
@@ -339,6 +340,18 @@ describe('amiActions builders', () => {
     expect(() => amiActions.redirect({ channel: 'SIP/a-1', context: 'c', exten: 's', priority: 1, extraContext: 'd' })).toThrow(/ExtraChannel/);
     expect(() => amiActions.hangup({ channel: 'SIP/a-1', cause: 300 })).toThrow(/0 to 127/);
     expect(() => amiActions.redirect({ channel: 'SIP/a-1', context: 'c d', exten: 's', priority: 1 })).toThrow(AmiActionValidationError);
+  });
+
+  it('ask MixMonitor for its MixMonitorID with i(<variable>) and take nothing else in parentheses; CancelAtxfer names the transferer', () => {
+    const bytes = (spec: ReturnType<typeof amiActions.mixMonitor>) => encodeAction(spec, 'crm-1').toString('utf8');
+    expect(bytes(amiActions.mixMonitor({ channel: 'PJSIP/1001-0000000b', file: 'crm-ami-1796428713.11.wav', options: 'b', idVariable: 'CRM_MIXMON_ID' }))).toBe(
+      'Action: MixMonitor\r\nActionID: crm-1\r\nChannel: PJSIP/1001-0000000b\r\nFile: crm-ami-1796428713.11.wav\r\nOptions: bi(CRM_MIXMON_ID)\r\n\r\n',
+    );
+    expect(bytes(amiActions.mixMonitor({ channel: 'SIP/1001-00000015', idVariable: 'X' }))).toBe('Action: MixMonitor\r\nActionID: crm-1\r\nChannel: SIP/1001-00000015\r\nOptions: i(X)\r\n\r\n');
+    expect(() => amiActions.mixMonitor({ channel: 'SIP/1001-1', idVariable: 'X)r(/etc/x' })).toThrow(AmiActionValidationError);
+    expect(() => amiActions.mixMonitor({ channel: 'SIP/1001-1', idVariable: 'CDR(userfield)' })).toThrow(AmiActionValidationError);
+    expect(bytes(amiActions.cancelAtxfer({ channel: 'SIP/1001-00000003' }))).toBe('Action: CancelAtxfer\r\nActionID: crm-1\r\nChannel: SIP/1001-00000003\r\n\r\n');
+    expect(amiActions.cancelAtxfer({ channel: 'SIP/1001-00000003' }).idempotent).toBe(false);
   });
 
   it('mark only reads as idempotent', () => {

@@ -8,6 +8,7 @@ import {
   AtxferParams,
   BlindTransferParams,
   BridgeParams,
+  CancelAtxferParams,
   GetvarParams,
   HangupParams,
   MixMonitorMuteParams,
@@ -93,6 +94,11 @@ export class AmiActionGateway {
   /** "Queued" is not "done": the transfer shows in later events (or not). */
   async atxfer(params: AtxferParams, options?: AmiCallOptions): Promise<AmiActionResult> {
     return this.send(amiActions.atxfer(params), options);
+  }
+
+  /** The transferer goes back to the held party; the consulted target is hung up. */
+  async cancelAtxfer(params: CancelAtxferParams, options?: AmiCallOptions): Promise<AmiActionResult> {
+    return this.send(amiActions.cancelAtxfer(params), options);
   }
 
   async hangup(params: HangupParams, options?: AmiCallOptions): Promise<AmiActionResult> {

@@ -98,6 +98,17 @@ export interface MixMonitorParams {
    * name files or shell commands, so they are refused; so is MixMonitor's `Command`.
    */
   options?: string;
+  /**
+   * Adds the `i(<name>)` option: MixMonitor stores its MixMonitorID in this channel variable
+   * and answers it (`MixMonitorID:`), so that StopMixMonitor can stop this recording and not
+   * another one running on the same channel (the dialplan's). A variable name only.
+   */
+  idVariable?: string;
+}
+
+export interface CancelAtxferParams {
+  /** The transferer's channel: the one `Atxfer` was sent for. */
+  channel: string;
 }
 
 export interface StopMixMonitorParams {
@@ -155,6 +166,7 @@ const FILE = /^[A-Za-z0-9_.+@-][A-Za-z0-9_.+@/-]*$|^\/[A-Za-z0-9_.+@/-]+$/;
 const FORMAT = /^[a-z0-9]+$/;
 const FLAGS = /^[A-Za-z]*$/;
 const UNIQUEID = /^[A-Za-z0-9._-]{1,150}$/;
+const PLAIN_VARIABLE = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Applications that run shell commands or arbitrary dialplan text: an AMI login must not become a shell. */
 const FORBIDDEN_APPLICATIONS = new Set(['system', 'trysystem', 'exec', 'tryexec', 'execif', 'eval', 'agi', 'eagi', 'deadagi']);
 
@@ -209,6 +221,11 @@ export const amiActions = {
       ['Context', match(a, 'Context', p.context, CONTEXT)],
       ['Exten', match(a, 'Exten', p.exten, EXTEN)],
     ]);
+  },
+
+  /** Asterisk 13.18+: aborts the attended transfer `Atxfer` started on this channel (queues its atxferabort feature code). */
+  cancelAtxfer(p: CancelAtxferParams): AmiActionSpec {
+    return spec('CancelAtxfer', false, [['Channel', channel('CancelAtxfer', 'Channel', p.channel)]]);
   },
 
   atxfer(p: AtxferParams): AmiActionSpec {
@@ -283,7 +300,9 @@ export const amiActions = {
     const a = 'MixMonitor';
     const fields: Fields = [['Channel', channel(a, 'Channel', p.channel)]];
     if (p.file !== undefined) fields.push(['File', fileName(a, 'File', p.file)]);
-    if (p.options !== undefined) fields.push(['options', match(a, 'options', p.options, FLAGS)]);
+    const flags = p.options === undefined ? undefined : match(a, 'Options', p.options, FLAGS);
+    const id = p.idVariable === undefined ? '' : `i(${match(a, 'idVariable', p.idVariable, PLAIN_VARIABLE)})`;
+    if (flags !== undefined || id !== '') fields.push(['Options', `${flags ?? ''}${id}`]);
     return spec(a, false, fields);
   },
 

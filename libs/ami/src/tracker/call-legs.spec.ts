@@ -1,4 +1,5 @@
 import { amiFixturePath, type AmiFixtureSet } from '../protocol/ami-fixtures';
+import { AmiMessage } from '../protocol/ami-message';
 import { loadCapture, parseCapture } from '../replay/capture';
 import type { CallLeg, CallRecord, CallTrackerEvent } from './call-record';
 import { legOfExtension, legsConnectedTo } from './call-legs';
@@ -69,5 +70,30 @@ describe('CallRecord.legs: the live channels call control addresses', () => {
     const call = openCall(replayUntil('fpbx_followme_second_stage.ami', 'ami-fpbx', 10).tracker);
     const caller = call.legs!.find((l) => l.role === 'caller')!;
     expect(legsConnectedTo(call, caller.uniqueid).map((l) => `${l.channel} ${l.extension}`)).toEqual(['SIP/1002-00000008 1002']);
+  });
+});
+
+describe('CallTracker.liveCall: one call in progress by its id', () => {
+  it('gives the same record as openCalls while live, null once ended or for another PBX or an unknown id', () => {
+    const { tracker } = replayUntil('hold_redirect_bridge.ami', 'ami', 7);
+    const [open] = tracker.openCalls('pbx');
+    expect(tracker.liveCall('pbx', open.callId)).toEqual(open);
+    expect(tracker.liveCall('other', open.callId)).toBeNull();
+    expect(tracker.liveCall('pbx', 'pbx:1795696890.999')).toBeNull();
+    expect(tracker.liveCall('pbx', 'pb')).toBeNull();
+    const done = replayUntil('hold_redirect_bridge.ami', 'ami', 60).tracker;
+    expect(done.liveCall('pbx', open.callId)).toBeNull();
+  });
+});
+
+describe('CallTracker.expectMonitorFile: the name of an AMI Monitor', () => {
+  it('names the recording the next MonitorStart of that channel starts, which carries no name of its own', () => {
+    const { tracker } = replayUntil('inbound_answered.ami', 'ami', 3);
+    const agent = legOfExtension(openCall(tracker), '1001')!;
+    expect(tracker.expectMonitorFile('pbx', agent.uniqueid, 'crm-1.wav')).toBe(true);
+    expect(tracker.expectMonitorFile('pbx', 'nobody', 'crm-2.wav')).toBe(false);
+    const start = new AmiMessage(['Event', 'Privilege', 'Channel', 'Uniqueid', 'Linkedid'], ['MonitorStart', 'call,all', agent.channel, agent.uniqueid, openCall(tracker).linkedid], Date.now(), 'pbx');
+    const events = tracker.handle(start);
+    expect(events.map((e) => (e.type === 'recording_started' ? `${e.recording.source}:${e.recording.file}` : e.type))).toEqual(['monitor:crm-1.wav']);
   });
 });

@@ -162,6 +162,33 @@ export class CallTracker {
     return out;
   }
 
+  /**
+   * The record of one call in progress, with its live legs: what call control reads right
+   * before it addresses a channel. `callId` is the tracker's (`<pbx>:<first Linkedid>`); null
+   * when the call is not live (ended, unknown, or joined into another call).
+   */
+  liveCall(pbxId: string, callId: string): CallRecord | null {
+    const pbx = this.pbxs.get(pbxId);
+    const prefix = `${pbxId}:`;
+    if (pbx === undefined || !callId.startsWith(prefix)) return null;
+    const call = pbx.calls.get(callId.slice(prefix.length));
+    if (call === undefined || call.callId !== callId || call.channels.size === 0) return null;
+    return call.toRecord(Math.max(pbx.lastAt, call.startedAt));
+  }
+
+  /**
+   * Names the recording an AMI `Monitor` action is about to start on a channel: res_monitor's
+   * `MonitorStart` names no file, and unlike the `Monitor()` application the action shows no
+   * arguments in a `Newexten`. `file` is `<base>.<format>` under the monitor directory. False
+   * when the channel is not live.
+   */
+  expectMonitorFile(pbxId: string, uniqueid: string, file: string): boolean {
+    const ch = this.pbxs.get(pbxId)?.channels.get(uniqueid);
+    if (ch === undefined) return false;
+    ch.monitorFile = file;
+    return true;
+  }
+
   stats(): CallTrackerStats {
     const s: CallTrackerStats = { pbxs: this.pbxs.size, calls: 0, channels: 0, bridges: 0, localChannels: 0, recentChannels: 0, recentCalls: 0 };
     for (const pbx of this.pbxs.values()) {
