@@ -1,4 +1,5 @@
 import type { CallView } from '@app/contracts';
+import Redis from 'ioredis';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import type { PlaceCallRequest } from '../apps/pbx-sim/src/engine/call-placer';
 import { eventually } from './support/calls-e2e';
@@ -9,6 +10,7 @@ import { TEST_ADMIN_PASSWORD, TEST_JWT_SECRET } from './support/test-app';
 import { createDatabase, dropDatabase, uniqueName } from './support/test-database';
 
 const AMI_USER = { username: 'cluster', secret: 'cluster-secret' };
+const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const START_TIMEOUT_MS = 90_000;
 
 /** What makes one push unique: a client must receive each exactly once. */
@@ -56,7 +58,7 @@ describe('realtime across processes and instances (Redis)', () => {
         DB_USER: process.env.DB_USER ?? '',
         DB_PASSWORD: process.env.DB_PASSWORD ?? '',
         DB_NAME: database,
-        REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379',
+        REDIS_URL,
         REDIS_KEY_PREFIX: `test-cluster-${process.pid}`,
         ASTERISK_HOST: '',
         ...env,
@@ -73,6 +75,16 @@ describe('realtime across processes and instances (Redis)', () => {
   };
 
   beforeAll(async () => {
+    // Split roles need Redis: say so plainly instead of timing out on events that never come.
+    const redis = new Redis(REDIS_URL, { lazyConnect: true, connectTimeout: 3000, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await redis.connect();
+      await redis.ping();
+    } catch (error) {
+      throw new Error(`this suite runs the roles apart and needs Redis at ${REDIS_URL} (set REDIS_URL, or start redis-server as .ci/run does): ${(error as Error).message}`);
+    } finally {
+      redis.disconnect();
+    }
     database = uniqueName('realtime_cluster');
     await createDatabase(database);
     sim = await startPbxSim({ port: 0, users: [AMI_USER], traffic: null, config: { recordingsPath: null, inboundDialTimeoutSec: 3 } });

@@ -47,8 +47,9 @@ export class RealtimeHub {
 
   /** Sends to this instance's sockets in the target rooms (and keeps it for held connections bound there). */
   push(push: Push): void {
-    if (!this.server) return;
     const { target } = push;
+    // No room would mean every socket of the namespace.
+    if (!this.server || target.to.length === 0) return;
     const except = target.except ?? [];
     let operator = this.server.local.to(target.to);
     if (except.length > 0) operator = operator.except(except);

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { PartyStep, RealtimeSnapshot, SnapshotCall } from '@app/contracts';
+import type { RealtimeSnapshot, SnapshotCall } from '@app/contracts';
 import { CallAccess } from '../access';
 import { CallsHistoryService } from '../calls';
 import type { AuthUser } from '../common/auth';
@@ -40,7 +40,7 @@ export class RealtimeSnapshotService {
     return calls.map((call) => ({
       call,
       company: call.callerCompanyId ? (companies.get(call.callerCompanyId) ?? null) : null,
-      ringing: ringing.get(call.id) ?? ([] as PartyStep[]),
+      ringing: ringing.get(call.id) ?? [],
     }));
   }
 }
