@@ -4,6 +4,7 @@
  *
  *   npm run bench:load -- [--consumer both|server|tracker] [--rates 100,200,300,400,500,600,700,800]
  *                         [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]
+ *                         [--cost-rates 100,500|none]
  *
  * For each consumer: a fresh simulator in a child process places calls at each rate in turn
  * (bench/load/load-ladder.ts); the consumer ingests its AMI stream; afterwards every call the
@@ -16,11 +17,16 @@
  *            process, against a throwaway database crm_bench_load_<pid> on the PostgreSQL named by
  *            DB_HOST/DB_PORT/DB_USER/DB_PASSWORD, else on an embedded one (bench/bench-postgres.ts)
  *   tracker  libs/ami AmiConnection + CallTracker in this process, no database: the ceiling
+ *
+ * Ingest cost (with the server, unless --cost-rates none): the server again at the cost rates,
+ * once writing on every event-loop turn (INGEST_WRITE_GATHER_MS=0) and once gathering writes as
+ * configured by default, each on a fresh database: CPU per AMI event of the server process and
+ * of its PostgreSQL backends, side by side.
  */
 import { fmt, loadAverage, machineInfo, writeBenchmarkSection } from './bench-report';
 import { openBenchPostgres } from './bench-postgres';
 import { LadderInterrupted, runLadder, type LadderOptions, type LadderResult } from './load/load-ladder';
-import { loadSection, stepLine, type LoadRunInfo } from './load/load-report';
+import { loadSection, stepLine, type IngestCost, type LoadRunInfo } from './load/load-report';
 import { ServerConsumer } from './load/server-consumer';
 import { TrackerConsumer } from './load/tracker-consumer';
 
@@ -29,9 +35,9 @@ type ConsumerChoice = 'both' | 'server' | 'tracker';
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const abort = new AbortController();
 
-function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice } {
+function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice; costRates: number[] } {
   const argv = process.argv.slice(2);
-  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps', 'poll-ms']);
+  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps', 'poll-ms', 'cost-rates']);
   const problems: string[] = [];
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
@@ -48,6 +54,9 @@ function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerCho
   const maxP99Ms = Number(get('max-p99-ms', '1000'));
   const sampleCps = Number(get('sample-cps', '100'));
   const pollMs = Number(get('poll-ms', '10'));
+  const costRatesText = get('cost-rates', '100,500');
+  const costRates = costRatesText === 'none' ? [] : costRatesText.split(',').map(Number);
+  if (costRates.some((r) => !(r > 0 && r <= 5000))) problems.push('--cost-rates must be none or numbers between 0 and 5000, comma-separated');
   if (!['both', 'server', 'tracker'].includes(consumer)) problems.push('--consumer must be both, server or tracker');
   if (rates.some((r) => !(r > 0 && r <= 5000))) problems.push('--rates must be numbers between 0 and 5000, comma-separated');
   if (!(stepSeconds >= 1 && stepSeconds <= 120)) problems.push('--step-seconds must be between 1 and 120');
@@ -59,16 +68,16 @@ function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerCho
     log(`${problems.join('\n')}\nusage: npm run bench:load -- [--consumer both|server|tracker] [--rates 50,100,...] [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]`);
     process.exit(2);
   }
-  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, pollMs, signal };
+  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, pollMs, signal, costRates };
 }
 
-async function serverLadder(opts: LadderOptions): Promise<{ result: LadderResult; postgres: LoadRunInfo['postgres'] }> {
+async function serverLadder(opts: LadderOptions, env: Record<string, string> = {}, run = 'load'): Promise<{ result: LadderResult; postgres: LoadRunInfo['postgres'] }> {
   const pg = await openBenchPostgres(log);
-  const database = `crm_bench_load_${process.pid}`;
+  const database = `crm_bench_${run}_${process.pid}`;
   try {
     await pg.createDatabase(database);
-    log(`server: PostgreSQL ${pg.origin} (${pg.version}), database ${database}`);
-    const result = await runLadder(new ServerConsumer(pg, database, opts.pollMs, log), opts, log);
+    log(`server${Object.keys(env).length ? ` (${Object.entries(env).map(([k, v]) => `${k}=${v}`).join(' ')})` : ''}: PostgreSQL ${pg.origin} (${pg.version}), database ${database}`);
+    const result = await runLadder(new ServerConsumer(pg, database, opts.pollMs, log, env), opts, log);
     return { result, postgres: { version: pg.version, origin: pg.origin } };
   } finally {
     await pg.dropDatabase(database).catch((error: Error) => log(`could not drop ${database}: ${error.message}`));
@@ -94,6 +103,15 @@ async function main(): Promise<void> {
     postgres = server.postgres;
     report(server.result);
   }
+  let cost: IngestCost | null = null;
+  if (opts.consumer !== 'tracker' && opts.costRates.length > 0 && !abort.signal.aborted) {
+    const costOpts = { ...opts, rates: opts.costRates };
+    const everyTurn = (await serverLadder(costOpts, { INGEST_WRITE_GATHER_MS: '0' }, 'cost_turn')).result;
+    for (const step of everyTurn.steps) log(stepLine('turn', step));
+    const gathered = (await serverLadder(costOpts, {}, 'cost_gather')).result;
+    for (const step of gathered.steps) log(stepLine('gather', step));
+    cost = { everyTurn, gathered };
+  }
   const run: LoadRunInfo = {
     date: new Date().toISOString().slice(0, 10),
     machine: machineInfo(),
@@ -103,8 +121,8 @@ async function main(): Promise<void> {
     seconds: (Date.now() - started) / 1000,
   };
   const { signal: _signal, ...shown } = opts;
-  process.stdout.write(`${JSON.stringify({ bench: 'load', options: shown, run, results }, null, 2)}\n`);
-  log(`written to ${writeBenchmarkSection(loadSection(opts, results, run))} (${fmt(run.seconds)} s)`);
+  process.stdout.write(`${JSON.stringify({ bench: 'load', options: shown, run, results, cost }, null, 2)}\n`);
+  log(`written to ${writeBenchmarkSection(loadSection(opts, results, run, cost))} (${fmt(run.seconds)} s)`);
 }
 
 main().catch((error: Error) => {

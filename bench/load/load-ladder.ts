@@ -36,6 +36,9 @@ export interface StepResult {
   consumerCpuPct: number | null;
   consumerRssMb: number;
   postgresCpuPct: number | null;
+  /** CPU per AMI event the simulator sent, in µs: the consumer process, and its PostgreSQL backends. */
+  consumerUsPerEvent: number | null;
+  postgresUsPerEvent: number | null;
   observerCpuPct: number | null;
   machineBusyPct: number;
   /** Why the step is not sustained; empty when it is. */
@@ -200,11 +203,17 @@ function stepResult(mark: StepMark, book: CallBook, step: number, census: Map<st
     consumerCpuPct: share(mark.consumerCpuMs),
     consumerRssMb: Math.round(mark.consumerRssBytes / 2 ** 20),
     postgresCpuPct: share(mark.postgresCpuMs),
+    consumerUsPerEvent: perEvent(mark.consumerCpuMs, mark.end.events - mark.begin.events),
+    postgresUsPerEvent: perEvent(mark.postgresCpuMs, mark.end.events - mark.begin.events),
     observerCpuPct: share(mark.observerCpuMs),
     machineBusyPct: mark.machineBusyPct,
     failures,
     sustained: failures.length === 0,
   };
+}
+
+function perEvent(cpuMs: number | null, events: number): number | null {
+  return cpuMs === null || events <= 0 ? null : Math.round(((cpuMs * 1000) / events) * 10) / 10;
 }
 
 /** Arrivals are Poisson: a count within three standard deviations of the expected one is on rate. */

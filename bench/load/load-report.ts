@@ -17,12 +17,19 @@ export interface LoadRunInfo {
 }
 
 const cpu = (v: number | null) => (v === null ? 'n/a' : `${v}%`);
+const us = (v: number | null) => (v === null ? 'n/a' : `${v} µs`);
+/** `4.1 + 12.3 = 16.4 µs`: the consumer's and its PostgreSQL backends' CPU per AMI event, and their sum. */
+export function usPerEvent(s: StepResult): string {
+  if (s.postgresUsPerEvent === null) return us(s.consumerUsPerEvent);
+  if (s.consumerUsPerEvent === null) return `n/a + ${us(s.postgresUsPerEvent)}`;
+  return `${s.consumerUsPerEvent} + ${s.postgresUsPerEvent} = ${us(Math.round((s.consumerUsPerEvent + s.postgresUsPerEvent) * 10) / 10)}`;
+}
 
 export function stepLine(name: string, s: StepResult): string {
   return (
     `${name.padEnd(7)} ${String(s.targetCps).padStart(4)} calls/s: placed ${s.placed} (${s.achievedCps}/s), once ${s.once}, missing ${s.missing}, ` +
     `duplicated ${s.duplicated}, not ended ${s.notEnded}, wrong status ${s.wrongStatus}; ${fmt(s.eventsPerSec)} events/s; delay p50 ${s.p50Ms} p99 ${s.p99Ms} max ${s.maxMs} ms ` +
-    `(${s.sampledEvents} sampled); CPU ${name} ${cpu(s.consumerCpuPct)} pg ${cpu(s.postgresCpuPct)} sim ${s.simCpuPct}% bench ${cpu(s.observerCpuPct)} machine ${s.machineBusyPct}%; ` +
+    `(${s.sampledEvents} sampled); CPU ${name} ${cpu(s.consumerCpuPct)} pg ${cpu(s.postgresCpuPct)} (${usPerEvent(s)} per AMI event) sim ${s.simCpuPct}% bench ${cpu(s.observerCpuPct)} machine ${s.machineBusyPct}%; ` +
     `RSS ${name} ${s.consumerRssMb} MB -> ${s.sustained ? 'sustained' : `NOT sustained (${s.failures.join(', ') || 'a lower rate was not'})`}`
   );
 }
@@ -81,7 +88,29 @@ function outcome(result: LadderResult): string {
   return `- ${parts.join('; ')}.` + (result.problems.length ? `\n- problems seen: ${result.problems.map((p) => `\`${p.replace(/`/g, "'")}\``).join('; ')}` : '');
 }
 
-export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo): string {
+/** The server at the cost rates, writing on every event-loop turn and gathering writes (INGEST_WRITE_GATHER_MS). */
+export interface IngestCost {
+  everyTurn: LadderResult;
+  gathered: LadderResult;
+}
+
+/** Issue 9's acceptance: server + PostgreSQL CPU per AMI event. */
+export const TARGET_US_PER_EVENT = 20;
+
+const totalUs = (s: StepResult) => (s.consumerUsPerEvent === null || s.postgresUsPerEvent === null ? null : s.consumerUsPerEvent + s.postgresUsPerEvent);
+
+function costTable(cost: IngestCost): string {
+  const head = '| calls/s target (achieved: turn / gathered) | AMI events/s (turn / gathered) | every turn: server + PostgreSQL µs per AMI event | gathered: server + PostgreSQL µs per AMI event | every turn / gathered | delay p99 ms (turn / gathered) | gathered ≤ ' + TARGET_US_PER_EVENT + ' µs |';
+  const rows = cost.gathered.steps.map((g) => {
+    const t = cost.everyTurn.steps.find((s) => s.targetCps === g.targetCps);
+    const ratio = t && totalUs(t) !== null && totalUs(g) ? `${(totalUs(t)! / totalUs(g)!).toFixed(1)}×` : 'n/a';
+    const met = totalUs(g) === null ? 'n/a' : totalUs(g)! <= TARGET_US_PER_EVENT ? 'yes' : '**no**';
+    return `| ${g.targetCps} (${t?.achievedCps ?? 'n/a'} / ${g.achievedCps}) | ${fmt(t?.eventsPerSec ?? 0)} / ${fmt(g.eventsPerSec)} | ${t ? usPerEvent(t) : 'n/a'} | ${usPerEvent(g)} | ${ratio} | ${t?.p99Ms ?? 'n/a'} / ${g.p99Ms} | ${met} |`;
+  });
+  return [head, `|${'---:|'.repeat(6)}:---|`, ...rows].join('\n');
+}
+
+export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo, cost: IngestCost | null = null): string {
   const m = run.machine;
   const server = results.find((r) => r.consumer === 'server');
   const tracker = results.find((r) => r.consumer === 'tracker');
@@ -94,6 +123,14 @@ export function loadSection(opts: LadderOptions, results: LadderResult[], run: L
   const sections: string[] = [];
   if (server) {
     sections.push(`### Whole server: pbx-sim → AMI → server process (role asterisk) → PostgreSQL\n\n${table(server)}\n\n${outcome(server)}`);
+  }
+  if (cost) {
+    sections.push(
+      `### Ingest cost: CPU per AMI event, writing every turn vs gathering writes\n\n` +
+        `The server again at ${cost.gathered.steps.map((s) => s.targetCps).join(' and ')} calls/s on a fresh database each: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
+        `(a statement per event-loop turn), once with the default gathering. CPU of the server process and of its PostgreSQL backends over each step, ` +
+        `divided by the AMI events the simulator sent in it.\n\n${costTable(cost)}`,
+    );
   }
   if (tracker) {
     sections.push(`### Ceiling: libs/ami AmiConnection + CallTracker alone, in the bench process\n\n${table(tracker)}\n\n${outcome(tracker)}`);

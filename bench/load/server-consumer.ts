@@ -62,6 +62,8 @@ export class ServerConsumer implements LoadConsumer {
     /** Period of the visibility poll: the resolution of the measured delays. */
     private readonly pollMs: number,
     private readonly log: (line: string) => void,
+    /** Extra settings of the server process (the cost comparison sets INGEST_WRITE_GATHER_MS). */
+    private readonly extraEnv: Record<string, string> = {},
   ) {}
 
   async start(port: number, sim: SimWorker): Promise<void> {
@@ -91,6 +93,7 @@ export class ServerConsumer implements LoadConsumer {
       ASTERISK_SECRET: SIM_USER.secret,
       ASTERISK_ID: BENCH_PBX_ID,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      ...this.extraEnv,
     };
     const child = spawn(process.execPath, ['scripts/run.cjs', 'apps/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

@@ -56,6 +56,7 @@ export class CallIngestService implements OnApplicationShutdown {
       keyOf: (w) => w.key,
       lanes: WRITE_LANES,
       maxBatch: MAX_BATCH,
+      gatherMs: config.INGEST_WRITE_GATHER_MS,
       flush: (batch) => this.flush(batch),
       isTransient: isTransientDbError,
       onFlushError: (error, size, transient) =>
