@@ -1,6 +1,7 @@
 import { RealClock, SimClock } from './clock/sim-clock';
 import { SeededRandom } from '@app/ami';
-import { PbxEngine, EngineStats, SimCall } from './engine/pbx-engine';
+import { PbxEngine, EngineStats, SimCall, type SimCdrRecord } from './engine/pbx-engine';
+import { cdrCsvSink } from './engine/cdr-csv-sink';
 import type { PbxConfig } from './engine/pbx-config';
 import type { DefaultBehaviour } from './engine/call-plans';
 import { CallPlacer, PlaceCallRequest, PlacedCall } from './engine/call-placer';
@@ -35,6 +36,10 @@ export interface PbxSimOptions {
   authFailDelayMs?: number;
   /** Endpoint behaviour for legs no script covers (CRM-originated calls, transfer targets). */
   behaviour?: DefaultBehaviour;
+  /** Appends every CDR record to this `Master.csv`, as cdr_csv does. */
+  cdrCsvPath?: string;
+  /** Told every CDR record (e.g. to write it where cdr_pgsql would). */
+  onCdr?: (record: SimCdrRecord) => void;
   log?: (message: string) => void;
 }
 
@@ -72,7 +77,9 @@ export async function startPbxSim(options: PbxSimOptions = {}): Promise<PbxSim> 
   const clock = options.clock ?? new RealClock();
   const rng = new SeededRandom(options.seed ?? 42);
   const config = demoPbxConfig(options.config, options.dialplan);
-  const engine = new PbxEngine({ config, clock, rng, behaviour: options.behaviour, onError: (err) => log(`pbx-sim: ${err.message}`) });
+  const csv = options.cdrCsvPath ? cdrCsvSink(options.cdrCsvPath) : null;
+  const onCdr = csv || options.onCdr ? (record: SimCdrRecord) => (csv?.(record), options.onCdr?.(record)) : undefined;
+  const engine = new PbxEngine({ config, clock, rng, behaviour: options.behaviour, onError: (err) => log(`pbx-sim: ${err.message}`), onCdr });
   const placer = new CallPlacer(engine);
   const actions = new AmiActions(engine, placer, options.users ?? [DEMO_AMI_USER], options.authFailDelayMs ?? 1000);
   const ami = new AmiServer(engine, actions, { port: options.port ?? 5038, host: options.host ?? '127.0.0.1', timestampEvents: config.timestampEvents }, log);

@@ -1,4 +1,4 @@
-import type { PbxEngine } from './pbx-engine';
+import type { PbxEngine, SimCdrRecord } from './pbx-engine';
 import type { CdrRecordDraft, SimChannel } from './sim-channel';
 import { AmiFields } from './ami-event';
 import { cdrTime } from './dialplan';
@@ -88,28 +88,50 @@ export class CdrBook {
 
   private emit(ch: SimChannel, r: CdrRecordDraft): void {
     const end = r.end ?? this.engine.clock.now();
+    const record: SimCdrRecord = {
+      accountcode: '',
+      src: ch.callerNum === '<unknown>' ? '' : ch.callerNum,
+      dst: ch.exten,
+      dcontext: ch.context,
+      clid: ch.callerIdAll,
+      channel: ch.name,
+      dstchannel: r.dstChannel,
+      lastapp: r.lastApp,
+      lastdata: r.lastData,
+      start: r.start,
+      answer: r.answer,
+      end,
+      duration: Math.floor((end - r.start) / 1000),
+      billsec: r.answer === null ? 0 : Math.floor((end - r.answer) / 1000),
+      disposition: r.disposition ?? 'NO ANSWER',
+      amaflags: 'DOCUMENTATION',
+      uniqueid: ch.uniqueid,
+      linkedid: ch.linkedid,
+      userfield: r.withUserField ? ch.userField : '',
+    };
     this.engine.emit(
       'Cdr',
       'cdr,all',
       new AmiFields()
-        .add('AccountCode', '')
-        .add('Source', ch.callerNum === '<unknown>' ? '' : ch.callerNum)
-        .add('Destination', ch.exten)
-        .add('DestinationContext', ch.context)
-        .add('CallerID', ch.callerIdAll)
-        .add('Channel', ch.name)
-        .add('DestinationChannel', r.dstChannel)
-        .add('LastApplication', r.lastApp)
-        .add('LastData', r.lastData)
-        .add('StartTime', cdrTime(r.start))
-        .add('AnswerTime', cdrTime(r.answer))
-        .add('EndTime', cdrTime(end))
-        .add('Duration', Math.floor((end - r.start) / 1000))
-        .add('BillableSeconds', r.answer === null ? 0 : Math.floor((end - r.answer) / 1000))
-        .add('Disposition', r.disposition ?? 'NO ANSWER')
-        .add('AMAFlags', 'DOCUMENTATION')
-        .add('UniqueID', ch.uniqueid)
-        .add('UserField', r.withUserField ? ch.userField : ''),
+        .add('AccountCode', record.accountcode)
+        .add('Source', record.src)
+        .add('Destination', record.dst)
+        .add('DestinationContext', record.dcontext)
+        .add('CallerID', record.clid)
+        .add('Channel', record.channel)
+        .add('DestinationChannel', record.dstchannel)
+        .add('LastApplication', record.lastapp)
+        .add('LastData', record.lastdata)
+        .add('StartTime', cdrTime(record.start))
+        .add('AnswerTime', cdrTime(record.answer))
+        .add('EndTime', cdrTime(record.end))
+        .add('Duration', record.duration)
+        .add('BillableSeconds', record.billsec)
+        .add('Disposition', record.disposition)
+        .add('AMAFlags', record.amaflags)
+        .add('UniqueID', record.uniqueid)
+        .add('UserField', record.userfield),
     );
+    this.engine.onCdr?.(record);
   }
 }

@@ -46,6 +46,31 @@ export interface EngineOptions {
   behaviour?: DefaultBehaviour;
   /** Told about failures that must not stop the simulation (a recording that could not be written). */
   onError?: (err: Error) => void;
+  /** Told each CDR record as Asterisk's CDR backends (cdr_csv, cdr_pgsql) would store it. */
+  onCdr?: (record: SimCdrRecord) => void;
+}
+
+/** One CDR record: the `Event: Cdr` fields, with times as ms since epoch and the channel's Linkedid. */
+export interface SimCdrRecord {
+  accountcode: string;
+  src: string;
+  dst: string;
+  dcontext: string;
+  clid: string;
+  channel: string;
+  dstchannel: string;
+  lastapp: string;
+  lastdata: string;
+  start: number;
+  answer: number | null;
+  end: number;
+  duration: number;
+  billsec: number;
+  disposition: string;
+  amaflags: string;
+  uniqueid: string;
+  linkedid: string;
+  userfield: string;
 }
 
 /** One call (channels sharing a Linkedid) as the simulator sees it, for `placeCall` results and stats. */
@@ -114,6 +139,7 @@ export class PbxEngine {
   private sipSeq = 0;
   private readonly sipPid: number;
   private readonly onError: (err: Error) => void;
+  readonly onCdr: ((record: SimCdrRecord) => void) | null;
   private readonly scopeContext: ScopeContext;
 
   constructor(options: EngineOptions) {
@@ -122,6 +148,7 @@ export class PbxEngine {
     this.clock = options.clock;
     this.rng = options.rng;
     this.onError = options.onError ?? (() => undefined);
+    this.onCdr = options.onCdr ?? null;
     this.startedAt = this.clock.now();
     this.counter = options.config.channelCounterStart;
     this.localCounter = options.config.localCounterStart ?? 0;
