@@ -10,6 +10,7 @@ import { CallStore } from './store/call-store';
 import { DryRunCallStore } from './store/dry-run-call-store';
 import { PgCallStore } from './store/pg-call-store';
 import { WriterLiveness } from './writer-liveness.service';
+import { CdrCompletionService } from './cdr/cdr-completion.service';
 
 /**
  * Tracker events in, call rows and timeline steps written, stored steps published on the
@@ -23,12 +24,13 @@ import { WriterLiveness } from './writer-liveness.service';
     CallIngestService,
     CallDirectoryService,
     WriterLiveness,
+    CdrCompletionService,
     {
       provide: CallStore,
       inject: [AppConfig, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore(dataSource) : new PgCallStore(dataSource)),
     },
   ],
-  exports: [CallIngestService, CallDirectoryService, WriterLiveness],
+  exports: [CallIngestService, CallDirectoryService, WriterLiveness, CdrCompletionService],
 })
 export class CallIngestModule {}

@@ -13,6 +13,7 @@ import {
   registerDecorator,
   IsEmail,
   IsUrl,
+  IsTimeZone,
   IsDefined,
   ValidateIf,
 } from 'class-validator';
@@ -91,6 +92,8 @@ function IsPerPbxSetting(isValue: (value: string) => boolean, what: string): Pro
 }
 
 const isAbsoluteDir = (value: string) => /^\/[^\0]*$/.test(value);
+const isAbsoluteFile = (value: string) => /^\/[^\0]*[^/]$/.test(value);
+const isPostgresUrl = (value: string) => /^postgres(ql)?:\/\/[^\s,]+$/.test(value);
 /** A folder under RECORDINGS_PATH: relative, no `..`, no empty segment. */
 const isSubfolder = (value: string) => value.split('/').every((part) => part !== '' && part !== '.' && part !== '..' && !part.includes('\0'));
 
@@ -265,6 +268,29 @@ export class AppConfig {
   @Max(1000, { message: 'must be at most 1000' })
   INGEST_WRITE_GATHER_MS = 40;
 
+  /**
+   * Asterisk's own CDR in a PostgreSQL table written by cdr_pgsql, per PBX if they differ
+   * (`postgres://user:pw@host/asteriskcdrdb`, or `main=postgres://…`): ends the ingest did not
+   * see are completed from it. A read-only user is enough.
+   */
+  @Secret()
+  @IsOptional()
+  @IsPerPbxSetting(isPostgresUrl, 'a postgres:// URL')
+  ASTERISK_CDR_DB_URL?: string;
+
+  /** The cdr_pgsql table (cdr_pgsql.conf `table`). */
+  @Matches(/^[A-Za-z_][A-Za-z0-9_]{0,62}(\.[A-Za-z_][A-Za-z0-9_]{0,62})?$/, { message: 'must be a table name, optionally schema.table' })
+  ASTERISK_CDR_TABLE = 'cdr';
+
+  /** Asterisk's `Master.csv` (cdr_csv), readable by this process, per PBX if they differ: the same completion without a database. */
+  @IsOptional()
+  @IsPerPbxSetting(isAbsoluteFile, 'an absolute file path')
+  ASTERISK_CDR_CSV?: string;
+
+  /** Time zone of the CDR's wall-clock times (the PBX's; IANA name). */
+  @IsTimeZone()
+  ASTERISK_CDR_TIMEZONE = 'UTC';
+
   /** On shutdown, how long queued call events may take to reach the database; what is left is logged as not written. */
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 10s or 1m' })
   INGEST_SHUTDOWN_DRAIN = '10s';
@@ -437,6 +463,14 @@ export class AppConfig {
 
   get phoneRegion(): CountryCode {
     return this.DEFAULT_PHONE_REGION as CountryCode;
+  }
+
+  /** Where this PBX's CDR can be read, or null when none is configured. */
+  cdrSourceOf(pbxId: string): { csvPath: string | null; dbUrl: string | null; table: string; timeZone: string } | null {
+    const csvPath = perPbxValue(perPbx(this.ASTERISK_CDR_CSV, isAbsoluteFile), pbxId, '') || null;
+    const dbUrl = perPbxValue(perPbx(this.ASTERISK_CDR_DB_URL, isPostgresUrl), pbxId, '') || null;
+    if (!csvPath && !dbUrl) return null;
+    return { csvPath, dbUrl, table: this.ASTERISK_CDR_TABLE, timeZone: this.ASTERISK_CDR_TIMEZONE };
   }
 
   get ingestShutdownDrainMs(): number {

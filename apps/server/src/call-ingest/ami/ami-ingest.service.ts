@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../../config/app-config';
 import { AdvisoryLocks, pgClientConfig } from '../../database';
 import { CallIngestService } from '../call-ingest.service';
+import { CdrCompletionService } from '../cdr/cdr-completion.service';
 import { PhoneStatePublisher } from '../phone-states/phone-state-publisher';
 import { PbxIngest, type PbxIngestOptions, type PbxIngestState } from './pbx-ingest';
 
@@ -33,6 +34,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
     private readonly config: AppConfig,
     private readonly calls: CallIngestService,
     private readonly phoneStates: PhoneStatePublisher,
+    private readonly cdr: CdrCompletionService,
     dataSource: DataSource,
   ) {
     this.lock = config.TEST_MODE ? null : new AdvisoryLocks(pgClientConfig(dataSource, 'crm-call-ingest'), INGEST_LOCK_NAMESPACE);
@@ -67,10 +69,18 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       sink: (event) => this.calls.handle(event),
       tracker: { monitorDir: this.config.monitorDirOf(server.id) },
       phoneStates: (report) => this.phoneStates.report(server.id, report),
-      lostCalls: { mark: () => this.calls.lostCallsMark(), close: (pbxId, live, mark) => this.calls.closeLost(pbxId, live, mark) },
+      lostCalls: {
+        mark: () => this.calls.lostCallsMark(),
+        // The calls just ended unobserved may already be in Asterisk's CDR.
+        close: async (pbxId, live, mark) => {
+          await this.calls.closeLost(pbxId, live, mark);
+          await this.cdr.complete(pbxId);
+        },
+      },
       logger: new Logger(`AMI ${server.id}`),
     });
     this.pbxs.set(server.id, pbx);
+    this.cdr.watch(server.id);
     pbx.pauseReading(this.calls.isFull);
     await pbx.start();
     return pbx;
@@ -80,6 +90,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
     const pbx = this.pbxs.get(pbxId);
     this.pbxs.delete(pbxId);
     await pbx?.stop();
+    await this.cdr.unwatch(pbxId);
   }
 
   status(): PbxIngestStatus[] {

@@ -1,5 +1,6 @@
 import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
+import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
 import type { CollapsedCall } from './call-batch-sql';
 
 /** What a write changed for one call: its row id and the timeline steps newly stored. */
@@ -57,4 +58,8 @@ export abstract class CallStore {
    * A merge whose `into` row does not exist leaves `from` as it is.
    */
   abstract merge(merges: CallMerge[]): Promise<void>;
+  /** The PBX's calls whose end was not observed (at most `limit`), to complete from Asterisk's CDR. */
+  abstract unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]>;
+  /** Completes them from the CDR; returns them as stored after. */
+  abstract completeFromCdr(items: CdrCompletion[]): Promise<CallView[]>;
 }

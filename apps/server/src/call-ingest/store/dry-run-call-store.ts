@@ -4,6 +4,8 @@ import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
 import type { CollapsedCall } from './call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
+import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
+import { completeFromCdrStatement, unobservedCallsStatement } from './cdr-completion-sql';
 import { findLostCallsStatement, openCallsStatement } from './lost-calls-sql';
 
 /**
@@ -48,6 +50,16 @@ export class DryRunCallStore extends CallStore {
   openCalls(pbxId: string): Promise<OpenCall[]> {
     const { text, values } = openCallsStatement(pbxId);
     return this.dataSource.query(text, values);
+  }
+
+  unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
+    const { text, values } = unobservedCallsStatement(pbxId, limit);
+    return this.dataSource.query(text, values);
+  }
+
+  async completeFromCdr(items: CdrCompletion[]): Promise<CallView[]> {
+    for (const item of items) this.skipped('calls', 'complete-from-cdr', { pbxId: '', linkedid: item.id }, item);
+    return [];
   }
 
   async merge(merges: CallMerge[]): Promise<void> {

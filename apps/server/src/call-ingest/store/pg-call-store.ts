@@ -4,6 +4,8 @@ import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
+import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
+import { completeFromCdrStatement, unobservedCallsStatement } from './cdr-completion-sql';
 import { callKey } from './call-write';
 import { closeLostCallsStatement, openCallsStatement } from './lost-calls-sql';
 import { mergeCallsStatements } from './merge-calls-sql';
@@ -46,6 +48,18 @@ export class PgCallStore extends CallStore {
   openCalls(pbxId: string): Promise<OpenCall[]> {
     const { text, values } = openCallsStatement(pbxId);
     return this.dataSource.query(text, values);
+  }
+
+  unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
+    const { text, values } = unobservedCallsStatement(pbxId, limit);
+    return this.dataSource.query(text, values);
+  }
+
+  async completeFromCdr(items: CdrCompletion[]): Promise<CallView[]> {
+    if (items.length === 0) return [];
+    const { text, values } = completeFromCdrStatement(items);
+    const rows: CallTableRow[] = await this.dataSource.query(text, values);
+    return rows.map(toCallView);
   }
 
   async merge(merges: CallMerge[]): Promise<void> {
