@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { CallTrackerEvent } from '@app/ami';
-import { CALL_EVENT_NAMES, type CallEventMessage, type EndStep } from '@app/contracts';
+import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
 import { AppConfig } from '../config/app-config';
 import { CallDirectoryService } from './directory/call-directory.service';
+import { lostEndMessage } from './lost-end-message';
 import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './store/call-store';
 import { callKey, type CallWrite } from './store/call-write';
@@ -106,19 +107,7 @@ export class CallIngestService implements OnApplicationShutdown {
   async closeLost(pbxId: string, live: string[], mark: string): Promise<number> {
     await this.queue.drain();
     const closed = await this.store.closeLost(pbxId, live, mark);
-    for (const call of closed) {
-      const step: EndStep = {
-        status: call.status,
-        hangupBy: 'system',
-        hangupCause: call.hangupCause,
-        ringSeconds: call.ringSeconds,
-        talkSeconds: call.talkSeconds,
-        holdSeconds: call.holdSeconds,
-        agents: [],
-        lost: true,
-      };
-      this.publish({ name: CALL_EVENT_NAMES.ended, payload: { call, at: call.endedAt ?? mark, dryRun: this.store.dryRun, ...step } });
-    }
+    for (const call of closed) this.publish(lostEndMessage(call, call.endedAt ?? mark, this.store.dryRun));
     if (closed.length > 0) this.logger.warn(`${pbxId}: ended ${closed.length} call(s) the PBX no longer has (they ended while nobody listened)`);
     return closed.length;
   }

@@ -1,7 +1,7 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { CALL_EVENT_NAMES } from '@app/contracts';
 import { CallEventBus } from '../../call-events';
 import { AppConfig } from '../../config/app-config';
+import { lostEndMessage } from '../lost-end-message';
 import { CallStore } from '../store/call-store';
 import { completionFromCdr } from './cdr-completion';
 import type { CdrSource } from './cdr-record';
@@ -75,24 +75,7 @@ export class CdrCompletionService implements OnApplicationShutdown {
       const records = await source.recordsOf(pending.map((c) => c.linkedid));
       const completions = pending.map((c) => completionFromCdr(c, records)).filter((c) => c !== null);
       const completed = await this.store.completeFromCdr(completions);
-      for (const call of completed) {
-        this.bus.publish({
-          name: CALL_EVENT_NAMES.ended,
-          payload: {
-            call,
-            at: call.endedAt!,
-            dryRun: this.store.dryRun,
-            status: call.status,
-            hangupBy: call.hangupBy,
-            hangupCause: call.hangupCause,
-            ringSeconds: call.ringSeconds,
-            talkSeconds: call.talkSeconds,
-            holdSeconds: call.holdSeconds,
-            agents: [],
-            lost: true,
-          },
-        });
-      }
+      for (const call of completed) this.bus.publish(lostEndMessage(call, call.endedAt!, this.store.dryRun));
       if (completed.length > 0) this.logger.log(`${pbxId}: ${completed.length} call(s) completed from ${source.description}`);
       return completed.length;
     } catch (error) {
