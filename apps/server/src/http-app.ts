@@ -31,8 +31,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   app.enableCors({ origin: config.corsOrigins === '*' ? true : config.corsOrigins });
   // Registered before Nest's own JSON parser, which is then left out: this one refuses deep nesting unparsed.
   app.use(json({ verify: refuseDeepJson(MAX_JSON_DEPTH) }));
-  // CSV imports may be posted as a raw text/csv body.
-  app.useBodyParser('text', { type: ['text/csv', 'text/plain'], limit: MAX_TEXT_BODY });
+  // CSV imports may be posted as a text/csv body: kept as bytes, since the import reads UTF-16 too.
+  app.useBodyParser('raw', { type: ['text/csv', 'text/plain'], limit: MAX_TEXT_BODY });
   app.useGlobalGuards(new ContentTypeGuard(app.get(Reflector)));
   app.useGlobalPipes(new SafeTextPipe(), createValidationPipe());
   app.useGlobalFilters(new ApiExceptionFilter());

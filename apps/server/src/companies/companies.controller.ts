@@ -4,29 +4,47 @@ import {
   Delete,
   Get,
   HttpCode,
+  Headers,
   HttpStatus,
   Param,
   Patch,
   Post,
   Query,
+  StreamableFile,
   UploadedFile,
   UseInterceptors,
 } from '@nestjs/common';
 import { FileInterceptor } from '@nestjs/platform-express';
-import { ApiBearerAuth, ApiBody, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Readable } from 'node:stream';
 import type { Actor } from '../audit/actor';
 import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { CsvMissingError } from './companies.errors';
 import { CompaniesService } from './companies.service';
-import { CompanyImportService } from './company-import.service';
+import { MAX_CSV_ROWS } from './company-csv';
+import { type CompanyImportEvent, CompanyImportService } from './company-import.service';
+import { MAX_COMPANY_PHONES } from './dto/create-company.dto';
+import { describeError } from '../common/errors/api-exception.filter';
 import { CompanyDto, CompanyImportResultDto, CompanyLookupDto, CompanyLookupQueryDto, CompanyPageDto } from './dto/company.dto';
 import { CreateCompanyDto } from './dto/create-company.dto';
 import { UpdateCompanyDto } from './dto/update-company.dto';
 import { Consumes, ParseIdPipe } from '../common/input';
 
 export const MAX_CSV_BYTES = 5 * 1024 * 1024;
+
+const NDJSON = 'application/x-ndjson';
+
+/** Import events as JSON lines; an error once the stream has started becomes its last line. */
+async function* ndjsonLines(events: AsyncIterable<CompanyImportEvent>): AsyncGenerator<string> {
+  try {
+    for await (const event of events) yield `${JSON.stringify(event)}\n`;
+  } catch (error) {
+    const { status, code, message } = describeError(error);
+    yield `${JSON.stringify({ type: 'error', error: { statusCode: status, error: code, message } })}\n`;
+  }
+}
 
 /** The part of a multer upload this controller reads. */
 interface UploadedCsv {
@@ -85,20 +103,33 @@ export class CompaniesController {
   @ApiOperation({
     summary: 'Import companies from CSV (admin, supervisor)',
     description:
-      'Header row with columns name, phones (several separated by ; or |) and optionally inn, email, notes; delimiter , or ; or tab; UTF-8. ' +
-      'Valid rows are created; invalid and duplicate rows are reported with their line number.',
+      `Header row with columns name, phones (several separated by ; or |, at most ${MAX_COMPANY_PHONES}) and optionally inn, email, notes; ` +
+      `delimiter , or ; or tab; UTF-8 or UTF-16 with a byte order mark; at most ${MAX_CSV_ROWS} rows and 5 MB. ` +
+      'Valid rows are created; invalid and duplicate rows are reported with their line number. The rows are written in one ' +
+      'transaction: a failure while writing leaves nothing behind. With "Accept: application/x-ndjson" the answer is a stream of ' +
+      'JSON lines: {"type":"progress","phase":"writing","processed","total"} after each 1,000 companies, then {"type":"result","result":…} ' +
+      '(or {"type":"error","error":{statusCode,error,message}} if writing failed, with nothing written).',
   })
   @Consumes('multipart/form-data', 'text/csv', 'text/plain')
   @ApiBody({
     schema: { type: 'object', properties: { file: { type: 'string', format: 'binary' } } },
     description: 'multipart/form-data with the file in field "file", or the CSV itself as a text/csv body',
   })
+  @ApiProduces('application/json', 'application/x-ndjson')
   @ApiResponse({ status: 201, type: CompanyImportResultDto })
   @ApiErrorResponses(400, 403, 413, 415)
-  import(@UploadedFile() file: UploadedCsv | undefined, @Body() body: string, @CurrentActor() actor: Actor): Promise<CompanyImportResultDto> {
-    const csv = file ? file.buffer.toString('utf8') : typeof body === 'string' ? body : null;
+  import(
+    @UploadedFile() file: UploadedCsv | undefined,
+    @Body() body: unknown,
+    @Headers('accept') accept: string | undefined,
+    @CurrentActor() actor: Actor,
+  ): Promise<CompanyImportResultDto> | StreamableFile {
+    const csv = file ? file.buffer : Buffer.isBuffer(body) ? body : null;
     if (csv === null) throw new CsvMissingError();
-    return this.importer.import(csv, actor);
+    if (!accept?.includes(NDJSON)) return this.importer.import(csv, actor);
+    // Read and checked before the stream starts: a file that cannot be read is still a plain 400.
+    const events = this.importer.run(this.importer.prepare(csv), actor);
+    return new StreamableFile(Readable.from(ndjsonLines(events)), { type: NDJSON });
   }
 
   @Patch(':id')

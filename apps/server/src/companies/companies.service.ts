@@ -47,8 +47,8 @@ export class CompaniesService {
     private readonly audit: AuditService,
   ) {}
 
-  /** Unique violations as the domain errors the API reports (the CSV import reports them per row). */
-  uniqueErrors() {
+  /** Unique violations as the domain errors the API reports. */
+  private uniqueErrors() {
     return {
       [COMPANY_NAME_UNIQUE]: (value: string | null) => new CompanyNameTakenError(value),
       [COMPANY_INN_UNIQUE]: (value: string | null) => new InnTakenError(value),
@@ -93,7 +93,7 @@ export class CompaniesService {
   }
 
   /** Inserts one company with its phones in one transaction; duplicates become 409 domain errors. */
-  async insert(record: CompanyRecord): Promise<number> {
+  private async insert(record: CompanyRecord): Promise<number> {
     return this.dataSource
       .transaction(async (manager) => {
         const { phones, ...fields } = record;
@@ -163,7 +163,7 @@ export class CompaniesService {
   }
 
   /** Validated input -> stored shape; numbers that are not phone numbers are a 400. */
-  toRecord(input: CreateCompanyDto): CompanyRecord {
+  private toRecord(input: CreateCompanyDto): CompanyRecord {
     return {
       name: input.name,
       inn: input.inn ?? null,

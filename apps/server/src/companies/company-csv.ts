@@ -18,6 +18,49 @@ export interface CompanyCsv {
 }
 
 /**
+ * The text of an uploaded file: UTF-8 (a byte order mark is dropped) or UTF-16 with its byte
+ * order mark, as spreadsheets save "Unicode text". Anything else is refused with a message
+ * saying what to do, instead of being read as garbage that then lacks its columns.
+ */
+export function decodeCsv(bytes: Uint8Array): string {
+  if (bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder('utf-16le').decode(bytes.subarray(2));
+  if (bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder('utf-16be').decode(bytes.subarray(2));
+  if (looksLikeBomlessUtf16(bytes)) {
+    throw new InvalidCsvError('The file looks like UTF-16 without a byte order mark: save it as "CSV UTF-8" (or UTF-16 with a BOM)');
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    throw new InvalidCsvError(`The file is not UTF-8 text (line ${lineOfFirstInvalidUtf8(bytes)}): save it as "CSV UTF-8", not in a local code page such as Windows-1251`);
+  }
+}
+
+/** ASCII text in UTF-16 has a zero byte in every other position. */
+function looksLikeBomlessUtf16(bytes: Uint8Array): boolean {
+  const sample = bytes.subarray(0, 512);
+  let zeros = 0;
+  for (const byte of sample) if (byte === 0) zeros++;
+  return sample.length >= 4 && zeros * 4 >= sample.length;
+}
+
+function lineOfFirstInvalidUtf8(bytes: Uint8Array): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i <= bytes.length; i++) {
+    if (i < bytes.length && bytes[i] !== 0x0a) continue;
+    try {
+      decoder.decode(bytes.subarray(start, i));
+    } catch {
+      return line;
+    }
+    line++;
+    start = i + 1;
+  }
+  return line;
+}
+
+/**
  * Reads a companies CSV: a header row naming the columns (any order, any case), then one
  * company per row. The delimiter is `,`, `;` or a tab, whichever the header uses (spreadsheets
  * in Russian locales save with `;`). A UTF-8 byte order mark is accepted.

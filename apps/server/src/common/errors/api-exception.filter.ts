@@ -39,7 +39,7 @@ const DATABASE_UNAVAILABLE = 'DATABASE_UNAVAILABLE';
 /** Seconds a client is asked to wait before retrying while the database is unreachable. */
 const DATABASE_RETRY_AFTER_SECONDS = 5;
 
-interface ErrorBody {
+export interface ErrorBody {
   status: number;
   code: string;
   message: string;
@@ -59,7 +59,7 @@ export class ApiExceptionFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
-    const body = this.describe(exception);
+    const body = describeError(exception);
     if (body.code === DATABASE_UNAVAILABLE) {
       // One line per request while PostgreSQL is away, not a stack trace each.
       this.logger.warn(`${request.method} ${(request.originalUrl ?? request.url).split('?')[0]}: database unreachable (${(exception as Error).message})`);
@@ -78,42 +78,43 @@ export class ApiExceptionFilter implements ExceptionFilter {
     if (body.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.status).json(payload);
   }
+}
 
-  private describe(exception: unknown): ErrorBody {
-    // body-parser gives every error of a verify hook status 403 (and Nest wraps it in an
-    // HttpException); the depth check is a 400.
-    const bodyError = exception instanceof HttpException ? exception.cause : exception;
-    if ((bodyError as { type?: unknown } | null)?.type === NESTING_TOO_DEEP_TYPE) {
-      return { status: HttpStatus.BAD_REQUEST, code: 'NESTING_TOO_DEEP', message: 'The JSON body is nested too deeply' };
-    }
-    if (exception instanceof DomainError) {
-      return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
-    }
-    if (exception instanceof HttpException) {
-      const status = exception.getStatus();
-      return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message: httpMessage(exception) };
-    }
-    if (isTransientDbError(exception)) {
-      return {
-        status: HttpStatus.SERVICE_UNAVAILABLE,
-        code: DATABASE_UNAVAILABLE,
-        message: 'The database is unreachable; retry shortly',
-        retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
-      };
-    }
-    if (exception instanceof QueryFailedError) {
-      const known = PG_CLIENT_ERRORS[(exception.driverError as { code?: string })?.code ?? ''];
-      if (known) return known;
-    }
-    const httpError = exception as { status?: unknown; expose?: unknown; type?: unknown };
-    // Errors from Express middleware (body-parser) carry a status and say whether it is safe to expose.
-    if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
-      const status = httpError.status;
-      const message = httpError.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : 'The request body was rejected';
-      return { status, code: httpError.type === 'entity.parse.failed' ? 'INVALID_JSON' : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST'), message };
-    }
-    return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error' };
+/** The status, code and safe message an error is reported with (also where no HTTP response can carry it, as a line of a stream). */
+export function describeError(exception: unknown): ErrorBody {
+  // body-parser gives every error of a verify hook status 403 (and Nest wraps it in an
+  // HttpException); the depth check is a 400.
+  const bodyError = exception instanceof HttpException ? exception.cause : exception;
+  if ((bodyError as { type?: unknown } | null)?.type === NESTING_TOO_DEEP_TYPE) {
+    return { status: HttpStatus.BAD_REQUEST, code: 'NESTING_TOO_DEEP', message: 'The JSON body is nested too deeply' };
   }
+  if (exception instanceof DomainError) {
+    return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
+  }
+  if (exception instanceof HttpException) {
+    const status = exception.getStatus();
+    return { status, code: CODE_BY_STATUS[status] ?? (status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST'), message: httpMessage(exception) };
+  }
+  if (isTransientDbError(exception)) {
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      code: DATABASE_UNAVAILABLE,
+      message: 'The database is unreachable; retry shortly',
+      retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+    };
+  }
+  if (exception instanceof QueryFailedError) {
+    const known = PG_CLIENT_ERRORS[(exception.driverError as { code?: string })?.code ?? ''];
+    if (known) return known;
+  }
+  const httpError = exception as { status?: unknown; expose?: unknown; type?: unknown };
+  // Errors from Express middleware (body-parser) carry a status and say whether it is safe to expose.
+  if (typeof httpError?.status === 'number' && httpError.status >= 400 && httpError.status < 500 && httpError.expose === true) {
+    const status = httpError.status;
+    const message = httpError.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : 'The request body was rejected';
+    return { status, code: httpError.type === 'entity.parse.failed' ? 'INVALID_JSON' : (CODE_BY_STATUS[status] ?? 'BAD_REQUEST'), message };
+  }
+  return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'INTERNAL_ERROR', message: 'Internal server error' };
 }
 
 function httpMessage(exception: HttpException): string {

@@ -4,6 +4,9 @@ import { ArrayMaxSize, IsArray, IsEmail, IsOptional, IsString, Matches, MaxLengt
 
 const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
+/** The API and the CSV import cap a company's phone list alike. */
+export const MAX_COMPANY_PHONES = 20;
+
 export class CreateCompanyDto {
   @ApiProperty({ maxLength: 200, description: 'Unique, ignoring case', example: 'ООО "Ромашка"' })
   @Transform(trimmed)
@@ -38,7 +41,7 @@ export class CreateCompanyDto {
   })
   @IsOptional()
   @IsArray()
-  @ArrayMaxSize(20)
+  @ArrayMaxSize(MAX_COMPANY_PHONES)
   @IsString({ each: true })
   @MinLength(1, { each: true })
   @MaxLength(32, { each: true })
