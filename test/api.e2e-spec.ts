@@ -62,7 +62,7 @@ describe('HTTP surface: errors, security headers, health, API docs', () => {
     const createUser = document.paths['/api/users'].post as OpenApiOperation;
     expect(Object.keys(createUser.responses).sort()).toEqual(['201', '400', '401', '403', '409']);
     expect(createUser.security).toEqual([{ bearer: [] }]);
-    expect(Object.keys(document.paths['/api/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '429']);
+    expect(Object.keys(document.paths['/api/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
   });
 
   it('reports 503 SERVICE_UNHEALTHY when the database is unreachable', async () => {

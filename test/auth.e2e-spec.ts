@@ -76,9 +76,10 @@ describe('authentication and roles', () => {
     }
   });
 
-  it('denies a role: an operator may read users but not create one (403)', async () => {
+  it('denies a role: an operator may read the directory but not the user list, nor create a user (403)', async () => {
     const operator = await createUser(testApp, adminToken, { username: uniqueName('op'), role: 'operator' });
-    await testApp.http().get('/api/users').set('Authorization', `Bearer ${operator.token}`).expect(200);
+    await testApp.http().get('/api/users/directory').set('Authorization', `Bearer ${operator.token}`).expect(200);
+    await testApp.http().get('/api/users').set('Authorization', `Bearer ${operator.token}`).expect(403);
     const denied = await testApp
       .http()
       .post('/api/users')

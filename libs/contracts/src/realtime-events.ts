@@ -18,7 +18,7 @@ export interface RealtimeAuth {
 }
 
 /** Why a handshake was refused: `connect_error`'s `data.code` (its `message` says it in words). */
-export const REALTIME_CONNECT_ERROR_CODES = ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'USER_DEACTIVATED', 'UNAVAILABLE'] as const;
+export const REALTIME_CONNECT_ERROR_CODES = ['UNAUTHORIZED', 'INVALID_TOKEN', 'TOKEN_EXPIRED', 'TOKEN_REVOKED', 'USER_DEACTIVATED', 'UNAVAILABLE'] as const;
 export type RealtimeConnectErrorCode = (typeof REALTIME_CONNECT_ERROR_CODES)[number];
 
 /** `connect_error`'s `data`. */
@@ -162,7 +162,7 @@ export interface RealtimeSnapshot {
   test: boolean;
 }
 
-export const SESSION_END_REASONS = ['token_expired', 'user_deleted', 'user_deactivated', 'role_changed'] as const;
+export const SESSION_END_REASONS = ['token_expired', 'user_deleted', 'user_deactivated', 'role_changed', 'sessions_revoked'] as const;
 export type SessionEndReason = (typeof SESSION_END_REASONS)[number];
 
 /** Sent just before the server closes the connection for good: log in again (or stop, when deleted). */

@@ -25,6 +25,12 @@ export class TokenExpiredError extends DomainError {
   }
 }
 
+export class TokenRevokedError extends DomainError {
+  constructor() {
+    super('TOKEN_REVOKED', HttpStatus.UNAUTHORIZED, 'The bearer token was revoked (password changed or logged out); log in again');
+  }
+}
+
 export class UserDeactivatedError extends DomainError {
   constructor() {
     super('USER_DEACTIVATED', HttpStatus.UNAUTHORIZED, 'This account is deactivated; ask an admin');

@@ -10,7 +10,7 @@ import { Authenticator } from './authenticator';
 import { FirstAdmin } from './first-admin';
 import { JwtAuthGuard } from './jwt-auth.guard';
 import { resolveJwtSecret } from './jwt-secret';
-import { LOGIN_THROTTLER } from './login-throttler.guard';
+import { LOGIN_IP_THROTTLER, LOGIN_THROTTLER, trackClientAddress } from './login-throttler.guard';
 import { RolesGuard } from './roles.guard';
 import { SignedUrls } from './signed-urls';
 
@@ -30,7 +30,12 @@ import { SignedUrls } from './signed-urls';
     }),
     ThrottlerModule.forRootAsync({
       inject: [AppConfig],
-      useFactory: (config: AppConfig) => ({ throttlers: [{ name: LOGIN_THROTTLER, ttl: 60_000, limit: config.LOGIN_RATE_LIMIT }] }),
+      useFactory: (config: AppConfig) => ({
+        throttlers: [
+          { name: LOGIN_THROTTLER, ttl: 60_000, limit: config.LOGIN_RATE_LIMIT },
+          { name: LOGIN_IP_THROTTLER, ttl: 60_000, limit: config.LOGIN_RATE_LIMIT_PER_IP, getTracker: trackClientAddress },
+        ],
+      }),
     }),
   ],
   controllers: [AuthController],

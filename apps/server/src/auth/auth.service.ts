@@ -34,11 +34,17 @@ export class AuthService {
       await this.audit.record({ userId: user.id, ip }, { action: 'auth.login_failed', target: `user:${user.id}`, details: { reason: 'deactivated' } });
       throw new UserDeactivatedError();
     }
-    const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role };
+    const claims: AccessTokenClaims = { sub: user.id, username: user.username, role: user.role, ver: user.tokenVersion };
     const accessToken = await this.jwt.signAsync(claims);
     const actor: Actor = { userId: user.id, ip };
     await this.audit.record(actor, { action: 'auth.login', target: `user:${user.id}` });
     return { accessToken, expiresIn: this.config.jwtExpiresInSeconds, user: await this.users.get(user.id) };
+  }
+
+  /** Ends every session of the caller (all their tokens, live connections included). */
+  async logout(actor: Actor & { userId: number }): Promise<void> {
+    await this.users.revokeSessions(actor.userId);
+    await this.audit.record(actor, { action: 'auth.logout', target: `user:${actor.userId}` });
   }
 
 }

@@ -2,19 +2,22 @@ import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UsersService } from '../users';
 import type { AccessTokenClaims, AuthUser } from '../common/auth';
-import { InvalidTokenError, MissingTokenError, TokenExpiredError, UserDeactivatedError } from './auth.errors';
+import { InvalidTokenError, MissingTokenError, TokenExpiredError, TokenRevokedError, UserDeactivatedError } from './auth.errors';
 
 /** A verified token: who it stands for and until when (null: the token has no `exp`). */
 export interface AuthSession {
   user: AuthUser;
   expiresAt: Date | null;
+  /** The version the token was issued at, still the user's (a later one revokes the session). */
+  tokenVersion: number;
 }
 
 /**
  * Turns an access token into the user it stands for, for every door into the server: the REST
  * guard, the Socket.IO handshake, signed media URLs. Only HS256 is accepted (no `alg: none`,
  * no algorithm confusion), and the user must still exist; the role comes from the database, so
- * a demoted or deleted user loses access at once.
+ * a demoted or deleted user loses access at once, and the token's version must be the user's
+ * (a password change or a logout revokes every token issued before).
  */
 @Injectable()
 export class Authenticator {
@@ -35,8 +38,9 @@ export class Authenticator {
     const found = typeof claims.sub === 'number' ? await this.users.findAuthUser(claims.sub) : null;
     if (!found) throw new InvalidTokenError();
     if (!found.active) throw new UserDeactivatedError();
-    const { active: _active, ...user } = found;
-    return { user, expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null };
+    if ((claims.ver ?? 0) !== found.tokenVersion) throw new TokenRevokedError();
+    const { active: _active, tokenVersion: _tokenVersion, ...user } = found;
+    return { user, expiresAt: typeof claims.exp === 'number' ? new Date(claims.exp * 1000) : null, tokenVersion: found.tokenVersion };
   }
 
   /** The claims, with `exp` (seconds since epoch) as the signer set it. */

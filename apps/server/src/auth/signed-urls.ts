@@ -61,7 +61,8 @@ export class SignedUrls {
     if (Number(exp) * 1000 <= now) throw new SignedUrlExpiredError();
     const user = await this.users.findAuthUser(Number(uid));
     if (!user) throw new SignedUrlInvalidError('its user no longer exists');
-    return user;
+    if (!user.active) throw new SignedUrlInvalidError('its user is deactivated');
+    return { id: user.id, username: user.username, role: user.role };
   }
 
   private signature(resource: string, uid: string, exp: string): string {

@@ -393,6 +393,24 @@ export class AppConfig {
   @Min(1, { message: 'must be at least 1' })
   LOGIN_RATE_LIMIT = 5;
 
+  /** Login attempts allowed per minute from one client address, whatever the usernames (a flood of guesses). */
+  @IntEnv()
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  LOGIN_RATE_LIMIT_PER_IP = 30;
+
+  /** Password hashes (argon2, ~64 MB and tens of ms of CPU each) computed at once; the rest wait their turn. */
+  @IntEnv()
+  @IsInt({ message: 'must be an integer' })
+  @Min(1, { message: 'must be at least 1' })
+  PASSWORD_HASH_CONCURRENCY = 1;
+
+  /** Password checks allowed to wait for a turn; past that a login answers 503 LOGIN_BUSY at once. */
+  @IntEnv()
+  @IsInt({ message: 'must be an integer' })
+  @Min(0, { message: 'must be at least 0' })
+  PASSWORD_HASH_QUEUE = 32;
+
   // --- scale-out ---
   /** Call events between processes and Socket.IO across instances; required when the roles run apart. */
   @Secret()

@@ -28,6 +28,7 @@ const CONNECT_ERRORS: Record<string, RealtimeConnectError> = {
   UNAUTHORIZED: new RealtimeConnectError('UNAUTHORIZED', 'A token is required: connect with { auth: { token } } (the accessToken of POST /api/auth/login)'),
   INVALID_TOKEN: new RealtimeConnectError('INVALID_TOKEN', 'The token is not valid (malformed, not signed by this server, or its user no longer exists)'),
   TOKEN_EXPIRED: new RealtimeConnectError('TOKEN_EXPIRED', 'The token has expired; log in again'),
+  TOKEN_REVOKED: new RealtimeConnectError('TOKEN_REVOKED', 'The token was revoked (password changed or logged out); log in again'),
   USER_DEACTIVATED: new RealtimeConnectError('USER_DEACTIVATED', 'This account is deactivated; ask an admin'),
 };
 
@@ -35,6 +36,7 @@ const END_REASONS: Record<UserAccessChangeReason, SessionEndReason> = {
   deleted: 'user_deleted',
   deactivated: 'user_deactivated',
   role_changed: 'role_changed',
+  sessions_revoked: 'sessions_revoked',
 };
 
 const END_MESSAGES: Record<SessionEndReason, string> = {
@@ -42,6 +44,7 @@ const END_MESSAGES: Record<SessionEndReason, string> = {
   user_deleted: 'Your account was deleted',
   user_deactivated: 'Your account was deactivated',
   role_changed: 'Your role changed; connect again to see what it allows now',
+  sessions_revoked: 'You logged out or your password changed; log in again',
 };
 
 /**
@@ -90,6 +93,7 @@ export class RealtimeSessionsService implements OnApplicationBootstrap, OnApplic
       const session = await this.authenticator.session(token);
       socket.data.user = session.user;
       socket.data.expiresAt = session.expiresAt;
+      socket.data.tokenVersion = session.tokenVersion;
     } catch (error) {
       if (error instanceof DomainError && CONNECT_ERRORS[error.code]) throw CONNECT_ERRORS[error.code];
       this.logger.error(`a handshake could not be checked: ${(error as Error).message}`);
@@ -155,6 +159,7 @@ export class RealtimeSessionsService implements OnApplicationBootstrap, OnApplic
         for (const socket of this.hub.localSockets(id)) {
           if (!now) this.end(socket, 'user_deleted');
           else if (!now.active) this.end(socket, 'user_deactivated');
+          else if (now.tokenVersion !== socket.data.tokenVersion) this.end(socket, 'sessions_revoked');
           else if (now.role !== socket.data.user.role) this.end(socket, 'role_changed');
         }
       }

@@ -7,6 +7,8 @@ export interface SocketData {
   user: AuthUser;
   /** When the token stops being valid: the connection closes then. */
   expiresAt: Date | null;
+  /** users.token_version the token was issued at: a higher one in the database ends the session. */
+  tokenVersion: number;
 }
 
 /**

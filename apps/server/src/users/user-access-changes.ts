@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 
 /** Why a user's existing sessions no longer stand for what their tokens say. */
-export type UserAccessChangeReason = 'deleted' | 'deactivated' | 'role_changed';
+export type UserAccessChangeReason = 'deleted' | 'deactivated' | 'role_changed' | 'sessions_revoked';
 
 export interface UserAccessChange {
   userId: number;
@@ -11,8 +11,8 @@ export interface UserAccessChange {
 export type UserAccessListener = (change: UserAccessChange) => void;
 
 /**
- * Announces, after the change is committed, that a user was deleted, deactivated or given
- * another role. REST needs nothing (every request re-reads the user); long-lived sessions
+ * Announces, after the change is committed, that a user was deleted, deactivated, given
+ * another role, or had their sessions revoked (password change, logout). REST needs nothing (every request re-reads the user); long-lived sessions
  * (Socket.IO connections) listen here to close themselves, without the users context knowing them.
  */
 @Injectable()

@@ -6,7 +6,7 @@ import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
-import { UserDto, UserPageDto } from './dto/user.dto';
+import { UserDirectoryPageDto, UserDto, UserPageDto } from './dto/user.dto';
 import { UsersService } from './users.service';
 import { ParseIdPipe } from '../common/input';
 
@@ -18,17 +18,33 @@ export class UsersController {
   constructor(private readonly users: UsersService) {}
 
   @Get()
-  @ApiOperation({ summary: 'List users with their phones', description: 'q matches username, email, names, or a phone in any formatting.' })
+  @Roles('admin', 'supervisor')
+  @ApiOperation({
+    summary: 'List users with their phones (admin, supervisor)',
+    description: 'q matches username, email, names, or a phone in any formatting. Operators use /users/directory.',
+  })
   @ApiResponse({ status: 200, type: UserPageDto })
-  @ApiErrorResponses(400)
+  @ApiErrorResponses(400, 403)
   list(@Query() query: PageQueryDto): Promise<UserPageDto> {
     return this.users.list(query);
   }
 
+  @Get('directory')
+  @ApiOperation({
+    summary: 'Colleagues: names, extensions and presence of the active users (every role)',
+    description: 'q matches username, names or an extension.',
+  })
+  @ApiResponse({ status: 200, type: UserDirectoryPageDto })
+  @ApiErrorResponses(400)
+  directory(@Query() query: PageQueryDto): Promise<UserDirectoryPageDto> {
+    return this.users.directory(query);
+  }
+
   @Get(':id')
-  @ApiOperation({ summary: 'One user with their phones' })
+  @Roles('admin', 'supervisor')
+  @ApiOperation({ summary: 'One user with their phones (admin, supervisor)' })
   @ApiResponse({ status: 200, type: UserDto })
-  @ApiErrorResponses(400, 404)
+  @ApiErrorResponses(400, 403, 404)
   get(@Param('id', ParseIdPipe) id: number): Promise<UserDto> {
     return this.users.get(id);
   }

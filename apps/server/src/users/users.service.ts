@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, Repository } from 'typeorm';
+import type { QueryDeepPartialEntity } from 'typeorm/query-builder/QueryPartialEntity';
 import type { Actor } from '../audit/actor';
 import { AuditService } from '../audit/audit.service';
 import { likePattern, Page } from '../common/dto/page.dto';
@@ -9,11 +10,11 @@ import { NotFoundError, ValidationFailedError } from '../common/errors/domain-er
 import { rethrowUniqueViolation } from '../common/errors/unique-violation';
 import { OwnedPhones, type PhoneOwnerKind, type PhoneOwnership } from '../common/phone/owned-phones';
 import type { AuthUser } from '../common/auth';
-import type { UserCard } from '@app/contracts';
+import type { UserCard, UserStatus } from '@app/contracts';
 import { CreateUserDto } from './dto/create-user.dto';
 import { UpdateUserDto } from './dto/update-user.dto';
 import { UserPhoneInputDto } from './dto/user-phone.dto';
-import { UserDto } from './dto/user.dto';
+import { UserDirectoryEntryDto, UserDto } from './dto/user.dto';
 import { UserPhone, USER_PHONE_NUMBER_UNIQUE } from './entities/user-phone.entity';
 import { EMAIL_UNIQUE, User, USERNAME_UNIQUE } from './entities/user.entity';
 import { PasswordHasher } from './password-hasher';
@@ -30,6 +31,9 @@ export const USER_PHONES: PhoneOwnerKind<UserPhone> = {
 };
 
 type PhoneRow = Pick<UserPhone, 'phoneNumber' | 'phoneType' | 'normalizedNumber'>;
+
+/** A user as authentication needs them now. */
+export type AuthUserState = AuthUser & { active: boolean; tokenVersion: number };
 
 /** Users and the phones/extensions that identify them on calls. */
 @Injectable()
@@ -77,6 +81,29 @@ export class UsersService {
     return { items: users.map(toUserDto), total, page: query.page, limit: query.limit };
   }
 
+  /**
+   * Active users as colleagues see them (names, extensions, presence): an operator picking
+   * whom to call or transfer to needs no emails, roles or private numbers. Searches the
+   * names and extensions only, so nothing hidden can be probed through q either.
+   */
+  async directory(query: PageQueryDto): Promise<Page<UserDirectoryEntryDto>> {
+    const text = query.q?.trim();
+    const values: unknown[] = [text ? likePattern(text) : null];
+    const where = `u.active AND ($1::text IS NULL OR u.username ILIKE $1 OR u.first_name ILIKE $1 OR u.last_name ILIKE $1
+      OR EXISTS (SELECT 1 FROM user_phones x WHERE x.user_id = u.id AND x.phone_type = 'extension' AND x.phone_number ILIKE $1))`;
+    const [{ total }] = await this.dataSource.query<Array<{ total: number }>>(`SELECT count(*)::int AS total FROM users u WHERE ${where}`, values);
+    const rows = await this.dataSource.query<Array<{ id: number; username: string; first_name: string | null; last_name: string | null; status: UserStatus; extensions: string[] }>>(
+      `SELECT u.id, u.username, u.first_name, u.last_name, u.status,
+              COALESCE(array_agg(p.phone_number ORDER BY p.id) FILTER (WHERE p.id IS NOT NULL), '{}') AS extensions
+       FROM users u LEFT JOIN user_phones p ON p.user_id = u.id AND p.phone_type = 'extension'
+       WHERE ${where}
+       GROUP BY u.id ORDER BY u.username OFFSET $2 LIMIT $3`,
+      [...values, query.offset, query.limit],
+    );
+    const items = rows.map((r) => ({ id: r.id, username: r.username, firstName: r.first_name, lastName: r.last_name, extensions: r.extensions, status: r.status }));
+    return { items, total, page: query.page, limit: query.limit };
+  }
+
   async get(id: number): Promise<UserDto> {
     return toUserDto(await this.load(id));
   }
@@ -110,7 +137,7 @@ export class UsersService {
     const phones = input.phones ? this.preparePhones(input.phones) : null;
     const losesAdmin = (input.role !== undefined && input.role !== 'admin') || input.active === false;
     if (user.role === 'admin' && user.active && losesAdmin) await this.assertAnotherAdmin(id);
-    const changes: Partial<User> = {
+    const changes: QueryDeepPartialEntity<User> = {
       ...(input.username !== undefined && { username: input.username }),
       ...(input.email !== undefined && { email: input.email }),
       ...(input.firstName !== undefined && { firstName: input.firstName }),
@@ -118,6 +145,8 @@ export class UsersService {
       ...(input.role !== undefined && { role: input.role }),
       ...(input.active !== undefined && { active: input.active }),
       ...(input.password !== undefined && { passwordHash: await this.hasher.hash(input.password) }),
+      // A new password ends the sessions of the old one: whoever held a token may have held the password.
+      ...(input.password !== undefined && { tokenVersion: () => 'token_version + 1' }),
     };
     await this.dataSource
       .transaction(async (manager) => {
@@ -128,7 +157,13 @@ export class UsersService {
     // Field names only: the values may include a password.
     await this.audit.record(actor, { action: 'user.update', target: `user:${id}`, details: { fields: Object.keys(input) } });
     const reason: UserAccessChangeReason | null =
-      user.active && input.active === false ? 'deactivated' : input.role !== undefined && input.role !== user.role ? 'role_changed' : null;
+      user.active && input.active === false
+        ? 'deactivated'
+        : input.password !== undefined
+          ? 'sessions_revoked'
+          : input.role !== undefined && input.role !== user.role
+            ? 'role_changed'
+            : null;
     if (reason) this.accessChanges.publish({ userId: id, reason });
     return this.get(id);
   }
@@ -146,20 +181,29 @@ export class UsersService {
     return this.users
       .createQueryBuilder('u')
       .addSelect('u.passwordHash')
+      .addSelect('u.tokenVersion')
       .where('u.username = :username', { username: username.trim().toLowerCase() })
       .getOne();
   }
 
-  /** Who a token's subject is now, and whether the account is still switched on. */
-  async findAuthUser(id: number): Promise<(AuthUser & { active: boolean }) | null> {
-    const user = await this.users.findOne({ where: { id }, select: { id: true, username: true, role: true, active: true } });
-    return user ? { id: user.id, username: user.username, role: user.role, active: user.active } : null;
+  /** Who a token's subject is now, whether the account is still switched on, and which tokens are still good. */
+  async findAuthUser(id: number): Promise<AuthUserState | null> {
+    return (await this.findAuthUsers([id]))[0] ?? null;
   }
 
   /** Who each of these users is now (missing ids: deleted), for sessions that outlive a request. */
-  async findAuthUsers(ids: number[]): Promise<Array<AuthUser & { active: boolean }>> {
+  async findAuthUsers(ids: number[]): Promise<AuthUserState[]> {
     if (ids.length === 0) return [];
-    return this.dataSource.query(`SELECT id, username, role, active FROM users WHERE id = ANY($1::int[])`, [ids]);
+    return this.dataSource.query(`SELECT id, username, role, active, token_version AS "tokenVersion" FROM users WHERE id = ANY($1::int[])`, [ids]);
+  }
+
+  /**
+   * Ends every session of the user: tokens issued until now are refused (TOKEN_REVOKED) and
+   * live connections are closed. A logout, and a password change (see update).
+   */
+  async revokeSessions(id: number): Promise<void> {
+    await this.dataSource.query(`UPDATE users SET token_version = token_version + 1 WHERE id = $1`, [id]);
+    this.accessChanges.publish({ userId: id, reason: 'sessions_revoked' });
   }
 
   /** Names of these users, as a popup shows them. */

@@ -12,4 +12,6 @@ export interface AccessTokenClaims {
   sub: number;
   username: string;
   role: UserRole;
+  /** The user's token version when it was issued (users.token_version); a token without one is version 0. */
+  ver?: number;
 }

@@ -89,7 +89,7 @@ export function describeError(exception: unknown): ErrorBody {
     return { status: HttpStatus.BAD_REQUEST, code: 'NESTING_TOO_DEEP', message: 'The JSON body is nested too deeply' };
   }
   if (exception instanceof DomainError) {
-    return { status: exception.status, code: exception.code, message: exception.message, details: exception.details };
+    return { status: exception.status, code: exception.code, message: exception.message, details: exception.details, retryAfterSeconds: exception.retryAfterSeconds };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

@@ -6,6 +6,9 @@ import { HttpStatus } from '@nestjs/common';
  * escapes a handler is reported as INTERNAL_ERROR without internals.
  */
 export class DomainError extends Error {
+  /** Sent as Retry-After when set (429, 503). */
+  retryAfterSeconds?: number;
+
   constructor(
     readonly code: string,
     readonly status: HttpStatus,

@@ -39,3 +39,26 @@ export class UserDto {
 }
 
 export class UserPageDto extends PageOf(UserDto) {}
+
+/** What every user may see of a colleague: who they are, where to reach them, whether they are there. */
+export class UserDirectoryEntryDto {
+  @ApiProperty({ example: 12 })
+  id: number;
+
+  @ApiProperty({ example: 'ivanov' })
+  username: string;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Иван' })
+  firstName: string | null;
+
+  @ApiProperty({ nullable: true, type: String, example: 'Иванов' })
+  lastName: string | null;
+
+  @ApiProperty({ type: [String], example: ['1001'], description: 'Internal extensions (no external numbers)' })
+  extensions: string[];
+
+  @ApiProperty({ enum: USER_STATUSES, description: 'Presence' })
+  status: UserStatus;
+}
+
+export class UserDirectoryPageDto extends PageOf(UserDirectoryEntryDto) {}

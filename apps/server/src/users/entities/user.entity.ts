@@ -36,6 +36,10 @@ export class User {
   @Column({ type: 'boolean', default: true })
   active: boolean;
 
+  /** Raised by a password change or a logout: tokens issued at an older version are refused. */
+  @Column({ name: 'token_version', type: 'integer', default: 0, select: false })
+  tokenVersion: number;
+
   @Column({ name: 'password_hash', type: 'varchar', length: 255, select: false })
   passwordHash: string;
 
