@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, PickType } from '@nestjs/swagger';
 import { PageOf } from '../../common/dto/page.dto';
 import { USER_ROLES, USER_STATUSES, type UserRole, type UserStatus } from '@app/contracts';
 import { UserPhoneDto } from './user-phone.dto';
@@ -41,24 +41,9 @@ export class UserDto {
 export class UserPageDto extends PageOf(UserDto) {}
 
 /** What every user may see of a colleague: who they are, where to reach them, whether they are there. */
-export class UserDirectoryEntryDto {
-  @ApiProperty({ example: 12 })
-  id: number;
-
-  @ApiProperty({ example: 'ivanov' })
-  username: string;
-
-  @ApiProperty({ nullable: true, type: String, example: 'Иван' })
-  firstName: string | null;
-
-  @ApiProperty({ nullable: true, type: String, example: 'Иванов' })
-  lastName: string | null;
-
+export class UserDirectoryEntryDto extends PickType(UserDto, ['id', 'username', 'firstName', 'lastName', 'status'] as const) {
   @ApiProperty({ type: [String], example: ['1001'], description: 'Internal extensions (no external numbers)' })
   extensions: string[];
-
-  @ApiProperty({ enum: USER_STATUSES, description: 'Presence' })
-  status: UserStatus;
 }
 
 export class UserDirectoryPageDto extends PageOf(UserDirectoryEntryDto) {}
