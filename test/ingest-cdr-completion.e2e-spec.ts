@@ -1,16 +1,13 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
-import type { SimCdrRecord } from '../apps/pbx-sim/src/engine/pbx-engine';
-import { cdrTime } from '../apps/pbx-sim/src/engine/dialplan';
 import { AmiIngestService } from '../apps/server/src/call-ingest';
 import type { CallDto } from '../apps/server/src/calls';
 import { eventually } from './support/calls-e2e';
-import { PROJECT_ROOT } from './support/server-process';
 import { loginAdmin, startTestApp, type TestApp } from './support/test-app';
-import { createDatabase, dropDatabase, query, testServerConnection, uniqueName } from './support/test-database';
+import { CdrTable } from './support/cdr-table';
+import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
 
 const AMI_USER = { username: 'cdr', secret: 'cdr-secret' };
 
@@ -25,50 +22,27 @@ describe('completing unobserved ends from Asterisk`s CDR', () => {
   const folder = mkdtempSync(join(tmpdir(), 'crm-cdr-'));
   const masterCsv = join(folder, 'Master.csv');
   let sim: PbxSim;
-  let cdrWriter: Client;
-  let cdrWrites: Promise<unknown> = Promise.resolve();
+  let cdr: CdrTable;
   const apps: TestApp[] = [];
   let runs = 0;
 
-  const cdrByUniqueid = new Map<string, SimCdrRecord>();
-  const writeCdrRow = (r: SimCdrRecord) => {
-    cdrByUniqueid.set(r.uniqueid, r);
-    // What cdr_pgsql writes into the README's table: times as the PBX's wall clock (the simulator's is UTC).
-    cdrWrites = cdrWrites.then(() =>
-      cdrWriter.query(
-        `INSERT INTO cdr (start, answer, "end", clid, src, dst, dcontext, channel, dstchannel, lastapp, lastdata, duration, billsec, disposition, amaflags, accountcode, uniqueid, linkedid, userfield)
-         VALUES ($1::timestamp, $2::timestamp, $3::timestamp, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)`,
-        [cdrTime(r.start), cdrTime(r.answer) || null, cdrTime(r.end), r.clid, r.src, r.dst, r.dcontext, r.channel, r.dstchannel, r.lastapp, r.lastdata, r.duration, r.billsec, r.disposition, r.amaflags, r.accountcode, r.uniqueid, r.linkedid, r.userfield],
-      ),
-    );
-  };
-
   beforeAll(async () => {
     await createDatabase(database);
-    cdrWriter = new Client(testServerConnection(database));
-    await cdrWriter.connect();
-    // The table the README has Asterisk's cdr_pgsql write into.
-    await cdrWriter.query(readFileSync(join(PROJECT_ROOT, 'docker/asterisk/cdr-pgsql.sql'), 'utf8'));
-    sim = await startPbxSim({ port: 0, seed: 9, users: [AMI_USER], traffic: null, config: { recordingsPath: null }, cdrCsvPath: masterCsv, onCdr: writeCdrRow });
+    cdr = await CdrTable.create(database);
+    sim = await startPbxSim({ port: 0, seed: 9, users: [AMI_USER], traffic: null, config: { recordingsPath: null }, cdrCsvPath: masterCsv, onCdr: cdr.write });
   }, 60_000);
 
   afterAll(async () => {
     await Promise.all(apps.map((a) => a.close()));
     await sim?.close();
-    await cdrWrites.catch(() => undefined);
-    await cdrWriter?.end();
+    await cdr?.close();
     await dropDatabase(database);
     rmSync(folder, { recursive: true, force: true });
   });
 
-  const cdrUrl = () => {
-    const c = testServerConnection(database);
-    return `postgres://${encodeURIComponent(String(c.user))}${c.password ? `:${encodeURIComponent(String(c.password))}` : ''}@${c.host}:${c.port}/${database}`;
-  };
-
   it.each<[string, () => Record<string, string>]>([
     ['Master.csv (cdr_csv)', () => ({ ASTERISK_CDR_CSV: masterCsv })],
-    ['the cdr_pgsql table', () => ({ ASTERISK_CDR_DB_URL: cdrUrl(), ASTERISK_CDR_TABLE: 'cdr' })],
+    ['the cdr_pgsql table', () => ({ ASTERISK_CDR_DB_URL: cdr.url, ASTERISK_CDR_TABLE: 'cdr' })],
   ])('from %s', async (_source, cdrEnv) => {
     const pbxId = `cdr-${(runs += 1)}`;
     const start = async () => {
@@ -88,7 +62,7 @@ describe('completing unobserved ends from Asterisk`s CDR', () => {
     await first.close();
     apps.splice(apps.indexOf(first), 1);
     const [answeredTruth, ringingTruth] = await Promise.all([answered.done, ringing.done]);
-    await cdrWrites;
+    await cdr.flushed();
 
     const next = await start();
     const token = await loginAdmin(next);
@@ -112,7 +86,7 @@ describe('completing unobserved ends from Asterisk`s CDR', () => {
     expect(a).toMatchObject({ status: 'answered', endObserved: true, endSource: 'cdr' });
     expect(Math.abs(Date.parse(a.endedAt!) - answeredTruth.endedAt!)).toBeLessThanOrEqual(1000);
     // Talk is Asterisk's billed seconds of the caller's record (whole seconds, truncated, as Asterisk counts them).
-    expect(a.talkSeconds).toBe(cdrByUniqueid.get(answered.linkedid)!.billsec);
+    expect(a.talkSeconds).toBe(cdr.byUniqueid.get(answered.linkedid)!.billsec);
     expect(a.talkSeconds).toBeGreaterThan(0);
     const r = byLinkedid.get(ringing.linkedid)!;
     expect(r).toMatchObject({ status: 'busy', endSource: 'cdr', talkSeconds: 0, answeredAt: null });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { CallTrackerEvent } from '@app/ami';
+import type { CallRecord, CallTrackerEvent } from '@app/ami';
 import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
@@ -85,6 +85,26 @@ export class CallIngestService implements OnApplicationShutdown {
     } catch (error) {
       this.logger.error({ msg: 'call event not ingested', error: (error as Error).message, type: event?.type, linkedid: event?.call?.linkedid });
     }
+  }
+
+  /**
+   * Takes a call known only from Asterisk's CDR (it started and ended while no ingest listened)
+   * like a tracker's ended call, its end marked `cdr`.
+   */
+  handleFromCdr(call: CallRecord): void {
+    const write = buildCallWrite({ type: 'ended', at: call.endedAt ?? call.startedAt, call }, 0, this.directory, { writer: this.writerId });
+    write.row.end_source = 'cdr';
+    this.queue.push(write);
+  }
+
+  /** The latest event time written for the PBX (ms), or null for none. */
+  lastEventAt(pbxId: string): Promise<number | null> {
+    return this.store.lastEventAt(pbxId);
+  }
+
+  /** Which of `linkedids` the PBX has calls for. */
+  knownLinkedids(pbxId: string, linkedids: string[]): Promise<Set<string>> {
+    return this.store.knownLinkedids(pbxId, linkedids);
   }
 
   /** Resolves once everything handled so far is written (or given up on). */

@@ -10,6 +10,8 @@ import { PbxIngest, type PbxIngestOptions, type PbxIngestState } from './pbx-ing
 
 /** Namespace of the advisory locks that elect one ingest per PBX (the lock's first int4 is its hash). */
 export const INGEST_LOCK_NAMESPACE = 'crm-call-ingest';
+/** The longest time without an ingest whose calls are taken from the CDR at a login. */
+const MAX_RECOVERED_GAP_MS = 24 * 3600_000;
 
 export interface PbxIngestStatus {
   pbxId: string;
@@ -71,10 +73,13 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       phoneStates: (report) => this.phoneStates.report(server.id, report),
       lostCalls: {
         mark: () => this.calls.lostCallsMark(),
-        // The calls just ended unobserved may already be in Asterisk's CDR.
-        close: async (pbxId, live, mark) => {
+        // The calls just ended unobserved, and those that started and ended while nobody
+        // listened, may already be in Asterisk's CDR.
+        close: async (pbxId, live, mark, since) => {
           await this.calls.closeLost(pbxId, live, mark);
-          await this.cdr.complete(pbxId);
+          const from = since ?? (await this.calls.lastEventAt(pbxId)) ?? Date.parse(mark);
+          const to = Date.parse(mark);
+          await this.cdr.recoverGap(pbxId, Math.max(from, to - MAX_RECOVERED_GAP_MS), to);
         },
       },
       logger: new Logger(`AMI ${server.id}`),

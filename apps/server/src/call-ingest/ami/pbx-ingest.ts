@@ -17,8 +17,11 @@ export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
 export interface LostCallsHandler {
   /** Taken just before the listing is asked for; passed back to `close`. */
   mark(): Promise<string>;
-  /** `live`: first Linkedids of the calls the PBX still has after the listing. */
-  close(pbxId: string, live: string[], mark: string): Promise<unknown>;
+  /**
+   * `live`: first Linkedids of the calls the PBX still has after the listing; `since`: when this
+   * ingest stopped hearing the PBX (ms), null after its first login (it did not listen before).
+   */
+  close(pbxId: string, live: string[], mark: string, since: number | null): Promise<unknown>;
 }
 
 export interface PbxIngestOptions {
@@ -63,6 +66,8 @@ export class PbxIngest {
   private relockTimer: NodeJS.Timeout | null = null;
   private current: PbxIngestState = 'standby';
   private readingPaused = false;
+  /** When the PBX was last heard before a lost connection; the listing after the next login closes the gap. */
+  private lostAt: number | null = null;
   private standbyLogged = false;
 
   constructor(private readonly options: PbxIngestOptions) {
@@ -187,7 +192,9 @@ export class PbxIngest {
     connection.on('message', (msg) => this.feed(msg));
     connection.on('connected', () => void this.requestSnapshot(connection));
     connection.on('disconnected', (info) => {
-      if (info.wasReady) this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
+      if (!info.wasReady) return;
+      this.lostAt ??= Date.now();
+      this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
     });
     this.connection = connection;
     if (this.readingPaused) connection.pause();
@@ -215,7 +222,9 @@ export class PbxIngest {
     }
     if (this.connection !== connection || !lostCalls || mark === null) return;
     const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
-    await lostCalls.close(this.pbxId, live, mark).catch((error: Error) => {
+    const since = this.lostAt;
+    this.lostAt = null;
+    await lostCalls.close(this.pbxId, live, mark, since).catch((error: Error) => {
       this.options.logger.warn(`ingest ${this.pbxId}: could not end the calls the PBX no longer has (${error.message})`);
     });
   }

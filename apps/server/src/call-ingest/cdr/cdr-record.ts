@@ -11,6 +11,12 @@ export interface CdrRecord {
   /** ANSWERED, NO ANSWER, BUSY, FAILED, CONGESTION. */
   disposition: string;
   userfield: string;
+  /** Caller number, dialled number, caller ID text, the record's channel and the channel it dialled. */
+  src: string;
+  dst: string;
+  clid: string;
+  channel: string;
+  dstchannel: string;
 }
 
 /** Where one PBX's CDR records can be read. */
@@ -19,6 +25,8 @@ export interface CdrSource {
   readonly description: string;
   /** The records of the calls whose first Linkedid is one of `linkedids` (by uniqueid or linkedid). */
   recordsOf(linkedids: string[]): Promise<CdrRecord[]>;
+  /** The records whose call started within [from, to] (ms since epoch). */
+  recordsStartedBetween(from: number, to: number): Promise<CdrRecord[]>;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,11 @@ import { parseCsv } from '@app/ami';
 import { cdrWallTime, type CdrRecord, type CdrSource } from './cdr-record';
 
 /** Columns of a cdr_csv line with loguniqueid and loguserfield (Asterisk's defaults). */
+const SRC = 1;
+const DST = 2;
+const CLID = 4;
+const CHANNEL = 5;
+const DSTCHANNEL = 6;
 const START = 9;
 const ANSWER = 10;
 const END = 11;
@@ -28,9 +33,17 @@ export class CsvCdrSource implements CdrSource {
 
   async recordsOf(linkedids: string[]): Promise<CdrRecord[]> {
     const wanted = new Set(linkedids);
+    return (await this.read()).filter((r) => wanted.has(r.uniqueid));
+  }
+
+  async recordsStartedBetween(from: number, to: number): Promise<CdrRecord[]> {
+    return (await this.read()).filter((r) => r.start >= from && r.start <= to);
+  }
+
+  private async read(): Promise<CdrRecord[]> {
     const out: CdrRecord[] = [];
     for (const f of parseCsv(await readFile(this.path, 'utf8'))) {
-      if (f.length !== 18 || !wanted.has(f[UNIQUEID])) continue;
+      if (f.length !== 18) continue;
       const start = cdrWallTime(f[START], this.timeZone);
       const end = cdrWallTime(f[END], this.timeZone);
       if (start === null || end === null) continue;
@@ -43,6 +56,11 @@ export class CsvCdrSource implements CdrSource {
         billsec: Number(f[BILLSEC]) || 0,
         disposition: f[DISPOSITION],
         userfield: f[USERFIELD],
+        src: f[SRC],
+        dst: f[DST],
+        clid: f[CLID],
+        channel: f[CHANNEL],
+        dstchannel: f[DSTCHANNEL],
       });
     }
     return out;

@@ -10,6 +10,11 @@ interface CdrRow {
   billsec: number;
   disposition: string;
   userfield: string | null;
+  src: string | null;
+  dst: string | null;
+  clid: string | null;
+  channel: string | null;
+  dstchannel: string | null;
 }
 
 /**
@@ -21,7 +26,7 @@ interface CdrRow {
 export class PgCdrSource implements CdrSource {
   readonly description: string;
   private readonly pool: Pool;
-  private select: Promise<string> | null = null;
+  private built: Promise<{ select: string; ofCalls: string; startMs: string }> | null = null;
 
   constructor(
     url: string,
@@ -35,34 +40,53 @@ export class PgCdrSource implements CdrSource {
 
   async recordsOf(linkedids: string[]): Promise<CdrRecord[]> {
     if (linkedids.length === 0) return [];
+    const q = await this.queries();
+    return this.run(`${q.select} WHERE ${q.ofCalls}`, [linkedids, this.timeZone]);
+  }
+
+  async recordsStartedBetween(from: number, to: number): Promise<CdrRecord[]> {
+    const q = await this.queries();
+    return this.run(`${q.select} WHERE ${q.startMs} BETWEEN $1 AND $3`, [from, this.timeZone, to]);
+  }
+
+  private async queries(): Promise<{ select: string; ofCalls: string; startMs: string }> {
     try {
-      const { rows } = await this.pool.query<CdrRow>(await (this.select ??= this.buildSelect()), [linkedids, this.timeZone]);
-      return rows.map((r) => {
-        const start = Number(r.start_ms);
-        const answer = r.answer_ms === null ? null : Number(r.answer_ms);
-        return {
-          uniqueid: r.uniqueid,
-          linkedid: r.linkedid || null,
-          start,
-          // An unanswered record's answer is empty or Asterisk's zero time.
-          answer: answer !== null && answer >= start ? answer : null,
-          end: Number(r.end_ms),
-          billsec: r.billsec,
-          disposition: r.disposition,
-          userfield: r.userfield ?? '',
-        };
-      });
+      return await (this.built ??= this.buildQueries());
     } catch (error) {
-      this.select = null;
+      this.built = null;
       throw error;
     }
+  }
+
+  private async run(text: string, values: unknown[]): Promise<CdrRecord[]> {
+    const { rows } = await this.pool.query<CdrRow>(text, values);
+    return rows.map((r) => {
+      const start = Number(r.start_ms);
+      const answer = r.answer_ms === null ? null : Number(r.answer_ms);
+      return {
+        uniqueid: r.uniqueid,
+        linkedid: r.linkedid || null,
+        start,
+        // An unanswered record's answer is empty or Asterisk's zero time.
+        answer: answer !== null && answer >= start ? answer : null,
+        end: Number(r.end_ms),
+        billsec: r.billsec,
+        disposition: r.disposition,
+        userfield: r.userfield ?? '',
+        src: r.src ?? '',
+        dst: r.dst ?? '',
+        clid: r.clid ?? '',
+        channel: r.channel ?? '',
+        dstchannel: r.dstchannel ?? '',
+      };
+    });
   }
 
   async close(): Promise<void> {
     await this.pool.end().catch(() => undefined);
   }
 
-  private async buildSelect(): Promise<string> {
+  private async buildQueries(): Promise<{ select: string; ofCalls: string; startMs: string }> {
     const [schema, name] = this.table.includes('.') ? this.table.split('.') : [null, this.table];
     const { rows } = await this.pool.query<{ column_name: string }>(
       `SELECT column_name FROM information_schema.columns WHERE table_name = $1 AND ($2::text IS NULL OR table_schema = $2)`,
@@ -77,8 +101,13 @@ export class PgCdrSource implements CdrSource {
     const answer = has.has('answer') ? ms('answer') : `CASE WHEN disposition = 'ANSWERED' THEN ${end} - billsec * 1000 END`;
     const table = this.table.split('.').map((part) => `"${part}"`).join('.');
     const linkedid = has.has('linkedid');
-    return `SELECT uniqueid, ${linkedid ? 'linkedid' : 'NULL::text AS linkedid'}, ${start} AS start_ms, ${answer} AS answer_ms, ${end} AS end_ms,
-                   billsec, disposition, ${has.has('userfield') ? 'userfield' : "''"} AS userfield
-            FROM ${table} WHERE uniqueid = ANY($1)${linkedid ? ' OR linkedid = ANY($1)' : ''}`;
+    const text = (column: string) => (has.has(column) ? column : `''::text AS ${column}`);
+    return {
+      select: `SELECT uniqueid, ${linkedid ? 'linkedid' : 'NULL::text AS linkedid'}, ${start} AS start_ms, ${answer} AS answer_ms, ${end} AS end_ms,
+                      billsec, disposition, ${['userfield', 'src', 'dst', 'clid', 'channel', 'dstchannel'].map(text).join(', ')}
+               FROM ${table}`,
+      ofCalls: `uniqueid = ANY($1)${linkedid ? ' OR linkedid = ANY($1)' : ''}`,
+      startMs: start,
+    };
   }
 }

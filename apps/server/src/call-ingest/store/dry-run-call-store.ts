@@ -3,10 +3,10 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
 import type { CollapsedCall } from './call-batch-sql';
-import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
-import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
-import { completeFromCdrStatement, unobservedCallsStatement } from './cdr-completion-sql';
-import { findLostCallsStatement, openCallsStatement } from './lost-calls-sql';
+import { CallStore, type CallMerge, type StoredCall } from './call-store';
+import type { CdrCompletion } from '../cdr/cdr-completion';
+import { completeFromCdrStatement } from './cdr-completion-sql';
+import { findLostCallsStatement } from './lost-calls-sql';
 
 /**
  * TEST_MODE: the pipeline runs in full but every write it would make is logged as
@@ -19,8 +19,8 @@ export class DryRunCallStore extends CallStore {
   readonly dryRun = true;
   private readonly logger = new Logger('TestMode');
 
-  constructor(private readonly dataSource: DataSource) {
-    super();
+  constructor(dataSource: DataSource) {
+    super(dataSource);
   }
 
   async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
@@ -40,21 +40,6 @@ export class DryRunCallStore extends CallStore {
         recordingUrl: null,
       };
     });
-  }
-
-  async databaseTime(): Promise<string> {
-    const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
-    return row.now.toISOString();
-  }
-
-  openCalls(pbxId: string): Promise<OpenCall[]> {
-    const { text, values } = openCallsStatement(pbxId);
-    return this.dataSource.query(text, values);
-  }
-
-  unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
-    const { text, values } = unobservedCallsStatement(pbxId, limit);
-    return this.dataSource.query(text, values);
   }
 
   async completeFromCdr(items: CdrCompletion[]): Promise<CallView[]> {

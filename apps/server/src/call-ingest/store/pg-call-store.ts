@@ -3,11 +3,11 @@ import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
-import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './call-store';
-import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
-import { completeFromCdrStatement, unobservedCallsStatement } from './cdr-completion-sql';
+import { CallStore, type CallMerge, type StoredCall } from './call-store';
+import type { CdrCompletion } from '../cdr/cdr-completion';
+import { completeFromCdrStatement } from './cdr-completion-sql';
 import { callKey } from './call-write';
-import { closeLostCallsStatement, openCallsStatement } from './lost-calls-sql';
+import { closeLostCallsStatement } from './lost-calls-sql';
 import { mergeCallsStatements } from './merge-calls-sql';
 
 interface ChangedCallRow extends CallTableRow {
@@ -22,8 +22,8 @@ interface ChangedCallRow extends CallTableRow {
 export class PgCallStore extends CallStore {
   readonly dryRun = false;
 
-  constructor(private readonly dataSource: DataSource) {
-    super();
+  constructor(dataSource: DataSource) {
+    super(dataSource);
   }
 
   async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
@@ -38,21 +38,6 @@ export class PgCallStore extends CallStore {
       merged: row.recovered ? row : null,
       recordingUrl: row.recording_url,
     }));
-  }
-
-  async databaseTime(): Promise<string> {
-    const [row] = await this.dataSource.query<Array<{ now: Date }>>(`SELECT now() AS now`);
-    return row.now.toISOString();
-  }
-
-  openCalls(pbxId: string): Promise<OpenCall[]> {
-    const { text, values } = openCallsStatement(pbxId);
-    return this.dataSource.query(text, values);
-  }
-
-  unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
-    const { text, values } = unobservedCallsStatement(pbxId, limit);
-    return this.dataSource.query(text, values);
   }
 
   async completeFromCdr(items: CdrCompletion[]): Promise<CallView[]> {
