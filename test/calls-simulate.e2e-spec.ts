@@ -1,5 +1,6 @@
 import type { CallDto, CallDetailDto } from '../apps/server/src/calls';
 import { CallDirectoryService } from '../apps/server/src/call-ingest';
+import { dayIn } from '../apps/server/src/common/time/time-zone';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { createUser, expectErrorShape } from './support/test-app';
 
@@ -49,6 +50,23 @@ describe('POST /api/calls/simulate: the test call through the real pipeline', ()
     const active = await e2e.testApp.http().get('/api/calls/active').set('Authorization', `Bearer ${e2e.alice.token}`).expect(200);
     expect(active.body.map((c: CallDto) => c.id)).toContain(sim.call!.id);
     await post(`/${sim.id}/hangup`, e2e.sue.token).expect(200);
+  });
+
+  it('counts a call of today in the statistics asked for without a period (today in TIME_ZONE, or in tz)', async () => {
+    const sim = await simulate();
+    await post(`/${sim.id}/answer`, e2e.sue.token).expect(200);
+    await post(`/${sim.id}/hangup`, e2e.sue.token, { by: 'agent' }).expect(200);
+    const stats = async (query: object) =>
+      (await e2e.testApp.http().get('/api/stats').query(query).set('Authorization', `Bearer ${e2e.sue.token}`).expect(200)).body;
+    const now = new Date();
+    const utc = await stats({});
+    const today = dayIn('UTC', now);
+    expect(utc).toMatchObject({ timeZone: 'UTC', from: today.from.toISOString(), to: today.to.toISOString() });
+    expect(utc.totals.answered).toBeGreaterThanOrEqual(1);
+    const moscow = await stats({ tz: 'Europe/Moscow' });
+    const moscowToday = dayIn('Europe/Moscow', now);
+    expect(moscow).toMatchObject({ timeZone: 'Europe/Moscow', from: moscowToday.from.toISOString(), to: moscowToday.to.toISOString() });
+    expect(Date.parse(moscow.from)).not.toBe(Date.parse(utc.from));
   });
 
   it('is answered and hung up on request, with the timeline of a real call', async () => {

@@ -20,6 +20,7 @@ import {
 import { isSupportedCountry, type CountryCode } from 'libphonenumber-js';
 import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorators';
 import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
+import { isTimeZone } from '../common/time/time-zone';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
 import { DIALECT_NAMES, type DialectName } from '../../../pbx-sim/src/engine/dialect';
 import { parsePerPbxSetting, perPbxValue, type PerPbxSetting } from './per-pbx-setting';
@@ -56,6 +57,17 @@ function IsPhoneRegion(): PropertyDecorator {
       propertyName: String(key),
       options: { message: 'must be a two-letter country code known to libphonenumber (e.g. RU, US, DE)' },
       validator: { validate: (value: unknown) => typeof value === 'string' && isSupportedCountry(value) },
+    });
+}
+
+function IsTimeZoneName(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isTimeZoneName',
+      target: target.constructor,
+      propertyName: String(key),
+      options: { message: 'must be an IANA time zone such as Europe/Moscow or UTC' },
+      validator: { validate: (value: unknown) => isTimeZone(value) },
     });
 }
 
@@ -234,6 +246,10 @@ export class AppConfig {
 
   @IsPhoneRegion()
   DEFAULT_PHONE_REGION = 'RU';
+
+  /** The call centre's time zone: "today" and the per-hour/per-day buckets of statistics unless a request names another. */
+  @IsTimeZoneName()
+  TIME_ZONE = 'UTC';
 
   /** The zero-config demo: pbx-sim in-process as the PBX, demo users and companies (see demoEnabled). */
   @IsIn(DEMO_MODES, { message: `must be one of ${DEMO_MODES.join(', ')}` })
