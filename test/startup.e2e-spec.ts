@@ -118,7 +118,8 @@ describe('embedded PostgreSQL (no DB_HOST)', () => {
       );
       expect((await server.exit(90_000)).code).toBe(1);
       expect(server.output).toContain(`embedded PostgreSQL did not start on 127.0.0.1:${port}`);
-      expect(server.output).toMatch(/could not bind IPv4 address "127\.0\.0\.1": Address already in use/);
+      // PostgreSQL's words, inside a JSON log line (quotes escaped).
+      expect(server.output).toMatch(/could not bind IPv4 address \\?"127\.0\.0\.1\\?": Address already in use/);
     } finally {
       blocker.close();
     }

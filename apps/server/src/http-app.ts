@@ -3,10 +3,10 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { json } from 'express';
 import helmet from 'helmet';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
 import { APP_VERSION } from './common/app-version';
 import { ApiExceptionFilter } from './common/errors/api-exception.filter';
+import { NestPinoLogger, rootLogger } from './common/logging/app-logger';
 import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { createValidationPipe } from './common/errors/validation';
 import { ContentTypeGuard, refuseDeepJson, SafeTextPipe } from './common/input';
@@ -22,8 +22,7 @@ const MAX_JSON_DEPTH = 32;
 
 /** The HTTP application (roles all and server), fully configured but not yet listening. */
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
-  app.useLogger(app.get(Logger));
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: new NestPinoLogger(rootLogger(config)) });
   app.setGlobalPrefix(API_PREFIX);
   // No upgrade-insecure-requests: on a LAN the server is often plain HTTP, and the directive
   // would send the browser to https:// for the docs' and the web UI's own assets.

@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Logger as NestLogger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Logger } from 'nestjs-pino';
 import { AppModule } from './app.module';
+import { NestPinoLogger, rootLogger } from './common/logging/app-logger';
 import { AppConfig } from './config/app-config';
 import { loadConfigOrExit } from './config/load-config';
 import { createHttpApp, DOCS_PATH } from './http-app';
@@ -14,8 +14,7 @@ async function bootstrap(config: AppConfig): Promise<void> {
   const logger = new NestLogger('Bootstrap');
   // useProcessExit: exit 0 after the shutdown hooks (TypeORM closes, then embedded PostgreSQL stops).
   if (config.APP_ROLE === 'asterisk') {
-    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { bufferLogs: true });
-    context.useLogger(context.get(Logger));
+    const context = await NestFactory.createApplicationContext(AppModule.forRoot(config), { logger: new NestPinoLogger(rootLogger(config)) });
     context.enableShutdownHooks(SHUTDOWN_SIGNALS, { useProcessExit: true });
     await context.init();
     logger.log(`Asterisk CRM started: role asterisk (AMI ingest)${config.TEST_MODE ? ', TEST_MODE' : ''}`);

@@ -39,6 +39,8 @@ export type DemoMode = (typeof DEMO_MODES)[number];
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
 
 function Port(): PropertyDecorator {
   return (target, key) => {
@@ -175,6 +177,10 @@ export class AppConfig {
 
   @IsIn(LOG_LEVELS, { message: `must be one of ${LOG_LEVELS.join(', ')}` })
   LOG_LEVEL: LogLevel = 'info';
+
+  /** `auto`: readable coloured lines at a terminal, JSON lines otherwise (files, Docker, log shippers). */
+  @IsIn(LOG_FORMATS, { message: `must be one of ${LOG_FORMATS.join(', ')}` })
+  LOG_FORMAT: LogFormat = 'auto';
 
   @IsString()
   @MinLength(1)
