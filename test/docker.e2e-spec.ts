@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { parse as parseYaml } from 'yaml';
+import { testRedisEnv } from './support/test-redis-env';
 import { freePort } from './support/free-port';
 import { cleanEnv, PROJECT_ROOT, ServerProcess } from './support/server-process';
 import { createDatabase, dropDatabase, uniqueName } from './support/test-database';
@@ -132,6 +133,7 @@ describe('docker/Dockerfile', () => {
         REDIS_URL: requiredEnv('REDIS_URL'),
         JWT_SECRET: 'docker-test-jwt-secret-0123456789abcdef',
         ADMIN_PASSWORD: 'docker-test-admin-password',
+        ...testRedisEnv(),
       });
       const [node, ...rest] = entryPoint();
       const server = ServerProcess.spawn(node === 'node' ? process.execPath : node, rest, env);

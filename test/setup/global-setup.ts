@@ -12,6 +12,7 @@ import { ensureWebBuild } from '../../apps/server/src/web/web-build';
 import { freePort } from '../support/free-port';
 import { PROJECT_ROOT } from '../support/server-process';
 import { TestDatabaseState, setTestDatabaseState } from './test-database-state';
+import { prepareTestRedis } from './test-redis';
 
 /**
  * Prepares one PostgreSQL database for the whole run, the way the app finds its own: the
@@ -52,7 +53,11 @@ export default async function globalSetup(): Promise<void> {
     await dataSource.destroy();
   }
 
-  const state: TestDatabaseState = { embedded, embeddedRoot, connection, database };
+  const redis = await prepareTestRedis();
+  if (redis) process.env.REDIS_URL = redis.url;
+  else console.warn('No Redis for this run (REDIS_URL unset, none on 127.0.0.1:6379, no redis-server binary): the suites that need it will fail.');
+
+  const state: TestDatabaseState = { embedded, embeddedRoot, connection, database, redis };
   setTestDatabaseState(state);
   Object.assign(process.env, {
     DB_HOST: connection.host,

@@ -1,5 +1,6 @@
 import type { DatabaseConnection } from '../../apps/server/src/database/database-connection';
 import type { EmbeddedPostgresServer } from '../../apps/server/src/database/embedded/embedded-postgres-server';
+import type { TestRedis } from './test-redis';
 
 /** What the global setup started, kept for the teardown (both run in jest's main process). */
 export interface TestDatabaseState {
@@ -7,6 +8,7 @@ export interface TestDatabaseState {
   embeddedRoot: string | null;
   connection: DatabaseConnection;
   database: string;
+  redis: TestRedis | null;
 }
 
 const KEY = Symbol.for('crm.test-database');
