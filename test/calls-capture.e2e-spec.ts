@@ -1,6 +1,6 @@
 import type { CallDto } from '../apps/server/src/calls';
 import { CAPTURE_CASES, type CaptureCase, type ExpectedCall } from './support/calls-capture-expectations';
-import { callDetail, endedCallsOf, listCalls, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
+import { callDetail, endedCallsOf, eventually, listCalls, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { expectedStats } from './support/calls-stats-oracle';
 import { expectErrorShape } from './support/test-app';
 
@@ -65,7 +65,13 @@ describe('calls from the real captures, replayed over TCP as PBXs', () => {
         const detail = await callDetail(e2e, e2e.sue.token, calls[i].id);
         expect(detail.call.id).toBe(calls[i].id);
         expect(detail.timeline.map((s) => s.type)).toEqual(expected.timeline);
-        expect(detail.recordings.map((r) => r.fileName).sort()).toEqual([...expected.recordings].sort());
+        // Recordings are linked just after their steps are stored: wait for the links, stopped.
+        const recordings = await eventually('the recordings linked and stopped', async () => {
+          const { recordings: linked } = await callDetail(e2e, e2e.sue.token, calls[i].id);
+          return linked.length === expected.recordings.length && linked.every((r) => r.stoppedAt !== null) ? linked : undefined;
+        }).catch(() => detail.recordings);
+        expect(recordings.map((r) => r.fileName).sort()).toEqual([...expected.recordings].sort());
+        expect(recordings.map((r) => r.stoppedAt !== null)).toEqual(expected.recordings.map(() => true));
         const end = detail.timeline[detail.timeline.length - 1];
         expect(end.data).toMatchObject({ status: expected.status, talkSeconds: expected.talkSeconds });
       }

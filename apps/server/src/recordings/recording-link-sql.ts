@@ -34,11 +34,31 @@ export function storable(text: string, max: number): string {
 }
 
 /**
+ * One link per file of a call, from the events of a batch in order: the first start, the latest
+ * path and stop time known. (One statement may touch a row only once.)
+ */
+export function mergeRecordingLinks(links: RecordingLink[]): RecordingLink[] {
+  const byFile = new Map<string, RecordingLink>();
+  for (const link of links) {
+    const key = `${link.callId}\u0000${link.fileName}`;
+    const seen = byFile.get(key);
+    byFile.set(
+      key,
+      seen
+        ? { ...seen, startedAt: seen.startedAt <= link.startedAt ? seen.startedAt : link.startedAt, path: link.path ?? seen.path, stoppedAt: link.stoppedAt ?? seen.stoppedAt }
+        : link,
+    );
+  }
+  return [...byFile.values()];
+}
+
+/**
  * Upserts links in one statement (arrays through unnest). A later event only fills in what is
  * known now: a path or a stop time never goes back to null. Returns the rows that just
  * learned their stop and still await their file (readiness takes them from there).
  */
-export function upsertRecordingLinksStatement(links: RecordingLink[]): SqlStatement {
+export function upsertRecordingLinksStatement(batch: RecordingLink[]): SqlStatement {
+  const links = mergeRecordingLinks(batch);
   return {
     text: `
 WITH up AS (
