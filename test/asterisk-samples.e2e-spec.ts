@@ -1,10 +1,9 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Client } from 'pg';
-import { type AmiFixtureSet, fixtureSetDir, listAmiCaptures } from '../libs/ami/src/protocol/ami-fixtures';
-import type { AmiMessage } from '../libs/ami/src/protocol/ami-message';
-import { replayCaptures } from '../libs/ami/src/replay/capture-replay';
-import type { CallRecord } from '../libs/ami/src/tracker/call-record';
+import { type AmiFixtureSet, fixtureSetDir, listAmiCaptures } from '@app/ami/testing';
+import type { AmiMessage, CallRecord } from '@app/ami';
+import { replayCaptures } from '@app/ami';
 import { type AsteriskConfSection, confSection, confValues, readAsteriskConf } from './support/asterisk-conf';
 import { PROJECT_ROOT } from './support/server-process';
 import { createDatabase, dropDatabase, testServerConnection, uniqueName } from './support/test-database';

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, HttpCode, HttpStatus, Ip, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
-import { UserDto } from '../users/dto/user.dto';
-import { UsersService } from '../users/users.service';
+import { UserDto, UsersService } from '../users';
 import { type AuthUser, CurrentUser, Public } from '../common/auth';
 import { AuthService } from './auth.service';
 import { LoginDto, LoginResponseDto } from './dto/login.dto';

@@ -1,10 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import type { Actor } from '../audit/actor';
-import { AuditService } from '../audit/audit.service';
+import { type Actor, AuditService } from '../audit';
 import { AppConfig } from '../config/app-config';
-import { PasswordHasher } from '../users/password-hasher';
-import { UsersService } from '../users/users.service';
+import { PasswordHasher, UsersService } from '../users';
 import type { AccessTokenClaims } from '../common/auth';
 import { InvalidCredentialsError, UserDeactivatedError } from './auth.errors';
 import { LoginResponseDto } from './dto/login.dto';

@@ -1,8 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
-import { UsernameTakenError } from '../users/users.errors';
-import { UsersService } from '../users/users.service';
+import { UsernameTakenError, UsersService } from '../users';
 
 /**
  * Creates the first admin when the database has none: ADMIN_USERNAME with ADMIN_PASSWORD, or

@@ -17,7 +17,7 @@ import {
 import { FileInterceptor } from '@nestjs/platform-express';
 import { ApiBearerAuth, ApiBody, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'node:stream';
-import type { Actor } from '../audit/actor';
+import type { Actor } from '../audit';
 import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';

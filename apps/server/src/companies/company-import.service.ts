@@ -1,8 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { isEmail } from 'class-validator';
 import { DataSource, QueryRunner } from 'typeorm';
-import type { Actor } from '../audit/actor';
-import { AuditService } from '../audit/audit.service';
+import { type Actor, AuditService } from '../audit';
 import { unsafeTextReason } from '../common/input/safe-text';
 import { PhoneNormalizer, uniqueByNormalizedNumber } from '../common/phone/phone-normalizer';
 import type { CompanyRecord } from './companies.service';

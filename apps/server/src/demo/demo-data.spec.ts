@@ -3,8 +3,8 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
 import { DEMO_DIDS, DEMO_EXTENSIONS, DEMO_EXTERNAL_NUMBERS, resolveProfile, STEADY_PROFILE } from '../../../pbx-sim/src';
 import { normalizePhoneNumber } from '../common/phone/phone-normalizer';
-import { CreateCompanyDto } from '../companies/dto/create-company.dto';
-import { CreateUserDto } from '../users/dto/create-user.dto';
+import { CreateCompanyDto } from '../companies';
+import { CreateUserDto } from '../users';
 import { DEMO_COMPANIES, DEMO_PASSWORD, DEMO_UNKNOWN_CALLER, DEMO_USERS } from './demo-data';
 import { DEMO_TRAFFIC, FIRST_DEMO_CALL } from './demo-traffic';
 

@@ -5,4 +5,6 @@ export * from './user-access-changes';
 export * from './user-presence.service';
 export * from './entities/user.entity';
 export * from './entities/user-phone.entity';
-export { UserDto } from './dto/user.dto';
+export { UserDto, UserPageDto } from './dto/user.dto';
+export * from './users.errors';
+export { CreateUserDto } from './dto/create-user.dto';

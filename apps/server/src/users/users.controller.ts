@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, HttpStatus, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
-import type { Actor } from '../audit/actor';
+import type { Actor } from '../audit';
 import { CurrentActor, Roles } from '../common/auth';
 import { PageQueryDto } from '../common/dto/page-query.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';

@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsString, MaxLength, MinLength } from 'class-validator';
-import { UserDto } from '../../users/dto/user.dto';
+import { UserDto } from '../../users';
 
 export class LoginDto {
   @ApiProperty({ example: 'admin' })
