@@ -1,5 +1,5 @@
 import { CallIngestService } from '../apps/server/src/call-ingest';
-import { attendedTransferWithConsultationCall, runScript } from '../libs/ami/src/tracker/testing/script-run';
+import { attendedTransferWithConsultationCall, runScript } from '@app/ami/testing';
 import { callDetail, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 
 /**

@@ -6,7 +6,7 @@ import { NestPinoLogger, rootLogger } from './common/logging/app-logger';
 import { AppConfig } from './config/app-config';
 import { loadConfigOrExit } from './config/load-config';
 import { createHttpApp, DOCS_PATH } from './http-app';
-import { ensureWebBuild } from './web/web-build';
+import { ensureWebBuild } from './web';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 

@@ -6,8 +6,10 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
  * - a bounded context of the server (a folder under apps/server/src) is entered through its
  *   public index only; `common` and `config` are the shared kernel and may be imported by path;
  *   entity files may name each other (the schema is one graph) and database/entities.ts lists them;
- * - libs/ami is imported as `@app/ami` (and its test kit `@app/ami/testing` from specs, tests
- *   and benchmarks), never by a deep path.
+ * - specs may use another context's test kit (its `testing/` folder);
+ * - libs/ami is imported as `@app/ami` (and its test kit `@app/ami/testing` from test code:
+ *   specs, tests, benchmarks, `testing/` folders and pbx-sim's capture-fidelity harness), never
+ *   by a deep path.
  */
 const ROOT = resolve(__dirname, '../../..');
 const SERVER = resolve(ROOT, 'apps/server/src');
@@ -35,6 +37,10 @@ function contextOf(path: string): string | null {
   return rest.length > 0 ? first : null;
 }
 
+function isSpec(path: string): boolean {
+  return /\.(spec|e2e-spec)\.ts$/.test(path);
+}
+
 function isEntity(path: string): boolean {
   return /[/\\]entities[/\\][^/\\]+\.entity(\.ts)?$/.test(path);
 }
@@ -51,13 +57,14 @@ export function boundaryViolations(): string[] {
       const entry = relative(join(SERVER, to), target);
       if (entry === '' || entry === 'index') continue;
       if (isEntity(target) && (isEntity(file) || relative(SERVER, file) === join('database', 'entities.ts'))) continue;
+      if (isSpec(file) && entry.split(sep)[0] === 'testing') continue;
       problems.push(`${relative(ROOT, file)} imports ${spec}: enter ${to}/ through its index`);
     }
   }
   const everything = ['apps', 'libs', 'test', 'bench'].flatMap((dir) => tsFiles(resolve(ROOT, dir)));
   for (const file of everything) {
     if (relative(ROOT, file).startsWith(join('libs', 'ami'))) continue;
-    const testCode = /\.(spec|e2e-spec)\.ts$/.test(file) || /^(test|bench)[/\\]/.test(relative(ROOT, file));
+    const testCode = isSpec(file) || /^(test|bench)[/\\]/.test(relative(ROOT, file)) || /[/\\](testing|fidelity)[/\\]/.test(file);
     for (const spec of importsOf(file)) {
       const deep = spec.startsWith('@app/ami/') || /libs\/ami\/src\//.test(spec);
       if (!deep) continue;

@@ -6,9 +6,3 @@ export class InvalidCursorError extends DomainError {
     super('INVALID_CURSOR', HttpStatus.BAD_REQUEST, 'The cursor is not one this list returned (or belongs to another sort order)');
   }
 }
-
-export class InvalidPeriodError extends DomainError {
-  constructor(message: string) {
-    super('INVALID_PERIOD', HttpStatus.BAD_REQUEST, message);
-  }
-}

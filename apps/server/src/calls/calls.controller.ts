@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces
 import { CallAccess } from '../access';
 import { type AuthUser, CurrentUser } from '../common/auth';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
-import { InvalidPeriodError } from './calls-errors';
+import { InvalidPeriodError } from '../common/errors/domain-error';
 import { CallDetailDto, CallDto, CallPageDto } from './dto/call.dto';
 import { CallsFilterDto, CallsQueryDto } from './dto/calls-query.dto';
 import { type CallHistoryRequest, CallsHistoryService } from './history/calls-history.service';

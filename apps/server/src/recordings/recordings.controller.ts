@@ -4,7 +4,7 @@ import type { Request, Response } from 'express';
 import { CallAccess } from '../access';
 import { AuditService } from '../audit';
 import { type AuthUser, CurrentUser, Public, Roles } from '../common/auth';
-import { InvalidPeriodError } from '../calls/calls-errors';
+import { InvalidPeriodError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { RecordingDto, RecordingPageDto, RecordingsQueryDto, SignedRecordingUrlDto, StreamQueryDto, UpdateRecordingDto } from './dto/recording.dto';

@@ -2,7 +2,7 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthUser, CurrentUser } from '../common/auth';
 import { RoleRequiredError } from '../auth';
-import { InvalidPeriodError } from '../calls';
+import { InvalidPeriodError } from '../common/errors/domain-error';
 import { ApiErrorResponses } from '../common/swagger/api-error-responses';
 import { dayIn } from '../common/time/time-zone';
 import { AppConfig } from '../config/app-config';

@@ -4,3 +4,4 @@ export * from '../protocol/ami-fixtures';
 export * from '../connection/ami-test-server';
 export * from '../tracker/testing/ami-event-script';
 export * from '../tracker/testing/fixture-calls';
+export * from '../tracker/testing/script-run';

@@ -14,7 +14,7 @@ import {
   type HangupBy,
 } from '@app/contracts';
 // The DTO file alone: the recordings index leads back to calls through its controller.
-import { RecordingDto } from '../../recordings/dto/recording.dto';
+import { RecordingDto } from '../../recordings';
 import type { CallHistoryPageResult } from '../history/calls-history.service';
 
 /** A call as stored, with the assigned user's and the company's names. */

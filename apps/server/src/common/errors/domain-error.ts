@@ -26,6 +26,13 @@ export class NotFoundError extends DomainError {
   }
 }
 
+/** A `from`/`to` pair that is not a period (from at or after to). */
+export class InvalidPeriodError extends DomainError {
+  constructor(message: string) {
+    super('INVALID_PERIOD', HttpStatus.BAD_REQUEST, message);
+  }
+}
+
 export interface FieldProblem {
   field: string;
   messages: string[];
