@@ -42,7 +42,7 @@ const registryProvider: Provider = {
  * the action gateway of each configured PBX. No database, no HTTP.
  *
  *   AmiModule.forRoot({ servers: amiServersFromEnv() })
- *   AmiModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => ({ servers: c.amiServers }) })
+ *   AmiModule.forRootAsync({ inject: [AppConfig], useFactory: (c: AppConfig) => ({ servers: c.asteriskServers }) })
  */
 @Module({})
 export class AmiModule {

@@ -1,4 +1,5 @@
-// Public surface of @app/ami. Additive: each part's owner appends its own lines.
+// Public surface of @app/ami: everything outside libs/ami imports from here (its test kit from
+// @app/ami/testing). No database, no HTTP.
 
 // Protocol: messages, parsing, action encoding, errors.
 export * from './protocol/ami-message';
@@ -21,17 +22,23 @@ export * from './actions/ami-action-result';
 // Nest wiring.
 export * from './ami.module';
 
-// Call tracking and capture replay (tracker owner).
+// Typed views of the events the tracker reads.
+export * from './protocol/ami-events';
+
+// Call tracking: AMI events in, call records and their live legs out.
 export * from './tracker/call-tracker';
 export * from './tracker/call-record';
 export * from './tracker/call-legs';
-export * from './replay/capture';
-export * from './protocol/ami-events';
 export * from './tracker/channel-name';
+
+// Capture replay: recorded AMI streams as input (tests, the replay CLI, pbx-sim --replay).
+export * from './replay/capture';
 export * from './replay/capture-replay';
 export * from './replay/capture-replay-server';
 export * from './replay/replay-line';
 export * from './replay/cdr-csv';
+
+// A seeded PRNG, so generated traffic and random chunkings can be reproduced.
 export * from './util/seeded-random';
 
 // Phone device states (ExtensionStatus, DeviceStateChange), for presence.
