@@ -56,29 +56,14 @@ export class CompaniesService {
   }
 
   async list(query: PageQueryDto): Promise<Page<CompanyDto>> {
-    const search = this.companies.createQueryBuilder('company').select('company.id');
-    const text = query.q?.trim();
-    if (text) {
-      const phone = this.phones.searchCondition(COMPANY_PHONES, 'company', text);
-      search.where(`(company.name ILIKE :pattern OR company.inn = :text OR company.email ILIKE :pattern OR ${phone.sql})`, {
-        pattern: likePattern(text),
-        text,
-        normalized: phone.normalized,
-      });
-    }
-    const total = await search.getCount();
-    const ids = await search.orderBy('company.name').addOrderBy('company.id').offset(query.offset).limit(query.limit).getMany();
-    const companies = ids.length
-      ? await this.companies
-          .createQueryBuilder('company')
-          .leftJoinAndSelect('company.phones', 'phone')
-          .whereInIds(ids.map((company) => company.id))
-          .orderBy('company.name')
-          .addOrderBy('company.id')
-          .addOrderBy('phone.id')
-          .getMany()
-      : [];
-    return { items: companies.map(toCompanyDto), total, page: query.page, limit: query.limit };
+    const { rows, total } = await this.phones.page(
+      COMPANY_PHONES,
+      this.companies,
+      { alias: 'company', textCondition: 'company.name ILIKE :pattern OR company.inn = :text OR company.email ILIKE :pattern', textParams: { text: query.q?.trim() }, order: ['company.name', 'company.id'] },
+      query.q?.trim(),
+      query,
+    );
+    return { items: rows.map(toCompanyDto), total, page: query.page, limit: query.limit };
   }
 
   async get(id: number): Promise<CompanyDto> {

@@ -57,27 +57,14 @@ export class UsersService {
 
   async list(query: PageQueryDto): Promise<Page<UserDto>> {
     // Alias "u": `user` is an SQL keyword (CURRENT_USER) in hand-written conditions.
-    const search = this.users.createQueryBuilder('u').select('u.id');
-    const text = query.q?.trim();
-    if (text) {
-      const phone = this.phones.searchCondition(USER_PHONES, 'u', text);
-      search.where(`(u.username ILIKE :pattern OR u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern OR ${phone.sql})`, {
-        pattern: likePattern(text),
-        normalized: phone.normalized,
-      });
-    }
-    const total = await search.getCount();
-    const ids = await search.orderBy('u.username').offset(query.offset).limit(query.limit).getMany();
-    const users = ids.length
-      ? await this.users
-          .createQueryBuilder('u')
-          .leftJoinAndSelect('u.phones', 'phone')
-          .whereInIds(ids.map((user) => user.id))
-          .orderBy('u.username')
-          .addOrderBy('phone.id')
-          .getMany()
-      : [];
-    return { items: users.map(toUserDto), total, page: query.page, limit: query.limit };
+    const { rows, total } = await this.phones.page(
+      USER_PHONES,
+      this.users,
+      { alias: 'u', textCondition: 'u.username ILIKE :pattern OR u.email ILIKE :pattern OR u.first_name ILIKE :pattern OR u.last_name ILIKE :pattern', order: ['u.username'] },
+      query.q?.trim(),
+      query,
+    );
+    return { items: rows.map(toUserDto), total, page: query.page, limit: query.limit };
   }
 
   /**

@@ -1,6 +1,7 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import type { DataSource, EntityManager, EntityTarget, ObjectLiteral } from 'typeorm';
+import type { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import { likePattern } from '../dto/page.dto';
 import { DomainError, ValidationFailedError } from '../errors/domain-error';
 import { PhoneNormalizer, uniqueByNormalizedNumber } from './phone-normalizer';
 
@@ -16,6 +17,18 @@ export interface PhoneOwnerKind<E extends ObjectLiteral> {
   ownerProperty: keyof E & string;
   /** The unique constraint on the normalised number. */
   uniqueConstraint: string;
+}
+
+/** How one page of owners is searched and ordered. */
+export interface OwnerSearch {
+  /** Query alias of the owner (e.g. `u`, `company`). */
+  alias: string;
+  /** The text search over the owner's own columns; `:pattern` is the LIKE pattern of the text. */
+  textCondition: string;
+  /** Further parameters the condition names. */
+  textParams?: Record<string, unknown>;
+  /** ORDER BY columns, stable (end with the id where names may repeat). */
+  order: string[];
 }
 
 /** A number one owner holds, as the call directory needs it. */
@@ -89,6 +102,34 @@ export class OwnedPhones {
               AND (phone.phone_number ILIKE :pattern OR phone.normalized_number = :normalized))`,
       normalized: this.normalizer.normalize(text) ?? '',
     };
+  }
+
+  /**
+   * One page of owners with their phones: searched by `text` in their own columns or in a phone
+   * written any way, counted, then loaded with the phones (two queries: paging a join would cut
+   * an owner's phone list).
+   */
+  async page<P extends ObjectLiteral, O extends ObjectLiteral & { id: number }>(
+    kind: PhoneOwnerKind<P>,
+    repository: Repository<O>,
+    search: OwnerSearch,
+    text: string | undefined,
+    window: { offset: number; limit: number },
+  ): Promise<{ rows: O[]; total: number }> {
+    const { alias, order } = search;
+    const ids = repository.createQueryBuilder(alias).select(`${alias}.id`);
+    if (text) {
+      const phone = this.searchCondition(kind, alias, text);
+      ids.where(`(${search.textCondition} OR ${phone.sql})`, { pattern: likePattern(text), normalized: phone.normalized, ...search.textParams });
+    }
+    const sorted = <Q extends { orderBy: (c: string) => Q; addOrderBy: (c: string) => Q }>(q: Q): Q => order.slice(1).reduce((acc, c) => acc.addOrderBy(c), q.orderBy(order[0]));
+    const total = await ids.getCount();
+    const found = await sorted(ids).offset(window.offset).limit(window.limit).getMany();
+    if (found.length === 0) return { rows: [], total };
+    const rows = await sorted(repository.createQueryBuilder(alias).leftJoinAndSelect(`${alias}.phones`, 'phone').whereInIds(found.map((row) => row.id)))
+      .addOrderBy('phone.id')
+      .getMany();
+    return { rows, total };
   }
 
   owners<E extends ObjectLiteral>(dataSource: DataSource, kind: PhoneOwnerKind<E>): Promise<PhoneOwnership[]> {
