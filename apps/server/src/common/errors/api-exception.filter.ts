@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { QueryFailedError } from 'typeorm';
-import { isTransientDbError } from '../../database/transient-db-error';
+import { isTransientDbError } from '../../database';
 import { NESTING_TOO_DEEP_TYPE } from '../input/json-depth';
 import { DomainError } from './domain-error';
 import type { ErrorResponseDto } from './error-response.dto';
