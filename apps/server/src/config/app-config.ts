@@ -22,9 +22,7 @@ import { BoolEnv, IntEnv, OptionalUnlessProduction, Secret } from './env-decorat
 import { amiServersFromEnv, type AmiServerConfig } from '@app/ami';
 import { isTimeZone } from '../common/time/time-zone';
 import { DURATION_PATTERN, parseDurationSeconds } from './duration';
-import { DIALECT_NAMES, type DialectName } from '../../../pbx-sim/src/engine/dialect';
 import { parsePerPbxSetting, perPbxValue, type PerPbxSetting } from './per-pbx-setting';
-import { DIALPLAN_NAMES, type DialplanName } from '../../../pbx-sim/src/demo-defaults';
 
 export const NODE_ENVS = ['development', 'production', 'test'] as const;
 export type NodeEnv = (typeof NODE_ENVS)[number];
@@ -40,6 +38,12 @@ export type DemoMode = (typeof DEMO_MODES)[number];
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+/**
+ * The demo simulator's dialects and dialplans. Spelled here, not imported from apps/pbx-sim, so
+ * that a deployment never loads the simulator (a spec keeps the lists equal to pbx-sim's).
+ */
+export const DEMO_DIALECTS = ['asterisk20', 'asterisk22'] as const;
+export const DEMO_DIALPLANS = ['lab', 'freepbx'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 function Port(): PropertyDecorator {
@@ -263,12 +267,12 @@ export class AppConfig {
   DEMO_MODE: DemoMode = 'auto';
 
   /** Which Asterisk the demo's simulator is: 20 with chan_sip or 22 with PJSIP (its manager dialect, channel names, recording). */
-  @IsIn(DIALECT_NAMES, { message: `must be one of ${DIALECT_NAMES.join(', ')}` })
-  PBX_SIM_DIALECT: DialectName = 'asterisk20';
+  @IsIn(DEMO_DIALECTS, { message: `must be one of ${DEMO_DIALECTS.join(', ')}` })
+  PBX_SIM_DIALECT: (typeof DEMO_DIALECTS)[number] = 'asterisk20';
 
   /** The demo simulator's dialplan: the captures' lab, or the lab with a FreePBX-style office (ring groups, follow-me, a Local-member queue). */
-  @IsIn(DIALPLAN_NAMES, { message: `must be one of ${DIALPLAN_NAMES.join(', ')}` })
-  PBX_SIM_DIALPLAN: DialplanName = 'lab';
+  @IsIn(DEMO_DIALPLANS, { message: `must be one of ${DEMO_DIALPLANS.join(', ')}` })
+  PBX_SIM_DIALPLAN: (typeof DEMO_DIALPLANS)[number] = 'lab';
 
   /**
    * Bound of the ingest's write queue, in call events (about 2 KB of memory each: 100 MB at the default). Past it the
