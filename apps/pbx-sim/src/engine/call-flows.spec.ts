@@ -304,7 +304,7 @@ describe('FreePBX-style flows the captures do not show (scripted variations)', (
     expect(named(h, 'VarSet').filter((m) => get(m, 'Variable') === 'QUEUESTATUS').map((m) => get(m, 'Value'))).toEqual(['TIMEOUT']);
     expect(named(h, 'AgentRingNoAnswer')).toHaveLength(6);
     expect(named(h, 'HangupRequest').filter((m) => get(m, 'Channel')?.startsWith('SIP/provider'))).toEqual([]);
-    expect(calls(h)).toEqual([expect.objectContaining({ answeredBy: null, hangupBy: 'system', talkSeconds: 0 })]);
+    expect(calls(h)).toEqual([expect.objectContaining({ status: 'missed', answeredBy: null, hangupBy: 'system', talkSeconds: 0 })]);
   });
 
   it('three nested Local pairs: talk and agent come from the phone at the far end', () => {

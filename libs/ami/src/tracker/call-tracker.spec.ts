@@ -46,22 +46,26 @@ describe('CallTracker', () => {
       expect(tracker.stats()).toMatchObject({ calls: 0, channels: 0, bridges: 0, localChannels: 0 });
     });
 
-    it('is abandoned when every leg ends in CANCEL, missed when the last word is NOANSWER', () => {
-      for (const [statuses, expected] of [
-        [['CANCEL', 'CANCEL'], 'abandoned'],
-        [['BUSY', 'NOANSWER'], 'missed'],
-        [['BUSY', 'BUSY'], 'busy'],
-        [['CHANUNAVAIL', 'CONGESTION'], 'failed'],
+    it('is abandoned when the caller hangs up and every leg ends in CANCEL, missed when the last word is NOANSWER', () => {
+      for (const [statuses, callerHangsUp, expected] of [
+        // The caller's HangupRequest comes before the DialEnd CANCEL it causes (inbound_abandoned, pjsip_inbound_abandoned).
+        [['CANCEL', 'CANCEL'], true, 'abandoned'],
+        // A queue or ring group timing out cancels every leg without the caller hanging up.
+        [['CANCEL', 'CANCEL'], false, 'missed'],
+        [['BUSY', 'NOANSWER'], false, 'missed'],
+        [['BUSY', 'BUSY'], false, 'busy'],
+        [['CHANUNAVAIL', 'CONGESTION'], false, 'failed'],
       ] as const) {
         const s = new AmiEventScript();
         const caller = inboundCaller(s);
         const m1 = s.channel('SIP/1001-00000002', { linkedid: caller.uniqueid });
         const m2 = s.channel('SIP/1002-00000003', { linkedid: caller.uniqueid });
-        s.newchannel(caller).dialBegin(caller, m1, '1001').dialBegin(caller, m2, '1002');
-        s.wait(4000).dialEnd(caller, m1, statuses[0]).hangup(m1).dialEnd(caller, m2, statuses[1]).hangup(m2);
+        s.newchannel(caller).dialBegin(caller, m1, '1001').dialBegin(caller, m2, '1002').wait(4000);
+        if (callerHangsUp) s.hangupRequest(caller);
+        s.dialEnd(caller, m1, statuses[0]).hangup(m1).dialEnd(caller, m2, statuses[1]).hangup(m2);
         s.hangupRequest(caller, true).hangup(caller);
         const [call] = ended(run(s).events);
-        expect(call).toMatchObject({ status: expected, answeredBy: null, agents: [], ringSeconds: 4, talkSeconds: 0 });
+        expect({ statuses, callerHangsUp, call }).toMatchObject({ call: { status: expected, answeredBy: null, agents: [], ringSeconds: 4, talkSeconds: 0 } });
       }
     });
 

@@ -292,7 +292,7 @@ export class TrackedCall {
       if (dest.dialer?.kind === 'local') this.answeredInside.add(dest);
       else this.answer(dest, at);
     } else if (status !== '') {
-      const rank = DIAL_OUTCOME[status] ?? 1;
+      const rank = DIAL_OUTCOME[status] === DIAL_OUTCOME.CANCEL && dest.dialedByCaller && !this.callerHungUp() ? DIAL_OUTCOME.NOANSWER : (DIAL_OUTCOME[status] ?? 1);
       if (dest.dialedByCaller) this.callerDialOutcome = Math.max(this.callerDialOutcome, rank);
       else this.dialOutcome = Math.max(this.dialOutcome, rank);
     }
@@ -414,6 +414,16 @@ export class TrackedCall {
 
   private addAgent(extension: string): void {
     if (!this.agents.includes(extension)) this.agents.push(extension);
+  }
+
+  /**
+   * The caller asked to hang up (its own `HangupRequest`, which Asterisk sends before the
+   * `DialEnd CANCEL` it causes). A caller's leg cancelled without it was cancelled for the caller
+   * — a queue or ring group timing out, an AMI Hangup — so the call was missed, not abandoned.
+   */
+  private callerHungUp(): boolean {
+    const request = this.hangupRequest;
+    return request !== null && !request.soft && request.channel === this.origin;
   }
 
   /** The hangup that ended the conversation: a party's `HangupRequest`, or `SoftHangupRequest` (AMI/dialplan: system). */
