@@ -1,8 +1,8 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
+import { Transform } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
-import { MAX_RECORD_ID, parseRecordId, RECORD_ID_MESSAGE } from '../input/record-id';
+import { MAX_RECORD_ID, parseRecordId, RECORD_ID_MESSAGE, toStrictInteger } from '../input/record-id';
 
 /** `a,b` or a repeated parameter (`?x=a&x=b`) become one list. */
 export const toList = ({ value }: { value: unknown }) =>
@@ -33,7 +33,7 @@ export function OptionalIdQuery(description: string): PropertyDecorator {
 
 /** `limit` of a keyset-paged list: 1-200 (the default, 50, is the property's initial value). */
 export function PageLimitQuery(): PropertyDecorator {
-  return applyDecorators(ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, default: 50 }), IsOptional(), Type(() => Number), IsInt(), Min(1), Max(200));
+  return applyDecorators(ApiPropertyOptional({ type: Number, minimum: 1, maximum: 200, default: 50 }), IsOptional(), Transform(toStrictInteger), IsInt(), Min(1), Max(200));
 }
 
 /** `cursor` of a keyset-paged list: the previous page's nextCursor. */

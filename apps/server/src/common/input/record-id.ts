@@ -19,6 +19,13 @@ export function parseRecordId(text: unknown): number | null {
   return id <= MAX_RECORD_ID ? id : null;
 }
 
+/**
+ * class-transformer hook for integer query parameters (`?limit=50`): plain decimal digits
+ * become a number, anything else stays as sent and fails the property's IsInt. Unlike
+ * `Type(() => Number)`, `0x10`, `1e1` and ` 16` are not 16.
+ */
+export const toStrictInteger = ({ value }: { value: unknown }): unknown => (typeof value === 'string' && /^(0|-?[1-9][0-9]{0,14})$/.test(value) ? Number(value) : value);
+
 export const RECORD_ID_MESSAGE = `must be a record id: a positive integer up to ${MAX_RECORD_ID} in plain decimal digits`;
 
 /** Every `:id` of the API: a 400 naming the parameter unless it is a record id. */
