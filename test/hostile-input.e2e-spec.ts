@@ -111,6 +111,10 @@ describe('hostile input is refused', () => {
       expectErrorShape(response.body, 400, 'VALIDATION_FAILED');
     });
 
+    it('TIME_ZONE=US/Pacific-New (the default of tz) stops the start, saying why', async () => {
+      await expect(startTestApp({ TIME_ZONE: 'US/Pacific-New' })).rejects.toThrow(/TIME_ZONE=US\/Pacific-New is not a time zone this PostgreSQL knows/);
+    });
+
     it.each(['Europe/Moscow', 'America/Los_Angeles', 'UTC'])('tz=%s: 200', async (tz) => {
       await testApp.http().get('/api/stats').query({ from: '2026-01-01T00:00:00Z', to: '2026-02-01T00:00:00Z', tz }).set(auth()).expect(200);
     });

@@ -1,10 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, UNANSWERED_CALL_STATUSES, type CallDirection, type TerminalCallStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { CALL_FROM, CALL_SELECT, filterConditions, toCallListItem, type CallDbRow } from '../calls';
 import type { CallStats } from './call-stats';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { PgTimeZones } from '../database';
+import { AppConfig } from '../config/app-config';
 
 export interface StatsRequest {
   from: Date;
@@ -45,11 +46,19 @@ const MISSED_LISTED = 100;
 
 /** Call statistics computed in PostgreSQL: a few aggregate queries over the period, run side by side. */
 @Injectable()
-export class StatsService {
+export class StatsService implements OnApplicationBootstrap {
   constructor(
     private readonly dataSource: DataSource,
     private readonly timeZones: PgTimeZones,
+    private readonly config: AppConfig,
   ) {}
+
+  /** TIME_ZONE (the default of tz) checked against PostgreSQL at start: a zone only Node knows would fail every default request. */
+  async onApplicationBootstrap(): Promise<void> {
+    if (!(await this.timeZones.knows(this.config.TIME_ZONE))) {
+      throw new Error(`TIME_ZONE=${this.config.TIME_ZONE} is not a time zone this PostgreSQL knows (pg_timezone_names); use another name for it, e.g. America/Los_Angeles`);
+    }
+  }
 
   async stats(request: StatsRequest): Promise<CallStats> {
     if (!(await this.timeZones.knows(request.timeZone))) {
