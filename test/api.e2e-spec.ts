@@ -10,9 +10,16 @@ describe('HTTP surface: errors, security headers, health, API docs', () => {
 
   afterAll(() => testApp?.close());
 
-  it('GET /api/health is public and reports the database and the mode', async () => {
-    const response = await testApp.http().get('/api/health').expect(200);
-    expect(response.body).toEqual({ status: 'ok', checks: { database: expect.objectContaining({ status: 'up' }) }, mode: { testMode: true, role: 'all' } });
+  it('GET /api/health (liveness) is public and reports the mode; GET /api/ready is public and reports the database', async () => {
+    const health = await testApp.http().get('/api/health').expect(200);
+    expect(health.body).toEqual({ status: 'ok', mode: { testMode: true, role: 'all' }, uptimeSeconds: expect.any(Number) });
+    const ready = await testApp.http().get('/api/ready').expect(200);
+    const redis = testApp.config.REDIS_URL ? { redis: expect.objectContaining({ status: 'up' }) } : {};
+    expect(ready.body).toEqual({
+      status: 'ok',
+      checks: { database: expect.objectContaining({ status: 'up' }), ...redis, writeQueue: expect.objectContaining({ status: 'up' }) },
+      mode: { testMode: true, role: 'all' },
+    });
   });
 
   it('answers unknown routes, bad JSON and bad ids with the error shape and no internals', async () => {
@@ -43,7 +50,7 @@ describe('HTTP surface: errors, security headers, health, API docs', () => {
       Object.keys(operations).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
     expect(documented.sort()).toEqual(expect.arrayContaining(routes));
-    for (const route of ['POST /api/auth/login', 'GET /api/auth/me', 'POST /api/users', 'GET /api/companies/lookup', 'POST /api/companies/import', 'GET /api/health']) {
+    for (const route of ['POST /api/auth/login', 'GET /api/auth/me', 'POST /api/users', 'GET /api/companies/lookup', 'POST /api/companies/import', 'GET /api/health', 'GET /api/ready']) {
       expect(routes).toContain(route);
     }
 
@@ -65,13 +72,15 @@ describe('HTTP surface: errors, security headers, health, API docs', () => {
     expect(Object.keys(document.paths['/api/auth/login'].post.responses).sort()).toEqual(['200', '400', '401', '429', '503']);
   });
 
-  it('reports 503 SERVICE_UNHEALTHY when the database is unreachable', async () => {
+  it('is not ready (503 NOT_READY) but alive when the database is unreachable', async () => {
     const broken = await startTestApp();
     try {
       await broken.app.get(DataSource).destroy();
-      const response = await broken.http().get('/api/health').expect(503);
-      expectErrorShape(response.body, 503, 'SERVICE_UNHEALTHY');
-      expect(response.body.details).toMatchObject({ checks: { database: { status: 'down' } }, mode: { testMode: false } });
+      const response = await broken.http().get('/api/ready').expect(503);
+      expectErrorShape(response.body, 503, 'NOT_READY');
+      expect(response.body.message).toMatch(/^Not ready: database \(down: /);
+      expect(response.body.details).toMatchObject({ status: 'error', checks: { database: { status: 'down' } }, mode: { testMode: false } });
+      await broken.http().get('/api/health').expect(200);
     } finally {
       await broken.close();
     }

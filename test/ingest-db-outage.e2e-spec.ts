@@ -1,15 +1,16 @@
 import { SeededRandom } from '@app/ami';
 import { RealClock } from '../apps/pbx-sim/src/clock/sim-clock';
 import { CallPlacer } from '../apps/pbx-sim/src/engine/call-placer';
-import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
+import type { PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import { TrafficGenerator } from '../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../apps/pbx-sim/src/traffic/traffic-profile';
 import { AmiIngestService, CallIngestService } from '../apps/server/src/call-ingest';
 import { playedStatus } from '../apps/pbx-sim/src/traffic/played-status';
 import { eventually } from './support/calls-e2e';
-import { startTestApp, type TestApp } from './support/test-app';
-import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
-import { TcpProxy } from './support/tcp-proxy';
+import { startProxiedIngestApp, type ProxiedIngestApp } from './support/proxied-ingest-app';
+import type { TestApp } from './support/test-app';
+import { query } from './support/test-database';
+import type { TcpProxy } from './support/tcp-proxy';
 
 const SEED = 23;
 const AMI_USER = { username: 'outage', secret: 'outage-secret' };
@@ -35,28 +36,26 @@ interface Stored extends Record<string, unknown> {
  * write queue stays within its bound: the ingest stops reading the PBX's socket when it is full.
  */
 describe('PostgreSQL down under traffic', () => {
-  const database = uniqueName('db_outage');
   const pbxId = `outage-${process.pid}`;
+  let rig: ProxiedIngestApp;
+  let database: string;
   let proxy: TcpProxy;
   let app: TestApp;
   let sim: PbxSim;
 
   beforeAll(async () => {
-    await createDatabase(database);
-    proxy = await new TcpProxy(process.env.DB_HOST!, Number(process.env.DB_PORT)).start();
-    app = await startTestApp({ DB_NAME: database, DB_HOST: '127.0.0.1', DB_PORT: String(proxy.port), INGEST_MAX_QUEUED_EVENTS: String(MAX_QUEUED) });
-    sim = await startPbxSim({ port: 0, seed: SEED, users: [AMI_USER], traffic: null, config: { recordingsPath: null, inboundDialTimeoutSec: 3, internalDialTimeoutSec: 3 } });
-    await app.app.get(AmiIngestService, { strict: false }).add({ id: pbxId, host: '127.0.0.1', port: sim.port, ...AMI_USER, tls: false });
+    rig = await startProxiedIngestApp({
+      name: 'db_outage',
+      pbxId,
+      amiUser: AMI_USER,
+      env: { INGEST_MAX_QUEUED_EVENTS: String(MAX_QUEUED) },
+      sim: { seed: SEED, traffic: null, config: { recordingsPath: null, inboundDialTimeoutSec: 3, internalDialTimeoutSec: 3 } },
+    });
+    ({ database, proxy, app, sim } = rig);
     await eventually('the ingest logged in to the simulator', async () => sim.stats.ami.sessions > 0 && sim.stats.ami.actions >= 2);
   }, 60_000);
 
-  afterAll(async () => {
-    await proxy?.restore();
-    await app?.close();
-    await sim?.close();
-    await proxy?.stop();
-    await dropDatabase(database);
-  });
+  afterAll(() => rig?.close());
 
   it('loses no call and keeps the write queue bounded: each stored once, ended once, with the status played', async () => {
     const ingest = app.app.get(CallIngestService, { strict: false });

@@ -71,7 +71,7 @@ describe('embedded PostgreSQL (no DB_HOST)', () => {
     await first.waitFor(STARTED, 90_000);
     expect(first.output).toContain(`data in ${pgDir}`);
     const password = first.output.match(/generated password: (\S+)/)![1];
-    expect(await (await api('/api/health')).json()).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } }, mode: { role: 'all' } });
+    expect(await (await api('/api/ready')).json()).toMatchObject({ status: 'ok', checks: { database: { status: 'up' } }, mode: { role: 'all' } });
     expect((await api('/api/docs')).status).toBe(200);
     const { accessToken } = (await (await loginAs(password)).json()) as { accessToken: string };
     expect((await api('/api/auth/me', { headers: { authorization: `Bearer ${accessToken}` } })).status).toBe(200);

@@ -21,11 +21,11 @@ import { WebModule } from './web';
 
 type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
-/** Every role: configuration, logs, database (migrated at start), the call-event bus, shared services. */
-const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule];
+/** Every role: configuration, logs, database (migrated at start), the call-event bus, health, shared services. */
+const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule, HealthModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, HealthModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule, RealtimeModule];
+const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule, RealtimeModule];
 
 /** AMI ingest: call tracking into the database (roles all, asterisk). */
 const INGEST_MODULES: ModuleImports = [AmiIngestModule];

@@ -2,9 +2,12 @@ import { Global, Inject, Injectable, Module, Optional, type OnApplicationShutdow
 import { AppConfig } from '../config/app-config';
 import { CallEventBus } from './call-event-bus';
 import { InProcessCallEventBus } from './in-process-call-event-bus';
+import { InProcessIngestStatusBoard } from './in-process-ingest-status-board';
 import { InProcessPhoneStateBus } from './in-process-phone-state-bus';
+import { IngestStatusBoard } from './ingest-status-board';
 import { PhoneStateBus } from './phone-state-bus';
 import { RedisCallEventBus } from './redis-call-event-bus';
+import { RedisIngestStatusBoard } from './redis-ingest-status-board';
 import { RedisPhoneStateBus } from './redis-phone-state-bus';
 import { RedisPubSub } from './redis-pub-sub';
 
@@ -18,9 +21,10 @@ class RedisPubSubLifecycle implements OnApplicationShutdown {
 }
 
 /**
- * The buses of the whole process: the call-event bus and its sibling, the phone-state bus.
- * Redis when REDIS_URL is set (required when the roles run apart), sharing one pair of
- * connections; else in-process. Global: the ingest publishes, any context subscribes.
+ * The buses of the whole process: the call-event bus, its sibling the phone-state bus, and the
+ * ingest processes' status board (their heartbeat). Redis when REDIS_URL is set (required when
+ * the roles run apart), sharing one pair of connections; else in-process. Global: the ingest
+ * publishes, any context subscribes. The Redis link itself is exported for readiness checks.
  */
 @Global()
 @Module({
@@ -42,8 +46,14 @@ class RedisPubSubLifecycle implements OnApplicationShutdown {
       useFactory: (config: AppConfig, redis: RedisPubSub | null): PhoneStateBus =>
         redis ? new RedisPhoneStateBus(redis, config.redisKeyPrefix) : new InProcessPhoneStateBus(),
     },
+    {
+      provide: IngestStatusBoard,
+      inject: [AppConfig, RedisPubSub],
+      useFactory: (config: AppConfig, redis: RedisPubSub | null): IngestStatusBoard =>
+        redis ? new RedisIngestStatusBoard(redis, config.redisKeyPrefix) : new InProcessIngestStatusBoard(),
+    },
     RedisPubSubLifecycle,
   ],
-  exports: [CallEventBus, PhoneStateBus],
+  exports: [CallEventBus, PhoneStateBus, IngestStatusBoard, RedisPubSub],
 })
 export class CallEventsModule {}

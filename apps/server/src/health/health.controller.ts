@@ -1,59 +1,51 @@
-import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
-import { ApiOperation, ApiProperty, ApiResponse, ApiTags } from '@nestjs/swagger';
-import { HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth';
 import { DomainError } from '../common/errors/domain-error';
-import { ApiErrorResponses } from '../common/swagger/api-error-responses';
-import { APP_ROLES, AppConfig, type AppRole } from '../config/app-config';
+import { ErrorResponseDto } from '../common/errors/error-response.dto';
+import { LivenessDto, ReadinessDto } from './health.dto';
+import { notReadyMessage } from './not-ready';
+import { ReadinessService } from './readiness.service';
 
-class HealthModeDto {
-  @ApiProperty({ description: 'TEST_MODE: calls are tracked but not stored', example: false })
-  testMode: boolean;
-
-  @ApiProperty({ enum: APP_ROLES, example: 'all' })
-  role: AppRole;
-}
-
-class HealthDto {
-  @ApiProperty({ example: 'ok' })
-  status: string;
-
-  @ApiProperty({ example: { database: { status: 'up' } } })
-  checks: Record<string, unknown>;
-
-  @ApiProperty({ type: HealthModeDto })
-  mode: HealthModeDto;
-}
-
+/**
+ * Liveness and readiness on the API port. Both are public on purpose: load balancers and
+ * container probes call them without credentials, and they show states and counts, never
+ * secrets, hosts or phone numbers. The ingest role, which has no API port, serves the same two
+ * on METRICS_PORT.
+ */
 @ApiTags('health')
-@Controller('health')
+@Controller()
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly database: TypeOrmHealthIndicator,
-    private readonly config: AppConfig,
-  ) {}
+  constructor(private readonly readiness: ReadinessService) {}
 
-  @Get()
+  @Get('health')
   @Public()
-  @ApiOperation({ summary: 'Liveness and database reachability, with the process mode' })
-  @ApiResponse({ status: 200, type: HealthDto })
-  @ApiErrorResponses(503)
-  async check(): Promise<HealthDto> {
-    try {
-      const result = await this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
-      return { status: result.status, checks: result.details, mode: this.mode() };
-    } catch (error) {
-      if (!(error instanceof ServiceUnavailableException)) throw error;
-      const result = error.getResponse() as { details?: Record<string, unknown> };
-      throw new DomainError('SERVICE_UNHEALTHY', HttpStatus.SERVICE_UNAVAILABLE, 'A dependency is down', {
-        checks: result.details,
-        mode: this.mode(),
-      });
-    }
+  @ApiOperation({
+    summary: 'Liveness: the process runs and answers',
+    description: 'Public. Checks no dependency: a process whose database or PBX is away is alive and should not be restarted for it. Use /api/ready to route traffic.',
+  })
+  @ApiOkResponse({ type: LivenessDto })
+  health(): LivenessDto {
+    return this.readiness.liveness();
   }
 
-  private mode(): HealthModeDto {
-    return { testMode: this.config.TEST_MODE, role: this.config.APP_ROLE };
+  @Get('ready')
+  @Public()
+  @ApiOperation({
+    summary: 'Readiness: the database, Redis and, where the ingest runs, each PBX`s AMI login and the write queue',
+    description:
+      'Public. 200 when this process can do its work, 503 NOT_READY (details: the checks) when a check is down: PostgreSQL or Redis ' +
+      'unreachable, a PBX this process ingests not logged in, the write queue full, or the process shutting down. ' +
+      'An APP_ROLE=server process also reports what the ingest processes last said (check "ingest"); a PBX nobody follows ' +
+      'makes it "degraded", not unready, since the API still serves.',
+  })
+  @ApiOkResponse({ type: ReadinessDto })
+  @ApiResponse({ status: 503, description: 'Not ready (NOT_READY); details.checks says which check is down and why', type: ErrorResponseDto })
+  async ready(): Promise<ReadinessDto> {
+    const report = await this.readiness.readiness();
+    if (!report.ready) {
+      throw new DomainError('NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, notReadyMessage(report), { status: report.status, checks: report.checks, mode: report.mode });
+    }
+    return { status: report.status as ReadinessDto['status'], checks: report.checks, mode: report.mode };
   }
 }

@@ -2,11 +2,12 @@ import { Module } from '@nestjs/common';
 import { CallIngestModule } from '../call-ingest.module';
 import { PhoneStatePublisher } from '../phone-states/phone-state-publisher';
 import { AmiIngestService } from './ami-ingest.service';
+import { IngestHealth } from './ingest-health';
 
-/** AMI ingest (roles all and asterisk): every configured PBX's events into the calls pipeline, its phones' states onto the phone-state bus. */
+/** AMI ingest (roles all and asterisk): every configured PBX's events into the calls pipeline, its phones' states onto the phone-state bus, its state into readiness. */
 @Module({
   imports: [CallIngestModule],
-  providers: [AmiIngestService, PhoneStatePublisher],
+  providers: [AmiIngestService, PhoneStatePublisher, IngestHealth],
   exports: [AmiIngestService],
 })
 export class AmiIngestModule {}
