@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import { eventually } from './support/calls-e2e';
-import { cleanEnv, ServerProcess } from './support/server-process';
+import { startIngestProcess } from './support/ingest-process';
+import type { ServerProcess } from './support/server-process';
 import { TcpProxy } from './support/tcp-proxy';
 import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
 
@@ -34,30 +34,15 @@ describe('SIGTERM with PostgreSQL down', () => {
   });
 
   it('drains for a bounded time, reports the calls it could not write, and exits', async () => {
-    server = ServerProcess.startServer(
-      cleanEnv({
-        NODE_ENV: 'production',
-        APP_ROLE: 'asterisk',
-        // The ingest role publishes stored steps through Redis, as deployed.
-        REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-        REDIS_KEY_PREFIX: `crm-sigterm-${process.pid}`,
-        LOG_LEVEL: 'info',
-        DEMO_MODE: 'off',
-        JWT_SECRET: randomBytes(32).toString('hex'),
-        DB_HOST: '127.0.0.1',
-        DB_PORT: String(proxy.port),
-        DB_USER: process.env.DB_USER!,
-        DB_PASSWORD: process.env.DB_PASSWORD || 'unused-with-trust-authentication',
-        DB_NAME: database,
-        ASTERISK_HOST: '127.0.0.1',
-        ASTERISK_PORT: String(sim.port),
-        ASTERISK_USER: AMI_USER.username,
-        ASTERISK_SECRET: AMI_USER.secret,
-        ASTERISK_ID: 'sigterm',
-        INGEST_SHUTDOWN_DRAIN: '2s',
-      }),
-    );
-    await server.waitFor(/Asterisk CRM started/, 90_000);
+    server = await startIngestProcess({
+      database,
+      dbHost: '127.0.0.1',
+      dbPort: proxy.port,
+      pbxId: 'sigterm',
+      amiPort: sim.port,
+      ami: AMI_USER,
+      env: { INGEST_SHUTDOWN_DRAIN: '2s' },
+    });
     await eventually('the ingest logged in to the simulator', async () => sim.stats.ami.sessions > 0 && sim.stats.ami.actions >= 2, 30_000);
 
     await proxy.cut();

@@ -73,12 +73,13 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       phoneStates: (report) => this.phoneStates.report(server.id, report),
       lostCalls: {
         mark: () => this.calls.lostCallsMark(),
+        lastHeard: (pbxId) => this.calls.lastEventAt(pbxId),
         // The calls just ended unobserved, and those that started and ended while nobody
         // listened, may already be in Asterisk's CDR.
         close: async (pbxId, live, mark, since) => {
           await this.calls.closeLost(pbxId, live, mark);
-          const from = since ?? (await this.calls.lastEventAt(pbxId)) ?? Date.parse(mark);
           const to = Date.parse(mark);
+          const from = since ?? to;
           await this.cdr.recoverGap(pbxId, Math.max(from, to - MAX_RECOVERED_GAP_MS), to);
         },
       },

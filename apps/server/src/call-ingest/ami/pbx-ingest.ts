@@ -17,9 +17,12 @@ export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
 export interface LostCallsHandler {
   /** Taken just before the listing is asked for; passed back to `close`. */
   mark(): Promise<string>;
+  /** When the PBX was last heard of by any ingest (its latest stored event), asked before the first listing. */
+  lastHeard(pbxId: string): Promise<number | null>;
   /**
-   * `live`: first Linkedids of the calls the PBX still has after the listing; `since`: when this
-   * ingest stopped hearing the PBX (ms), null after its first login (it did not listen before).
+   * `live`: first Linkedids of the calls the PBX still has after the listing; `since`: when the
+   * PBX was last heard (ms): when this ingest lost it, or before its first listing when any
+   * ingest last stored an event of it (null: never).
    */
   close(pbxId: string, live: string[], mark: string, since: number | null): Promise<unknown>;
 }
@@ -212,6 +215,8 @@ export class PbxIngest {
   private async requestSnapshot(connection: AmiConnection): Promise<void> {
     const lostCalls = this.options.lostCalls;
     const mark = lostCalls ? await lostCalls.mark().catch(() => null) : null;
+    // Before the listing: the calls it rebuilds are written from now on.
+    const since = this.lostAt ?? (lostCalls && mark !== null ? await lostCalls.lastHeard(this.pbxId).catch(() => null) : null);
     try {
       // The listing comes back through 'message' like any event; the tracker reads it there,
       // and has read all of it by the time the action resolves.
@@ -222,7 +227,6 @@ export class PbxIngest {
     }
     if (this.connection !== connection || !lostCalls || mark === null) return;
     const live = this.tracker.openCalls(this.pbxId).map((call) => call.linkedids[0] ?? call.linkedid);
-    const since = this.lostAt;
     this.lostAt = null;
     await lostCalls.close(this.pbxId, live, mark, since).catch((error: Error) => {
       this.options.logger.warn(`ingest ${this.pbxId}: could not end the calls the PBX no longer has (${error.message})`);
