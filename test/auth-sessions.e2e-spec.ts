@@ -1,3 +1,4 @@
+import { SignedUrls } from '../apps/server/src/auth';
 import { PasswordHasher } from '../apps/server/src/users';
 import { RealtimeClient } from './support/realtime-client';
 import { listen } from './support/realtime-e2e';
@@ -44,6 +45,17 @@ describe('sessions end: password change and logout', () => {
     await testApp.http().post('/api/auth/login').send({ username, password: 'password-1234' }).expect(401);
     const fresh = await login(testApp, username, 'a-new-password-5678');
     await testApp.http().get('/api/auth/me').set(bearer(fresh)).expect(200);
+  });
+
+  it('a signed media URL issued before a logout stops working with it', async () => {
+    const user = await createUser(testApp, adminToken, { username: uniqueName('signer') });
+    const signer = testApp.app.get(SignedUrls);
+    const signature = await signer.sign('recording:7:play', user.id, 600);
+    await expect(signer.verify('recording:7:play', signature)).resolves.toMatchObject({ id: user.id });
+    await testApp.http().post('/api/auth/logout').set(bearer(user.token)).expect(204);
+    await expect(signer.verify('recording:7:play', signature)).rejects.toMatchObject({ code: 'SIGNED_URL_INVALID' });
+    const fresh = await signer.sign('recording:7:play', user.id, 600);
+    await expect(signer.verify('recording:7:play', fresh)).resolves.toMatchObject({ id: user.id });
   });
 
   it('changing other fields (a name) keeps the sessions', async () => {

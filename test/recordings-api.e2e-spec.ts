@@ -151,7 +151,7 @@ describe('recordings API: streaming with Range, signed URLs, access, untrusted n
 
     it('refuses an expired URL', async () => {
       const signer = e2e.testApp.app.get(SignedUrls, { strict: false });
-      const old = signer.sign(`recording:${aliceRec}:play`, e2e.alice.id, 60, Date.now() - 120_000);
+      const old = await signer.sign(`recording:${aliceRec}:play`, e2e.alice.id, 60, Date.now() - 120_000);
       const res = await http().get(`/api/recordings/${aliceRec}/stream?uid=${old.uid}&exp=${old.exp}&sig=${old.sig}`).expect(403);
       expectErrorShape(res.body, 403, 'SIGNED_URL_EXPIRED');
     });

@@ -54,8 +54,8 @@ export class RecordingPlaybackService {
   async signedUrls(id: number, user: AuthUser): Promise<{ url: string; downloadUrl: string; expiresAt: string }> {
     await this.viewable(id, user);
     const ttl = this.config.recordingsUrlTtlSeconds;
-    const play = this.signer.sign(signedResource(id, false), user.id, ttl);
-    const download = this.signer.sign(signedResource(id, true), user.id, ttl);
+    const play = await this.signer.sign(signedResource(id, false), user.id, ttl);
+    const download = await this.signer.sign(signedResource(id, true), user.id, ttl);
     const query = (s: { uid: string; exp: string; sig: string }) => `uid=${s.uid}&exp=${s.exp}&sig=${s.sig}`;
     return { url: `${streamPath(id)}?${query(play)}`, downloadUrl: `${streamPath(id)}?download=true&${query(download)}`, expiresAt: play.expiresAt.toISOString() };
   }
