@@ -32,7 +32,6 @@ const POLICY: Record<string, UserRole[] | typeof PUBLIC> = {
   'DELETE /api/companies/{id}': STAFF,
   'POST /api/companies/import': STAFF,
   'GET /api/health': PUBLIC,
-  'GET /api/ready': PUBLIC,
   // Readiness for load balancers and probes: states and counts, no secrets, hosts or numbers.
   'GET /api/ready': PUBLIC,
   'GET /api/meta': PUBLIC,
