@@ -34,6 +34,8 @@ const POLICY: Record<string, UserRole[] | typeof PUBLIC> = {
   'GET /api/health': PUBLIC,
   // Readiness for load balancers and probes: states and counts, no secrets, hosts or numbers.
   'GET /api/ready': PUBLIC,
+  // Prometheus: no user's JWT; METRICS_TOKEN when set (unset in this test), checked by the route itself.
+  'GET /metrics': PUBLIC,
   'GET /api/meta': PUBLIC,
   'GET /api/calls': ALL,
   'GET /api/calls/export.csv': ALL,

@@ -1,20 +1,17 @@
 import { asIngestProcessStatus, RedisIngestStatusBoard, RedisPubSub, type IngestProcessStatus } from '../apps/server/src/call-events';
 import { eventually } from './support/calls-e2e';
 import { startTestApp, type TestApp } from './support/test-app';
+import { testRedisEnv } from './support/test-redis-env';
 
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
-function redisUrl(): string {
-  const url = process.env.REDIS_URL;
-  if (!url) throw new Error('This test needs Redis: start redis-server (apt-get install -y redis-server) or set REDIS_URL');
-  return url;
-}
+const redisUrl = () => testRedisEnv().REDIS_URL;
 
 function status(process: string, pbx: Partial<IngestProcessStatus['pbxs'][number]> = {}, full = false): IngestProcessStatus {
   return {
     process,
     at: new Date().toISOString(),
-    pbxs: [{ pbxId: 'main', state: 'ingesting', amiState: 'ready', readingPaused: false, ...pbx }],
+    pbxs: [{ pbxId: 'main', state: 'ingesting', amiState: 'ready', readingPaused: false, activeCalls: 0, ...pbx }],
     writeQueue: { pending: full ? 50_000 : 3, capacity: 50_000, full },
   };
 }

@@ -7,7 +7,7 @@ import { freePort } from './support/free-port';
 import { RealtimeClient, type Received } from './support/realtime-client';
 import { cleanEnv, ServerProcess } from './support/server-process';
 import { TEST_ADMIN_PASSWORD, TEST_JWT_SECRET } from './support/test-app';
-import { createDatabase, dropDatabase, uniqueName } from './support/test-database';
+import { createDatabase, dropDatabase, testDatabaseEnv, uniqueName } from './support/test-database';
 
 const AMI_USER = { username: 'cluster', secret: 'cluster-secret' };
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
@@ -53,11 +53,7 @@ describe('realtime across processes and instances (Redis)', () => {
         DEMO_MODE: 'off',
         JWT_SECRET: TEST_JWT_SECRET,
         ADMIN_PASSWORD: TEST_ADMIN_PASSWORD,
-        DB_HOST: process.env.DB_HOST ?? '',
-        DB_PORT: process.env.DB_PORT ?? '5432',
-        DB_USER: process.env.DB_USER ?? '',
-        DB_PASSWORD: process.env.DB_PASSWORD ?? '',
-        DB_NAME: database,
+        ...testDatabaseEnv(database),
         REDIS_URL,
         REDIS_KEY_PREFIX: `test-cluster-${process.pid}`,
         ASTERISK_HOST: '',

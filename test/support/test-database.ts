@@ -14,6 +14,17 @@ export function testServerConnection(database = 'postgres'): ClientConfig {
   };
 }
 
+/** The DB_* variables of a server process (a child of the test) on `database` of the test's PostgreSQL. */
+export function testDatabaseEnv(database: string): Record<'DB_HOST' | 'DB_PORT' | 'DB_USER' | 'DB_PASSWORD' | 'DB_NAME', string> {
+  return {
+    DB_HOST: process.env.DB_HOST ?? '',
+    DB_PORT: process.env.DB_PORT ?? '5432',
+    DB_USER: process.env.DB_USER ?? '',
+    DB_PASSWORD: process.env.DB_PASSWORD ?? '',
+    DB_NAME: database,
+  };
+}
+
 export function uniqueName(prefix: string): string {
   return `${prefix}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 8)}`;
 }

@@ -14,6 +14,7 @@ import { DatabaseModule } from './database';
 import { RecordingsModule } from './recordings';
 import { HealthModule } from './health';
 import { MetaModule } from './meta';
+import { MetricsModule } from './metrics';
 import { RealtimeModule } from './realtime';
 import { StatsModule } from './stats';
 import { UsersModule } from './users';
@@ -21,8 +22,8 @@ import { WebModule } from './web';
 
 type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
-/** Every role: configuration, logs, database (migrated at start), the call-event bus, health, shared services. */
-const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule, HealthModule];
+/** Every role: configuration, logs, database (migrated at start), the call-event bus, health, metrics, shared services. */
+const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule, HealthModule, MetricsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
 const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule, RealtimeModule];

@@ -11,6 +11,7 @@ import { ErrorResponseDto } from './common/errors/error-response.dto';
 import { createValidationPipe } from './common/errors/validation';
 import { ContentTypeGuard, refuseDeepJson, SafeTextPipe } from './common/input';
 import { AppConfig } from './config/app-config';
+import { HttpMetrics, METRICS_SECURITY } from './metrics';
 import { RealtimeIoAdapter } from './realtime';
 
 export const API_PREFIX = 'api';
@@ -23,7 +24,10 @@ const MAX_JSON_DEPTH = 32;
 /** The HTTP application (roles all and server), fully configured but not yet listening. */
 export async function createHttpApp(config: AppConfig): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { logger: new NestPinoLogger(rootLogger(config)) });
-  app.setGlobalPrefix(API_PREFIX);
+  // Timed first, so that what the other middleware answers (helmet, the body parsers) counts too.
+  app.use(app.get(HttpMetrics).middleware());
+  // Prometheus looks for /metrics at the root.
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
   // No upgrade-insecure-requests: on a LAN the server is often plain HTTP, and the directive
   // would send the browser to https:// for the docs' and the web UI's own assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -53,6 +57,7 @@ function setupSwagger(app: NestExpressApplication): void {
       )
       .setVersion(APP_VERSION)
       .addBearerAuth({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' })
+      .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (GET /metrics only)' }, METRICS_SECURITY)
       .build(),
     { extraModels: [ErrorResponseDto] },
   );

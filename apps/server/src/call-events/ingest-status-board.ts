@@ -7,6 +7,8 @@ export interface IngestPbxStatus {
   amiState: string | null;
   /** The write queue is full: the PBX's socket is not read meanwhile. */
   readingPaused: boolean;
+  /** Calls in progress on the PBX, as the ingest follows them. */
+  activeCalls: number;
 }
 
 /** What an ingest process reports about itself, every {@link INGEST_STATUS_INTERVAL_MS}. */
@@ -62,5 +64,5 @@ export function asIngestProcessStatus(value: unknown): IngestProcessStatus | nul
 function isPbxStatus(value: unknown): value is IngestPbxStatus {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<Record<keyof IngestPbxStatus, unknown>>;
-  return typeof v.pbxId === 'string' && typeof v.state === 'string' && (v.amiState === null || typeof v.amiState === 'string') && typeof v.readingPaused === 'boolean';
+  return typeof v.pbxId === 'string' && typeof v.state === 'string' && (v.amiState === null || typeof v.amiState === 'string') && typeof v.readingPaused === 'boolean' && typeof v.activeCalls === 'number';
 }

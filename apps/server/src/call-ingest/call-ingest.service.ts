@@ -13,6 +13,13 @@ import { callKey, type CallWrite } from './store/call-write';
 import { buildCallWrite } from './store/call-write-builder';
 import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
 
+/** One attempt to write a batch of call events. */
+export interface WriteAttempt {
+  seconds: number;
+  events: number;
+  ok: boolean;
+}
+
 /** Parallel write lanes: calls hash to a lane, so one call's steps stay in order. */
 const WRITE_LANES = 2;
 /** Most tracker events per statement. */
@@ -41,6 +48,7 @@ export class CallIngestService implements OnApplicationShutdown {
   private readonly nextSeq = new Map<string, number>();
   private full = false;
   private readonly pressureListeners: Array<(full: boolean) => void> = [];
+  private readonly writeListeners: Array<(write: WriteAttempt) => void> = [];
   /**
    * This process as `calls.writer`: a row another writer inserted is a call this process
    * rebuilt from the PBX's listing, merged into what is stored rather than replacing it.
@@ -58,7 +66,7 @@ export class CallIngestService implements OnApplicationShutdown {
       lanes: WRITE_LANES,
       maxBatch: MAX_BATCH,
       gatherMs: config.INGEST_WRITE_GATHER_MS,
-      flush: (batch) => this.flush(batch),
+      flush: (batch) => this.timedFlush(batch),
       isTransient: isTransientDbError,
       onFlushError: (error, size, transient) =>
         this.logger.warn(`writing ${size} call events failed${transient ? ', retrying' : ''}: ${(error as Error).message}`),
@@ -151,6 +159,11 @@ export class CallIngestService implements OnApplicationShutdown {
     this.pressureListeners.push(listener);
   }
 
+  /** Told about every attempt to write a batch (failed ones included: they are retried or split). */
+  onWrite(listener: (write: WriteAttempt) => void): void {
+    this.writeListeners.push(listener);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     const left = await this.queue.close(this.config.ingestShutdownDrainMs);
     if (left.length === 0) return;
@@ -166,6 +179,18 @@ export class CallIngestService implements OnApplicationShutdown {
     if (full) this.logger.warn(`${this.queue.pending} call events wait to be written (INGEST_MAX_QUEUED_EVENTS): the database is down or slower than the PBXs; the PBXs are not read until half are written`);
     else this.logger.log(`call event backlog down to ${this.queue.pending}: reading the PBXs again`);
     for (const listener of this.pressureListeners) listener(full);
+  }
+
+  private async timedFlush(batch: CallWrite[]): Promise<void> {
+    const started = performance.now();
+    let ok = false;
+    try {
+      await this.flush(batch);
+      ok = true;
+    } finally {
+      const write = { seconds: (performance.now() - started) / 1000, events: batch.length, ok };
+      for (const listener of this.writeListeners) listener(write);
+    }
   }
 
   private async flush(batch: CallWrite[]): Promise<void> {

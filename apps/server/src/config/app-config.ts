@@ -55,6 +55,23 @@ function Port(): PropertyDecorator {
   };
 }
 
+/** A second listener's port: the same as PORT or WEBSOCKET_PORT would fail the start with EADDRINUSE. */
+function IsPortOfItsOwn(): PropertyDecorator {
+  return (target, key) =>
+    registerDecorator({
+      name: 'isPortOfItsOwn',
+      target: target.constructor,
+      propertyName: String(key),
+      options: { message: 'must differ from PORT and WEBSOCKET_PORT' },
+      validator: {
+        validate: (value: unknown, args) => {
+          const config = args!.object as AppConfig;
+          return value !== config.PORT && value !== config.WEBSOCKET_PORT;
+        },
+      },
+    });
+}
+
 function IsPhoneRegion(): PropertyDecorator {
   return (target, key) =>
     registerDecorator({
@@ -448,6 +465,20 @@ export class AppConfig {
   /** Prefix of every Redis key and channel the CRM uses, so deployments (or test runs) can share one Redis. */
   @Matches(/^[A-Za-z0-9:_.-]{1,64}$/, { message: 'must be 1-64 letters, digits, ":", "_", "." or "-"' })
   REDIS_KEY_PREFIX = 'crm';
+
+  // --- monitoring ---
+  /** An internal listener for /metrics, /api/health and /api/ready: the only HTTP port of APP_ROLE=asterisk. */
+  @IsOptional()
+  @Port()
+  @IsPortOfItsOwn()
+  METRICS_PORT?: number;
+
+  /** Bearer token for /metrics; unset asks none (see metricsOnApiPort). */
+  @Secret()
+  @IsOptional()
+  @IsString()
+  @MinLength(16, { message: 'must be at least 16 characters' })
+  METRICS_TOKEN?: string;
 
   /** REDIS_KEY_PREFIX with its separator. */
   get redisKeyPrefix(): string {

@@ -1,10 +1,9 @@
-import { Controller, Get, HttpStatus } from '@nestjs/common';
+import { Controller, Get } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { Public } from '../common/auth';
-import { DomainError } from '../common/errors/domain-error';
 import { ErrorResponseDto } from '../common/errors/error-response.dto';
 import { LivenessDto, ReadinessDto } from './health.dto';
-import { notReadyMessage } from './not-ready';
+import { notReadyError } from './not-ready';
 import { ReadinessService } from './readiness.service';
 
 /**
@@ -43,9 +42,7 @@ export class HealthController {
   @ApiResponse({ status: 503, description: 'Not ready (NOT_READY); details.checks says which check is down and why', type: ErrorResponseDto })
   async ready(): Promise<ReadinessDto> {
     const report = await this.readiness.readiness();
-    if (!report.ready) {
-      throw new DomainError('NOT_READY', HttpStatus.SERVICE_UNAVAILABLE, notReadyMessage(report), { status: report.status, checks: report.checks, mode: report.mode });
-    }
+    if (!report.ready) throw notReadyError(report);
     return { status: report.status as ReadinessDto['status'], checks: report.checks, mode: report.mode };
   }
 }

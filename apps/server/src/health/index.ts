@@ -3,4 +3,4 @@
 export * from './health.module';
 export * from './readiness-indicators';
 export * from './readiness.service';
-export { notReadyMessage } from './not-ready';
+export { notReadyError } from './not-ready';

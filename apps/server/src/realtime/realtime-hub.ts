@@ -113,6 +113,11 @@ export class RealtimeHub {
     return [...ids].flatMap((id) => this.server!.of('/').sockets.get(id) ?? []);
   }
 
+  /** Connections on this instance (authenticated ones: the handshake refuses the others). */
+  localConnectionCount(): number {
+    return this.server?.of('/').sockets.size ?? 0;
+  }
+
   /** Users with a connection on this instance. */
   localUserIds(): number[] {
     if (!this.server) return [];

@@ -8,6 +8,7 @@ import { CallEventRelay } from './call-event-relay.service';
 import { PhoneStateRelay } from './phone-state-relay.service';
 import { PresenceService } from './presence.service';
 import { RealtimeHub } from './realtime-hub';
+import { RealtimeMetrics } from './realtime-metrics';
 import { RealtimeSessionsService } from './realtime-sessions.service';
 import { RealtimeSnapshotService } from './realtime-snapshot.service';
 import { RealtimeGateway } from './realtime.gateway';
@@ -30,6 +31,7 @@ import { WebsocketPort } from './websocket-port';
     PhoneStateRelay,
     CallCardsService,
     WebsocketPort,
+    RealtimeMetrics,
   ],
 })
 export class RealtimeModule {}

@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { createServer, type Server } from 'node:http';
+import { closeListener, listenOn } from '../common/http/side-listener';
 import { AppConfig } from '../config/app-config';
 import { RealtimeHub } from './realtime-hub';
 
@@ -30,13 +31,7 @@ export class WebsocketPort implements OnApplicationBootstrap, OnApplicationShutd
       else response.writeHead(404).end();
     });
     server.on('upgrade', (request, socket, head) => main.emit('upgrade', request, socket, head));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(port, () => {
-        server.off('error', reject);
-        resolve();
-      });
-    });
+    await listenOn(server, port);
     this.server = server;
     this.logger.log(`Socket.IO also on port ${port}`);
   }
@@ -44,8 +39,6 @@ export class WebsocketPort implements OnApplicationBootstrap, OnApplicationShutd
   async onApplicationShutdown(): Promise<void> {
     const server = this.server;
     this.server = null;
-    if (!server) return;
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (server) await closeListener(server);
   }
 }

@@ -6,6 +6,7 @@ import { AdvisoryLocks, pgClientConfig } from '../../database';
 import { CallIngestService } from '../call-ingest.service';
 import { CdrCompletionService } from '../cdr/cdr-completion.service';
 import { PhoneStatePublisher } from '../phone-states/phone-state-publisher';
+import { IngestMetrics } from './ingest-metrics';
 import { PbxIngest, type PbxIngestOptions, type PbxIngestState } from './pbx-ingest';
 
 /** Namespace of the advisory locks that elect one ingest per PBX (the lock's first int4 is its hash). */
@@ -19,6 +20,8 @@ export interface PbxIngestStatus {
   amiState: string | null;
   /** The write queue is full: the PBX's socket is not read meanwhile. */
   readingPaused: boolean;
+  /** Calls in progress on the PBX, as its tracker follows them. */
+  activeCalls: number;
 }
 
 /**
@@ -37,8 +40,10 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
     private readonly calls: CallIngestService,
     private readonly phoneStates: PhoneStatePublisher,
     private readonly cdr: CdrCompletionService,
+    private readonly metrics: IngestMetrics,
     dataSource: DataSource,
   ) {
+    metrics.watch(() => this.status());
     this.lock = config.TEST_MODE ? null : new AdvisoryLocks(pgClientConfig(dataSource, 'crm-call-ingest'), INGEST_LOCK_NAMESPACE);
     calls.onPressure((full) => {
       for (const pbx of this.pbxs.values()) pbx.pauseReading(full);
@@ -84,6 +89,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
         },
       },
       logger: new Logger(`AMI ${server.id}`),
+      observer: this.metrics.observerFor(server.id),
     });
     this.pbxs.set(server.id, pbx);
     this.cdr.watch(server.id);
@@ -100,6 +106,12 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
   }
 
   status(): PbxIngestStatus[] {
-    return [...this.pbxs.values()].map((pbx) => ({ pbxId: pbx.pbxId, state: pbx.state, amiState: pbx.ami?.state ?? null, readingPaused: pbx.ami?.isPaused ?? false }));
+    return [...this.pbxs.values()].map((pbx) => ({
+      pbxId: pbx.pbxId,
+      state: pbx.state,
+      amiState: pbx.ami?.state ?? null,
+      readingPaused: pbx.ami?.isPaused ?? false,
+      activeCalls: pbx.trackerStats.calls,
+    }));
   }
 }

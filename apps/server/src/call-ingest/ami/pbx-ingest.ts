@@ -3,8 +3,10 @@ import {
   AmiConnection,
   CallTracker,
   readDeviceState,
+  type AmiDisconnectInfo,
   type AmiLogger,
   type AmiMessage,
+  type AmiSessionInfo,
   type AmiServerConfig,
   type CallTrackerEvent,
   type CallTrackerOptions,
@@ -27,6 +29,14 @@ export interface LostCallsHandler {
   close(pbxId: string, live: string[], mark: string, since: number | null): Promise<unknown>;
 }
 
+/** Told what the PBX's AMI connection does (metrics); called synchronously, so it must be cheap and must not throw. */
+export interface PbxIngestObserver {
+  connected(info: AmiSessionInfo): void;
+  disconnected(info: AmiDisconnectInfo): void;
+  /** Every message, once the tracker has handled it; `callEvents`: how many call events it made. */
+  message(msg: AmiMessage, callEvents: number): void;
+}
+
 export interface PbxIngestOptions {
   server: AmiServerConfig;
   /** Null: write without electing (TEST_MODE writes nothing, so several may run). */
@@ -43,6 +53,7 @@ export interface PbxIngestOptions {
   standbyRetryMs?: number;
   /** How often an ingest whose lock session dropped tries to take its lock again (default 1 s). */
   relockRetryMs?: number;
+  observer?: PbxIngestObserver;
   /** Overrides for the AMI connection (tests shorten timeouts). */
   connection?: Partial<ConstructorParameters<typeof AmiConnection>[0]>;
 }
@@ -199,6 +210,11 @@ export class PbxIngest {
       this.lostAt ??= Date.now();
       this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
     });
+    const observer = this.options.observer;
+    if (observer) {
+      connection.on('connected', (info) => observer.connected(info));
+      connection.on('disconnected', (info) => observer.disconnected(info));
+    }
     this.connection = connection;
     if (this.readingPaused) connection.pause();
     connection.start();
@@ -234,7 +250,9 @@ export class PbxIngest {
   }
 
   private feed(msg: AmiMessage): void {
-    this.emitAll(this.tracker.handle(msg));
+    const events = this.tracker.handle(msg);
+    this.options.observer?.message(msg, events.length);
+    this.emitAll(events);
     const phoneStates = this.options.phoneStates;
     if (!phoneStates) return;
     const device = readDeviceState(msg);

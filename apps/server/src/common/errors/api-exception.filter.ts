@@ -66,18 +66,23 @@ export class ApiExceptionFilter implements ExceptionFilter {
     } else if (body.status >= 500) {
       this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
     }
-    const payload: ErrorResponseDto = {
-      statusCode: body.status,
-      error: body.code,
-      message: body.message,
-      ...(body.details === undefined ? {} : { details: body.details }),
-      path: (request.originalUrl ?? request.url).split('?')[0],
-      timestamp: new Date().toISOString(),
-    };
+    const payload = errorPayload(body, request.originalUrl ?? request.url);
     if (response.headersSent) return;
     if (body.retryAfterSeconds !== undefined) response.setHeader('Retry-After', String(body.retryAfterSeconds));
     response.status(body.status).json(payload);
   }
+}
+
+/** The response body of an error on `url` (its path, without the query). */
+export function errorPayload(body: ErrorBody, url: string): ErrorResponseDto {
+  return {
+    statusCode: body.status,
+    error: body.code,
+    message: body.message,
+    ...(body.details === undefined ? {} : { details: body.details }),
+    path: url.split('?')[0],
+    timestamp: new Date().toISOString(),
+  };
 }
 
 /** The status, code and safe message an error is reported with (also where no HTTP response can carry it, as a line of a stream). */

@@ -1,14 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Gauge, Registry } from 'prom-client';
+import { MetricsRegistry } from '../../metrics';
 
 /**
- * Counters of the recordings' background work, in a prom-client registry of their own: a
- * `/metrics` endpoint (none exists yet) exposes them with `Registry.merge([..., metrics.registry])`.
- * The same events are logged.
+ * Counters of the recordings' background work, in a prom-client registry of their own that
+ * `/metrics` serves with the rest (MetricsRegistry.include). The same events are logged.
  */
 @Injectable()
 export class RecordingsMetrics {
   readonly registry = new Registry();
+
+  constructor(metrics: MetricsRegistry) {
+    metrics.include(this.registry);
+  }
 
   /** Files found (ready, empty) or given up on (missing, rejected). */
   readonly settled = new Counter({ name: 'crm_recordings_settled_total', help: 'Recordings whose file was found or given up on, by outcome', labelNames: ['status'], registers: [this.registry] });
