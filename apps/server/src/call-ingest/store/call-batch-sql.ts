@@ -15,8 +15,9 @@ import type { CallRow, CallTimelineRow, CallWrite } from './call-write';
  * stored only when its call's write applied and the step is newer than what was
  * stored before the statement (the `old` CTE sees the pre-statement snapshot);
  * the per-call dedupe key catches the rest. The statement returns the rows it
- * changed and, per row, the dedupe keys of the steps it stored, so the caller
- * announces exactly what happened, once.
+ * changed (their keys, and the whole row where a recovery merged it) and, per row,
+ * the dedupe keys of the steps it stored, so the caller announces exactly what
+ * happened, once.
  */
 interface Column<R> {
   name: string;
@@ -225,8 +226,10 @@ stored_steps AS (
   ON CONFLICT (call_id, dedupe_key) DO NOTHING
   RETURNING call_id, dedupe_key
 )
-SELECT up.*,
-  COALESCE((SELECT array_agg(k.dedupe_key) FROM stored_steps k WHERE k.call_id = up.id), '{}') AS stored_step_keys
-FROM up`;
+SELECT up.id, up.pbx_id, up.linkedid, up.seq_base, up.recording_url,
+  -- The whole row only where it is not the writes' own (a merged recovery): less to send and parse.
+  CASE WHEN up.recovered THEN row_to_json(up) END AS merged,
+  COALESCE(k.keys, '{}') AS stored_step_keys
+FROM up LEFT JOIN (SELECT call_id, array_agg(dedupe_key) AS keys FROM stored_steps GROUP BY call_id) k ON k.call_id = up.id`;
   return { text, values };
 }

@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
@@ -10,12 +12,19 @@ import { callKey } from './call-write';
 import { closeLostCallsStatement } from './lost-calls-sql';
 import { mergeCallsStatements } from './merge-calls-sql';
 
-interface ChangedCallRow extends CallTableRow {
+interface ChangedCallRow {
+  id: string | number;
+  pbx_id: string;
+  linkedid: string;
   seq_base: number;
-  recovered: boolean;
-  stored_step_keys: string[];
   recording_url: string | null;
+  /** The row as JSON where a recovery merged it, else null. */
+  merged: (Omit<CallTableRow, 'started_at' | 'answered_at' | 'ended_at'> & { started_at: string; answered_at: string | null; ended_at: string | null }) | null;
+  stored_step_keys: string[];
 }
+
+/** Name of the prepared batch statement (its text changes only with the code: a new name then). */
+const BATCH_STATEMENT_NAME = `crm-call-batch-${createHash('sha1').update(buildCallBatchStatement([]).text).digest('hex').slice(0, 12)}`;
 
 /** Applies each batch as one idempotent statement (its own transaction). */
 @Injectable()
@@ -26,16 +35,23 @@ export class PgCallStore extends CallStore {
     super(dataSource);
   }
 
+  /** TypeORM's own pg pool (its PostgreSQL driver's `master`), for named statements. */
+  private pool(): Pool {
+    return (this.dataSource.driver as unknown as { master: Pool }).master;
+  }
+
   async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
     if (calls.length === 0) return [];
     const { text, values } = buildCallBatchStatement(calls);
-    const rows: ChangedCallRow[] = await this.dataSource.query(text, values);
+    // A named statement: each pooled connection plans it once (its text is the same for any batch),
+    // where an unnamed one would be parsed and planned again for every batch.
+    const rows = (await this.pool().query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values })).rows;
     return rows.map((row) => ({
       key: callKey(row.pbx_id, row.linkedid),
       id: String(row.id),
       storedStepKeys: new Set(row.stored_step_keys),
       seqBase: row.seq_base,
-      merged: row.recovered ? row : null,
+      merged: row.merged && { ...row.merged, started_at: new Date(row.merged.started_at), answered_at: dateOrNull(row.merged.answered_at), ended_at: dateOrNull(row.merged.ended_at) },
       recordingUrl: row.recording_url,
     }));
   }
@@ -59,4 +75,8 @@ export class PgCallStore extends CallStore {
     const rows: CallTableRow[] = await this.dataSource.query(text, values);
     return rows.map(toCallView);
   }
+}
+
+function dateOrNull(iso: string | null): Date | null {
+  return iso === null ? null : new Date(iso);
 }
