@@ -6,3 +6,4 @@ export * from './call-view';
 export * from './call-events';
 export * from './user-values';
 export * from './realtime-events';
+export * from './call-stats';

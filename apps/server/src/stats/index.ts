@@ -1,3 +1,2 @@
 export * from './stats.module';
 export * from './stats.service';
-export * from './call-stats';

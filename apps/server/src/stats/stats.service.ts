@@ -2,7 +2,7 @@ import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, UNANSWERED_CALL_STATUSES, type CallDirection, type TerminalCallStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { CALL_FROM, CALL_SELECT, filterConditions, toCallListItem, type CallDbRow } from '../calls';
-import type { CallStats } from './call-stats';
+import type { CallStats } from '@app/contracts';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { PgTimeZones } from '../database';
 import { AppConfig } from '../config/app-config';

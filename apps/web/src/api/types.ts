@@ -1,13 +1,26 @@
 /**
  * The REST API's shapes as the browser sees them (JSON: ids of calls are strings, dates ISO
- * strings). Calls, their values and timeline come from `@app/contracts`, shared with the server;
- * the rest mirrors the server's DTOs (users, companies, statistics), which that library does not
+ * strings). Calls, their values, timeline and statistics come from `@app/contracts`, shared with
+ * the server; the rest mirrors the server's DTOs (users, companies), which that library does not
  * hold yet.
  */
-import type { CallDirection, CallListItem, CallStatus, PhoneType, TerminalCallStatus, UserRole, UserStatus } from '@app/contracts';
+import type { CallDirection, CallListItem, CallStatus, PhoneType, UserRole, UserStatus } from '@app/contracts';
 
 export { CALL_DIRECTIONS, CALL_STATUSES, CALL_TIMELINE_TYPES, PHONE_TYPES, TERMINAL_CALL_STATUSES, USER_ROLES } from '@app/contracts';
-export type { CallDetail, CallDirection, CallRecordingEntry, CallStatus, CallTimelineEntry, PhoneType, TerminalCallStatus, UserRole, UserStatus } from '@app/contracts';
+export type {
+  CallDetail,
+  CallDirection,
+  CallRecordingEntry,
+  CallStats,
+  CallStatus,
+  CallTimelineEntry,
+  PhoneType,
+  SecondsSummary,
+  TerminalCallStatus,
+  UserCallStats,
+  UserRole,
+  UserStatus,
+} from '@app/contracts';
 
 /** A call in a list or a detail: the stored call with the user's and the company's names. */
 export type Call = CallListItem;
@@ -30,41 +43,6 @@ export interface CallFilter {
   userId?: number;
   companyId?: number;
   sort?: CallSort;
-}
-
-export interface SecondsSummary {
-  average: number | null;
-  p90: number | null;
-}
-
-export interface UserCallStats {
-  userId: string;
-  userName: string | null;
-  calls: number;
-  answered: number;
-  unanswered: number;
-  talkSeconds: number;
-  averageTalkSeconds: number | null;
-}
-
-export interface CallStats {
-  from: string;
-  to: string;
-  timeZone: string;
-  userId: string | null;
-  totals: {
-    calls: number;
-    answered: number;
-    answerRate: number;
-    byStatus: Record<TerminalCallStatus, number>;
-    byDirection: Record<CallDirection, number>;
-  };
-  ringSeconds: SecondsSummary;
-  talkSeconds: SecondsSummary & { total: number };
-  perUser: UserCallStats[];
-  perHour: { hour: number; calls: number; answered: number }[];
-  perDay: { day: string; calls: number; answered: number }[];
-  missedNotCalledBack: { count: number; calls: Call[] };
 }
 
 export interface Page<T> {

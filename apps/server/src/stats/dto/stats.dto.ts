@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { CallDto } from '../../calls';
-import type { CallStats, SecondsSummary, UserCallStats } from '../call-stats';
+import type { CallStats, SecondsSummary, UserCallStats } from '@app/contracts';
 
 class SecondsSummaryDto implements SecondsSummary {
   @ApiProperty({ type: Number, nullable: true, example: 12.5 })

@@ -1,4 +1,5 @@
-import type { CallDirection, CallListItem, TerminalCallStatus } from '@app/contracts';
+import type { CallDirection, TerminalCallStatus } from './call-values';
+import type { CallListItem } from './call-view';
 
 export interface SecondsSummary {
   /** Mean, null when no call counts. */
