@@ -2,13 +2,14 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { basename, join, relative } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
 import { parse as parseYaml } from 'yaml';
 import { testRedisEnv } from './support/test-redis-env';
 import { freePort } from './support/free-port';
 import { cleanEnv, PROJECT_ROOT, ServerProcess } from './support/server-process';
-import { createDatabase, dropDatabase, uniqueName } from './support/test-database';
+import { eventually } from './support/calls-e2e';
+import { createDatabase, dropDatabase, testDatabaseEnv, uniqueName } from './support/test-database';
 
 /**
  * docker/: no Docker engine runs here, so the image is checked through its Dockerfile and by
@@ -43,6 +44,67 @@ const runtime = (): Instruction[] => [...stages().values()].at(-1)!;
 const entryPoint = (): string[] => execForm(args(named(runtime(), 'CMD')[0]));
 const healthcheck = (): string[] => execForm(args(named(runtime(), 'HEALTHCHECK')[0]));
 
+/** Files the runtime stage copies from the build context into its WORKDIR: their name there -> their path here. */
+function copiedFromContext(): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const copy of named(runtime(), 'COPY').filter((i) => !/--from=/.test(i.getTextContent()))) {
+    const [source, dest] = args(copy).split(/\s+/);
+    if (source.startsWith('package')) continue;
+    out.set(dest === './' ? basename(source) : dest.replace(/^\.\//, ''), join(PROJECT_ROOT, source));
+  }
+  return out;
+}
+
+/**
+ * Runs a command as the image would in its WORKDIR (/app): `node` is this Node, a file the image
+ * copied from the context is that file here, and dist/ is the one `npm run build` wrote here.
+ */
+function runAsImage(command: string[], env: NodeJS.ProcessEnv): number | null {
+  const files = copiedFromContext();
+  const [cmd, ...rest] = command.map((arg, i) => (i === 0 && arg === 'node' ? process.execPath : (files.get(arg) ?? arg)));
+  return spawnSync(cmd, rest, { cwd: PROJECT_ROOT, env, timeout: 10_000 }).status;
+}
+
+interface ComposeService {
+  image?: string;
+  build?: { context: string; dockerfile: string };
+  profiles?: string[];
+  command?: string[];
+  environment?: Record<string, string>;
+  depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] };
+  volumes?: string[];
+  ports?: { target: number; published: number; protocol?: string }[];
+  expose?: string[];
+}
+interface ComposeConfig {
+  services: Record<string, ComposeService>;
+  volumes: Record<string, unknown>;
+}
+
+const REQUIRED = { DB_PASSWORD: 'compose-test-db-password', JWT_SECRET: 'compose-test-jwt-secret-0123456789abcdef' };
+
+/** `docker-compose config` with these variables only (never a developer's docker/.env), run in a scratch folder. */
+function compose(vars: Record<string, string>, ...extra: string[]): { status: number | null; stdout: string; stderr: string } {
+  const found = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
+  if (found.error) throw new Error('docker-compose is not installed: apt-get install -y docker-compose (.ci/run does)');
+  const workDir = mkdtempSync(join(tmpdir(), 'crm-compose-'));
+  try {
+    const emptyEnvFile = join(workDir, 'empty.env');
+    writeFileSync(emptyEnvFile, '');
+    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...vars };
+    return spawnSync('docker-compose', ['--env-file', emptyEnvFile, '-f', COMPOSE_FILE, ...extra, 'config'], { encoding: 'utf8', env, cwd: workDir });
+  } finally {
+    rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+function composeConfig(vars: Record<string, string> = {}, ...extra: string[]): ComposeConfig {
+  const result = compose({ ...REQUIRED, ...vars }, ...extra);
+  if (result.status !== 0) throw new Error(`docker-compose config failed: ${result.stderr}`);
+  return parseYaml(result.stdout) as ComposeConfig;
+}
+
 describe('docker/Dockerfile', () => {
   it('builds in one stage and runs from another', () => {
     const all = stages();
@@ -66,11 +128,19 @@ describe('docker/Dockerfile', () => {
     expect(instructions.indexOf(named(instructions, 'USER')[0])).toBeGreaterThan(lastRun);
   });
 
-  it('HEALTHCHECK probes GET /api/health on the configured port', () => {
+  it('runtime: ffmpeg for the recordings job and nothing else from apt; the recordings mount point belongs to the unprivileged user', () => {
+    const runs = named(runtime(), 'RUN').map(args).join('\n');
+    const installs = [...runs.matchAll(/apt-get install ([^&]+)/g)].map((m) => m[1].trim());
+    expect(installs).toEqual(['-y --no-install-recommends ffmpeg']);
+    expect(runs).toContain('rm -rf /var/lib/apt/lists/*');
+    expect(runs).toContain('chown node:node /var/spool/asterisk/monitor');
+  });
+
+  it('HEALTHCHECK is liveness (GET /api/health) on METRICS_PORT, else PORT, through a probe script copied from docker/', () => {
     const command = healthcheck();
-    expect(command[0]).toBe('node');
-    expect(command.join(' ')).toMatch(/\/api\/health/);
-    expect(command.join(' ')).toMatch(/process\.env\.PORT/);
+    expect(command).toEqual(['node', 'http-probe.cjs', '/api/health']);
+    const probe = readFileSync(copiedFromContext().get('http-probe.cjs')!, 'utf8');
+    expect(probe).toContain('process.env.METRICS_PORT || process.env.PORT');
   });
 
   it('.dockerignore keeps local state, secrets and dependencies out of the build context', () => {
@@ -83,10 +153,13 @@ describe('docker/Dockerfile', () => {
       execFileSync('npm', ['run', 'build', '--silent'], { cwd: PROJECT_ROOT, stdio: 'pipe', env: process.env });
     }, 120_000);
 
-    it('is what the build produces', () => {
+    it('is what the build produces, as is the simulator`s command line the sim profile runs', () => {
       const [node, entry] = entryPoint();
       expect(node).toBe('node');
       expect(statSync(join(PROJECT_ROOT, entry)).isFile()).toBe(true);
+      const sim = composeConfig({}, '--profile', 'sim').services['pbx-sim'].command!;
+      expect(sim.slice(0, 2)).toEqual(['node', 'dist/pbx-sim.js']);
+      expect(statSync(join(PROJECT_ROOT, sim[1])).isFile()).toBe(true);
     });
 
     it('needs nothing outside the production dependencies', () => {
@@ -130,10 +203,7 @@ describe('docker/Dockerfile', () => {
       });
       const [node, ...rest] = entryPoint();
       const server = ServerProcess.spawn(node === 'node' ? process.execPath : node, rest, env);
-      const probe = (): number | null => {
-        const [cmd, ...cmdArgs] = healthcheck();
-        return spawnSync(cmd === 'node' ? process.execPath : cmd, cmdArgs, { env: { ...env }, timeout: 10_000 }).status;
-      };
+      const probe = () => runAsImage(healthcheck(), env);
       try {
         await server.waitFor(/Asterisk CRM started: role server/, 60_000);
         expect(probe()).toBe(0);
@@ -145,52 +215,64 @@ describe('docker/Dockerfile', () => {
         await dropDatabase(database);
       }
     }, 120_000);
+
+    it('sim profile and ingest role as Compose runs them: the simulator`s command serves AMI, the ingest`s readiness check passes once logged in and fails within 5 s of losing it', async () => {
+      const { services } = composeConfig({ ASTERISK_SECRET: 'sim-secret', PBX_SIM_DIALECT: 'asterisk22' }, '--profile', 'sim');
+      const amiPort = await freePort();
+      const controlPort = await freePort();
+      const recordings = mkdtempSync(join(tmpdir(), 'crm-sim-recordings-'));
+      // This machine's ports and folders instead of the container's.
+      const here: Record<string, string> = { '--port': String(amiPort), '--http-port': String(controlPort), '--recordings': recordings };
+      const simCommand = services['pbx-sim'].command!.map((arg) => {
+        const [name] = arg.split('=');
+        return name in here ? `${name}=${here[name]}` : arg;
+      });
+      expect(simCommand).toContain('--dialect=asterisk22');
+      const sim = ServerProcess.spawn(process.execPath, simCommand.slice(1), cleanEnv({}));
+      const database = uniqueName('ops_ingest_image');
+      await createDatabase(database);
+      const metricsPort = await freePort();
+      const ingestEnv = services['crm-asterisk'].environment!;
+      const env = cleanEnv({
+        ...Object.fromEntries(Object.entries(ingestEnv).filter(([, v]) => v !== '')),
+        ...testDatabaseEnv(database),
+        DB_PASSWORD: process.env.DB_PASSWORD || 'ignored-by-trust-auth',
+        ...testRedisEnv(),
+        ASTERISK_HOST: '127.0.0.1',
+        ASTERISK_PORT: String(amiPort),
+        METRICS_PORT: String(metricsPort),
+        RECORDINGS_PATH: recordings,
+      });
+      expect(env.APP_ROLE).toBe('asterisk');
+      const [node, ...rest] = entryPoint();
+      const ingest = ServerProcess.spawn(node === 'node' ? process.execPath : node, rest, env);
+      const ready = () => runAsImage(services['crm-asterisk'].healthcheck!.test.slice(1), env);
+      try {
+        await sim.waitFor(/AMI on 0\.0\.0\.0:\d+/, 30_000);
+        const simEnv = { ...services['pbx-sim'].environment, PORT: String(controlPort) };
+        expect(runAsImage(services['pbx-sim'].healthcheck!.test.slice(1), cleanEnv(simEnv))).toBe(0);
+        await ingest.waitFor(/Asterisk CRM started: role asterisk/, 60_000);
+        await eventually('the ingest ready', async () => ready() === 0, 20_000, 200);
+        expect(runAsImage(healthcheck(), env)).toBe(0);
+        sim.kill('SIGTERM');
+        await sim.exit(10_000);
+        const from = Date.now();
+        await eventually('the ingest not ready', async () => ready() === 1, 10_000, 100);
+        expect(Date.now() - from).toBeLessThan(5000);
+        // Alive all the same: liveness never restarts it for a lost PBX.
+        expect(runAsImage(healthcheck(), env)).toBe(0);
+      } finally {
+        sim.kill('SIGKILL');
+        ingest.kill('SIGKILL');
+        await dropDatabase(database);
+        rmSync(recordings, { recursive: true, force: true });
+      }
+    }, 120_000);
   });
 });
 
-interface ComposeService {
-  image?: string;
-  build?: { context: string; dockerfile: string };
-  profiles?: string[];
-  environment?: Record<string, string>;
-  depends_on?: Record<string, { condition: string }>;
-  healthcheck?: { test: string[] };
-  volumes?: string[];
-  ports?: { target: number; published: number; protocol?: string }[];
-  expose?: string[];
-}
-interface ComposeConfig {
-  services: Record<string, ComposeService>;
-  volumes: Record<string, unknown>;
-}
-
-const REQUIRED = { DB_PASSWORD: 'compose-test-db-password', JWT_SECRET: 'compose-test-jwt-secret-0123456789abcdef' };
-
 describe('docker/docker-compose.yml', () => {
-  let emptyEnvFile: string;
-  let workDir: string;
-
-  beforeAll(() => {
-    const found = spawnSync('docker-compose', ['version'], { encoding: 'utf8' });
-    if (found.error) throw new Error('docker-compose is not installed: apt-get install -y docker-compose (.ci/run does)');
-    workDir = mkdtempSync(join(tmpdir(), 'crm-compose-'));
-    // Resolve with these variables only, whatever docker/.env a developer keeps.
-    emptyEnvFile = join(workDir, 'empty.env');
-    writeFileSync(emptyEnvFile, '');
-  });
-
-  afterAll(() => rmSync(workDir, { recursive: true, force: true }));
-
-  function compose(vars: Record<string, string>, ...extra: string[]): { status: number | null; stdout: string; stderr: string } {
-    const env = { PATH: process.env.PATH, HOME: process.env.HOME, ...vars };
-    return spawnSync('docker-compose', ['--env-file', emptyEnvFile, '-f', COMPOSE_FILE, ...extra, 'config'], { encoding: 'utf8', env, cwd: workDir });
-  }
-
-  function config(vars: Record<string, string> = {}, ...extra: string[]): ComposeConfig {
-    const result = compose({ ...REQUIRED, ...vars }, ...extra);
-    if (result.status !== 0) throw new Error(`docker-compose config failed: ${result.stderr}`);
-    return parseYaml(result.stdout) as ComposeConfig;
-  }
+  const config = composeConfig;
 
   it('refuses to resolve without the secrets it has no default for', () => {
     for (const missing of Object.keys(REQUIRED)) {
@@ -204,7 +286,7 @@ describe('docker/docker-compose.yml', () => {
 
   it('runs PostgreSQL, Redis and the CRM as its asterisk (ingest) and server roles of one image built from docker/Dockerfile', () => {
     const { services } = config();
-    expect(Object.keys(services).sort()).toEqual(['crm-asterisk', 'crm-server', 'pbx', 'postgres', 'redis']);
+    expect(Object.keys(services).sort()).toEqual(['crm-asterisk', 'crm-server', 'pbx', 'pbx-sim', 'postgres', 'redis']);
     for (const name of ['crm-asterisk', 'crm-server']) {
       const service = services[name];
       expect(service.build).toEqual({ context: PROJECT_ROOT, dockerfile: 'docker/Dockerfile' });
@@ -225,9 +307,13 @@ describe('docker/docker-compose.yml', () => {
     expect(services['crm-server'].environment!.APP_ROLE).toBe('server');
     expect(services['crm-server'].ports).toEqual([{ target: 3000, published: 3000 }]);
     expect(services['crm-asterisk'].ports).toBeUndefined();
-    // the image's HEALTHCHECK (HTTP) serves the server role; the ingest role has no HTTP port
-    expect(services['crm-server'].healthcheck).toBeUndefined();
-    expect(services['crm-asterisk'].healthcheck).toEqual({ test: ['NONE'] });
+    // readiness on METRICS_PORT (the asterisk role's only HTTP port), inside the network only
+    for (const name of ['crm-asterisk', 'crm-server']) {
+      expect(services[name].healthcheck).toMatchObject({ test: ['CMD', 'node', 'http-probe.cjs', '/api/ready'] });
+      expect(services[name].environment).toMatchObject({ METRICS_PORT: '9464' });
+      expect(services[name].expose).toEqual(['9464']);
+      expect((services[name].ports ?? []).some((p) => p.target === 9464)).toBe(false);
+    }
     expect(services.postgres.healthcheck!.test.join(' ')).toContain('pg_isready');
     expect(services.redis.healthcheck!.test).toEqual(['CMD', 'redis-cli', 'ping']);
     expect(services.postgres.environment).toMatchObject({ POSTGRES_DB: 'crm_calls', POSTGRES_USER: 'crm', POSTGRES_PASSWORD: REQUIRED.DB_PASSWORD });
@@ -247,12 +333,13 @@ describe('docker/docker-compose.yml', () => {
     expect(services['crm-server'].ports).toEqual([{ target: 3000, published: 8080 }]);
   });
 
-  it('shares the recordings read-only with the CRM; only Asterisk writes them', () => {
+  it('shares the recordings read-only with the CRM; only Asterisk (or the simulator) writes them', () => {
     const { services, volumes } = config();
     expect(Object.keys(volumes).sort()).toEqual(['postgres-data', 'recordings']);
     expect(services['crm-server'].volumes).toEqual(['recordings:/var/spool/asterisk/monitor:ro']);
     expect(services['crm-asterisk'].volumes).toEqual(['recordings:/var/spool/asterisk/monitor:ro']);
     expect(services.pbx.volumes).toContain('recordings:/var/spool/asterisk/monitor:rw');
+    expect(services['pbx-sim'].volumes).toEqual(['recordings:/var/spool/asterisk/monitor:rw']);
     const onHost = config({ RECORDINGS_VOLUME: '/srv/asterisk/monitor' }).services;
     expect(onHost['crm-server'].volumes).toEqual(['/srv/asterisk/monitor:/var/spool/asterisk/monitor:ro']);
   });
@@ -272,5 +359,23 @@ describe('docker/docker-compose.yml', () => {
   it('the default sample is the Asterisk 21+ one', () => {
     const etc = config({}, '--profile', 'asterisk').services.pbx.volumes!.find((v) => v.includes(':/etc/asterisk'))!;
     expect(relative(DOCKER_DIR, etc.split(':')[0])).toBe(join('asterisk', 'pjsip-mixmonitor'));
+  });
+
+  it.each([
+    ['asterisk20', 'lab'],
+    ['asterisk22', 'freepbx'],
+  ])('profile sim: pbx-sim from the CRM`s image as %s with the %s dialplan, on the CRM`s AMI credentials, AMI not published', (dialect, dialplan) => {
+    const { services } = config({ PBX_SIM_DIALECT: dialect, PBX_SIM_DIALPLAN: dialplan, ASTERISK_USER: 'sim_user', ASTERISK_SECRET: 'sim-secret' }, '--profile', 'sim');
+    const sim = services['pbx-sim'];
+    expect(sim.profiles).toEqual(['sim']);
+    expect(sim.image).toBe(services['crm-server'].image);
+    expect(sim.build).toEqual(services['crm-server'].build);
+    expect(sim.command).toEqual(
+      expect.arrayContaining(['--host=0.0.0.0', '--port=5038', '--user=sim_user', '--secret=sim-secret', `--dialect=${dialect}`, `--dialplan=${dialplan}`, '--recordings=/var/spool/asterisk/monitor']),
+    );
+    expect(sim.ports).toBeUndefined();
+    expect(sim.expose).toEqual(['5038', '8080']);
+    expect(sim.healthcheck).toMatchObject({ test: ['CMD', 'node', 'http-probe.cjs', '/health'] });
+    expect(sim.environment).toEqual({ PORT: '8080' });
   });
 });
