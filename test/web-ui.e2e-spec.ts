@@ -2,9 +2,10 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
 import type { CallDto } from '../apps/server/src/calls/dto/call.dto';
-import { openBrowser, requireChromium, rowCells, screenshot, tableRows, textOf, type BrowserSession } from './support/browser';
+import { logIn as logInAs, openBrowser, requireChromium, rowCells, screenshot, tableRows, textOf, type BrowserSession } from './support/browser';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { startTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './support/test-app';
+import { expectStatsPageToShow } from './support/stats-page';
 import { query } from './support/test-database';
 
 /** createUser's default password (test/support/test-app.ts). */
@@ -50,13 +51,7 @@ describe('web UI in Chromium', () => {
     return session.page;
   }
 
-  async function logIn(page: Page, username: string, password = USER_PASSWORD): Promise<void> {
-    await page.goto('/login');
-    await page.getByRole('textbox', { name: 'Username', exact: true }).fill(username);
-    await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await page.waitForURL('**/calls');
-  }
+  const logIn = (page: Page, username: string, password = USER_PASSWORD) => logInAs(page, username, password);
 
   const simulate = (path: string, body: object = {}) =>
     e2e.testApp.http().post(`/api/calls/simulate${path}`).set('Authorization', `Bearer ${e2e.sue.token}`).send(body);
@@ -91,8 +86,8 @@ describe('web UI in Chromium', () => {
 
     await page.getByRole('textbox', { name: 'Password', exact: true }).fill(USER_PASSWORD);
     await page.getByRole('button', { name: 'Log in', exact: true }).click();
-    await page.waitForURL('**/calls');
-    expect(await textOf(page.getByRole('heading', { level: 2 }))).toBe('Calls');
+    await page.waitForURL('**/live');
+    expect(await textOf(page.getByRole('heading', { level: 2 }))).toBe('Live calls');
     expect(await textOf(page.getByTestId('current-user'))).toBe('Signed in as alice (operator)');
 
     // Logged out, a protected address leads to the login and back after it.
@@ -110,10 +105,10 @@ describe('web UI in Chromium', () => {
     const page = await browser();
     await logIn(page, 'alice');
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
-    await nav.getByRole('link', { name: 'Calls' }).waitFor();
-    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Calls', 'Statistics']);
+    await nav.getByRole('link', { name: 'Calls', exact: true }).waitFor();
+    expect(await nav.getByRole('link').allInnerTexts()).toEqual(['Live calls', 'Calls', 'Statistics']);
     expect(await page.getByRole('button', { name: 'Test call' }).count()).toBe(0);
-    for (const path of ['/admin/users', '/admin/companies']) {
+    for (const path of ['/admin/users', '/admin/companies', '/wallboard']) {
       await page.goto(path);
       expect({ path, text: await textOf(page.getByTestId('access-denied')) }).toEqual({
         path,
@@ -143,7 +138,7 @@ describe('web UI in Chromium', () => {
 
     const all = await listCalls(e2e, e2e.sue.token);
     expect(all).toHaveLength(3);
-    await page.reload();
+    await page.goto('/calls');
     await page.getByTestId('call-table').waitFor();
     expect(await shownCallIds(page)).toEqual(all.map((call) => call.id));
     expect(await textOf(page.getByTestId('calls-shown'))).toBe('Calls shown: 3 All matching calls are shown.');
@@ -161,7 +156,7 @@ describe('web UI in Chromium', () => {
     await screenshot(page, 'history');
 
     // Filters from the form: status "Abandoned" only.
-    await page.getByRole('combobox', { name: 'Status' }).focus();
+    await page.getByRole('combobox', { name: 'Status', exact: true }).focus();
     await page.keyboard.press('ArrowDown');
     await page.getByRole('option', { name: 'Abandoned' }).click();
     await page.keyboard.press('Escape');
@@ -199,6 +194,7 @@ describe('web UI in Chromium', () => {
     // Alice sees her own calls only, as the API scopes them.
     const alicePage = await browser();
     await logIn(alicePage, 'alice');
+    await alicePage.goto('/calls');
     await alicePage.getByTestId('call-table').waitFor();
     expect(await shownCallIds(alicePage)).toEqual((await listCalls(e2e, e2e.alice.token)).map((call) => call.id));
     expect(await shownCallIds(alicePage)).toContain(answered.id);
@@ -219,55 +215,21 @@ describe('web UI in Chromium', () => {
     const page = await browser({ timezoneId: timeZone });
     await logIn(page, 'sue');
     await page.goto(`/stats?from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`);
-    expect(await textOf(page.getByTestId('kpi-calls'))).toBe(String(stats.totals.calls));
-    expect(await textOf(page.getByTestId('kpi-answered'))).toBe(String(stats.totals.answered));
-    expect(await textOf(page.getByTestId('kpi-answer-rate'))).toBe(new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(stats.totals.answerRate));
-    expect(await textOf(page.getByTestId('kpi-missed-not-called-back'))).toBe(String(stats.missedNotCalledBack.count));
-    expect(await textOf(page.getByText(`Hours in the time zone ${timeZone}`))).toBe(`Hours in the time zone ${timeZone}`);
-
-    const numbers = (section: string) => tableRows(page.getByTestId(section).getByTestId('numbers'));
-    expect(await numbers('stats-per-hour')).toEqual(
-      (stats.perHour as { hour: number; calls: number; answered: number }[])
-        .filter((bucket) => bucket.calls > 0)
-        .map((bucket) => [String(bucket.hour).padStart(2, '0'), String(bucket.calls), String(bucket.answered)]),
-    );
-    expect(await numbers('stats-by-status')).toEqual([
-      ['Answered', String(stats.totals.byStatus.answered)],
-      ['Missed', String(stats.totals.byStatus.missed)],
-      ['Busy', String(stats.totals.byStatus.busy)],
-      ['Abandoned', String(stats.totals.byStatus.abandoned)],
-      ['Failed', String(stats.totals.byStatus.failed)],
-    ]);
-    expect((await numbers('stats-per-user')).map((row) => row.slice(0, 4))).toEqual(
-      (stats.perUser as { userName: string; calls: number; answered: number; unanswered: number }[]).map((user) => [user.userName, String(user.calls), String(user.answered), String(user.unanswered)]),
-    );
-    expect(await numbers('stats-per-day')).toEqual(
-      (stats.perDay as { day: string; calls: number; answered: number }[]).map((day) => [
-        day.day,
-        String(day.calls),
-        String(day.answered),
-        new Intl.NumberFormat('en', { style: 'percent', maximumFractionDigits: 1 }).format(day.answered / day.calls),
-      ]),
-    );
-    const missedRows = await tableRows(page.getByTestId('stats-missed').locator('table'));
-    expect(missedRows.map((row) => row[1])).toEqual((stats.missedNotCalledBack.calls as CallDto[]).map((call) => call.callerNumber));
-    // The charts are drawn (an SVG per chart section).
-    for (const section of ['stats-per-hour', 'stats-by-status', 'stats-per-user', 'stats-per-day']) {
-      expect({ section, svg: await page.getByTestId(section).locator('svg.recharts-surface').count() }).toEqual({ section, svg: 1 });
-    }
+    await expectStatsPageToShow(page, stats);
     await screenshot(page, 'statistics', true);
   });
 
   it('the language switch changes the labels and stays chosen; a Russian browser starts in Russian', async () => {
     const page = await browser();
     await logIn(page, 'sue');
+    await page.goto('/calls');
     const nav = page.getByRole('navigation', { name: 'Main navigation' });
     await nav.getByRole('link', { name: 'Statistics' }).waitFor();
     // From the keyboard: the language is a radio group, the arrow key picks the next one.
     await page.getByRole('radio', { name: 'EN' }).focus();
     await page.keyboard.press('ArrowRight');
     expect(await textOf(page.getByRole('heading', { level: 2 }))).toBe('Звонки');
-    expect(await page.getByRole('navigation', { name: 'Главное меню' }).getByRole('link').allInnerTexts()).toEqual(['Звонки', 'Статистика', 'Компании']);
+    expect(await page.getByRole('navigation', { name: 'Главное меню' }).getByRole('link').allInnerTexts()).toEqual(['Текущие звонки', 'Табло', 'Звонки', 'Статистика', 'Компании']);
     expect(await page.getByRole('button', { name: 'Выгрузить CSV' }).count()).toBe(1);
     expect(await page.locator('html').getAttribute('lang')).toBe('ru');
     await page.getByTestId('call-table').waitFor();

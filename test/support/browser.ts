@@ -79,3 +79,12 @@ export async function tableRows(table: Locator): Promise<string[][]> {
   await table.waitFor();
   return (await table.locator('tbody tr').allInnerTexts()).map(rowCells);
 }
+
+/** Logs in through the login form and waits for the landing page (the live calls). */
+export async function logIn(page: Page, username: string, password: string): Promise<void> {
+  await page.goto('/login');
+  await page.getByRole('textbox', { name: 'Username', exact: true }).fill(username);
+  await page.getByRole('textbox', { name: 'Password', exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Log in', exact: true }).click();
+  await page.waitForURL('**/live');
+}

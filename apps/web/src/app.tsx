@@ -11,10 +11,12 @@ import { SessionProvider, useSession } from './auth/session-context';
 import { CallDetailPage } from './calls/call-detail-page';
 import { HistoryPage } from './calls/history-page';
 import { LoadingState } from './common/query-state';
+import { LivePage } from './live/live-page';
 import { LoginPage } from './login/login-page';
 import { AppLayout } from './shell/app-layout';
 import { NAV_ITEMS } from './shell/navigation';
 import { theme } from './theme';
+import { WallboardPage } from './wallboard/wallboard-page';
 
 // The statistics page carries the charts library: loaded when first opened.
 const StatsPage = lazy(() => import('./stats/stats-page'));
@@ -59,7 +61,16 @@ const router = createBrowserRouter([
       </RequireSession>
     ),
     children: [
-      { index: true, element: <Navigate to="/calls" replace /> },
+      { index: true, element: <Navigate to="/live" replace /> },
+      { path: 'live', element: <LivePage /> },
+      {
+        path: 'wallboard',
+        element: (
+          <RequireRole roles={NAV_ITEMS.wallboard.roles}>
+            <WallboardPage />
+          </RequireRole>
+        ),
+      },
       { path: 'calls', element: <HistoryPage /> },
       { path: 'calls/:id', element: <CallDetailPage /> },
       {

@@ -13,6 +13,7 @@ import type {
   Meta,
   Page,
   PageQuery,
+  SignedRecordingUrls,
   SimulateCallInput,
   SimulatedCall,
   User,
@@ -39,6 +40,10 @@ export function createApi(http: HttpClient) {
       answer: (id: string) => http.post<SimulatedCall>(`/calls/simulate/${encodeURIComponent(id)}/answer`),
       hangup: (id: string) => http.post<SimulatedCall>(`/calls/simulate/${encodeURIComponent(id)}/hangup`, { by: 'caller' }),
     },
+    recordings: {
+      /** Short-lived URLs an <audio> element (which cannot send the bearer token) plays or downloads from. */
+      signedUrls: (id: string) => http.get<SignedRecordingUrls>(`/recordings/${encodeURIComponent(id)}/url`),
+    },
     stats: (query: { from: string; to: string; tz: string; userId?: number }) => http.get<CallStats>('/stats', query),
     users: {
       list: (query: PageQuery) => http.get<Page<User>>('/users', { ...query }),
@@ -50,6 +55,7 @@ export function createApi(http: HttpClient) {
       list: (query: PageQuery) => http.get<Page<Company>>('/companies', { ...query }),
       create: (input: CompanyInput) => http.post<Company>('/companies', input),
       update: (id: number, input: CompanyInput) => http.patch<Company>(`/companies/${id}`, input),
+      one: (id: number | string) => http.get<Company>(`/companies/${encodeURIComponent(id)}`),
       remove: (id: number) => http.delete(`/companies/${id}`),
       importCsv: (file: File) => {
         const form = new FormData();

@@ -15,6 +15,7 @@ export type {
   CallStatus,
   CallTimelineEntry,
   PhoneType,
+  RecordingStatus,
   SecondsSummary,
   TerminalCallStatus,
   UserCallStats,
@@ -148,6 +149,13 @@ export interface SimulatedCall {
   linkedid: string;
   state: 'ringing' | 'answered' | 'ended';
   call: Call | null;
+}
+
+/** GET /api/recordings/{id}/url: playable and downloadable without a header, bound to the recording and the user. */
+export interface SignedRecordingUrls {
+  url: string;
+  downloadUrl: string;
+  expiresAt: string;
 }
 
 /** The uniform error body of every API error. */

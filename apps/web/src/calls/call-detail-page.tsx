@@ -1,15 +1,19 @@
-import { Anchor, Grid, Group, Paper, SimpleGrid, Stack, Table, Text, Title } from '@mantine/core';
+import { Anchor, Grid, Group, Paper, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { api } from '../api/api';
 import { isApiError } from '../api/api-error';
-import type { Call, CallRecordingEntry } from '../api/types';
+import type { Call } from '../api/types';
 import { StatusBadge } from '../common/call-badges';
-import { formatBytes, formatDateTime, formatDuration } from '../common/format';
+import { formatDateTime, formatDuration } from '../common/format';
 import { EmptyState, ErrorState, LoadingState } from '../common/query-state';
+import { useLiveCallVersion } from '../realtime/realtime-context';
+import { CallRecordings } from './call-recordings';
 import { CallTimeline } from './call-timeline';
+
+const PENDING_RECORDING_POLL_MS = 5_000;
 
 function Field({ label, children }: { label: string; children: ReactNode }) {
   return (
@@ -50,44 +54,21 @@ function CallSummary({ call }: { call: Call }) {
   );
 }
 
-/** The call's recordings as stored; playback (signed URLs, Range) comes with the recordings API. */
-function RecordingList({ recordings }: { recordings: CallRecordingEntry[] }) {
-  const { t, i18n } = useTranslation();
-  if (recordings.length === 0) return <EmptyState>{t('call.recordingsEmpty')}</EmptyState>;
-  return (
-    <Table.ScrollContainer minWidth={560}>
-      <Table aria-label={t('call.recordings')} data-testid="call-recordings">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>{t('call.recFile')}</Table.Th>
-            <Table.Th>{t('call.recSource')}</Table.Th>
-            <Table.Th>{t('call.recStarted')}</Table.Th>
-            <Table.Th>{t('call.recDuration')}</Table.Th>
-            <Table.Th>{t('call.recSize')}</Table.Th>
-            <Table.Th>{t('call.recFormat')}</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {recordings.map((recording) => (
-            <Table.Tr key={recording.id}>
-              <Table.Td style={{ wordBreak: 'break-all' }}>{recording.fileName}</Table.Td>
-              <Table.Td>{recording.source}</Table.Td>
-              <Table.Td>{formatDateTime(recording.startedAt, i18n.language)}</Table.Td>
-              <Table.Td>{formatDuration(recording.durationSeconds)}</Table.Td>
-              <Table.Td>{formatBytes(recording.sizeBytes, i18n.language)}</Table.Td>
-              <Table.Td>{recording.format ?? t('common.none')}</Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
-  );
-}
-
 export function CallDetailPage() {
   const { t } = useTranslation();
   const { id = '' } = useParams();
-  const query = useQuery({ queryKey: ['calls', 'detail', id], queryFn: () => api.calls.detail(id) });
+  const query = useQuery({
+    queryKey: ['calls', 'detail', id],
+    queryFn: () => api.calls.detail(id),
+    // A recording becomes ready a little after its call ends (the PBX writes the file then): look again until it settles.
+    refetchInterval: (current) => (current.state.data?.recordings.some((recording) => recording.status === 'pending') ? PENDING_RECORDING_POLL_MS : false),
+  });
+  // A call in progress: every step it takes (answer, hold, transfer, end) shows here as it happens.
+  const liveVersion = useLiveCallVersion(id);
+  const { refetch } = query;
+  useEffect(() => {
+    if (liveVersion) void refetch();
+  }, [liveVersion, refetch]);
   const back = (
     <Anchor component={Link} to="/calls" size="sm">
       ← {t('call.back')}
@@ -127,7 +108,7 @@ export function CallDetailPage() {
             <Title order={3} size="h4" mb="sm" id="call-recordings-title">
               {t('call.recordings')}
             </Title>
-            <RecordingList recordings={recordings} />
+            <CallRecordings recordings={recordings} />
           </Paper>
         </Grid.Col>
         <Grid.Col span={{ base: 12, lg: 5 }}>

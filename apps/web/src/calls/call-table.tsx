@@ -6,6 +6,7 @@ import { Link, useNavigate } from 'react-router';
 import type { Call } from '../api/types';
 import { StatusBadge } from '../common/call-badges';
 import { formatDateTime, formatDuration } from '../common/format';
+import { VirtualPadding } from '../common/virtual-padding';
 
 const ROW_HEIGHT = 53;
 
@@ -72,11 +73,7 @@ export function CallTable({ calls, hasMore, loadingMore, onLoadMore }: CallTable
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {paddingTop > 0 && (
-            <tr aria-hidden>
-              <td style={{ height: paddingTop, padding: 0 }} colSpan={8} />
-            </tr>
-          )}
+          <VirtualPadding height={paddingTop} columns={8} />
           {rows.map((row) => {
             const call = calls[row.index];
             const started = formatDateTime(call.startedAt, i18n.language);
@@ -117,11 +114,7 @@ export function CallTable({ calls, hasMore, loadingMore, onLoadMore }: CallTable
               </Table.Tr>
             );
           })}
-          {paddingBottom > 0 && (
-            <tr aria-hidden>
-              <td style={{ height: paddingBottom, padding: 0 }} colSpan={8} />
-            </tr>
-          )}
+          <VirtualPadding height={paddingBottom} columns={8} />
         </Table.Tbody>
       </Table>
     </div>

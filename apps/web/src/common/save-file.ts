@@ -1,11 +1,11 @@
-/** Hands a downloaded file to the browser's "save" (the API needs a bearer token, so a plain link cannot fetch it). */
-export function saveFile(blob: Blob, fileName: string): void {
-  const url = URL.createObjectURL(blob);
+/** Hands a file to the browser's "save": a downloaded blob (the API needs a bearer token, so a plain link cannot fetch it) or a signed URL. */
+export function saveFile(file: Blob | string, fileName?: string): void {
+  const url = typeof file === 'string' ? file : URL.createObjectURL(file);
   const link = document.createElement('a');
   link.href = url;
-  link.download = fileName;
+  link.download = fileName ?? '';
   document.body.append(link);
   link.click();
   link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 0);
+  if (typeof file !== 'string') setTimeout(() => URL.revokeObjectURL(url), 0);
 }

@@ -20,7 +20,7 @@ export function LoginPage() {
 
   if (user) {
     const from = (location.state as { from?: string } | null)?.from;
-    return <Navigate to={from && from !== '/login' ? from : '/calls'} replace />;
+    return <Navigate to={from && from !== '/login' ? from : '/live'} replace />;
   }
 
   const submit = async (event: FormEvent) => {
@@ -57,7 +57,7 @@ export function LoginPage() {
               {t('login.title')}
             </Title>
             {expired && !error && (
-              <Alert color="yellow" role="status">
+              <Alert color="yellow" role="status" data-testid="session-expired">
                 {t('session.expired')}
               </Alert>
             )}

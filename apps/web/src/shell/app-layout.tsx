@@ -1,19 +1,21 @@
 import { AppShell, Burger, Button, Group, NavLink, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { IconBuilding, IconChartBar, IconPhone, IconUsers } from '@tabler/icons-react';
+import { IconBuilding, IconChartBar, IconHeadset, IconLayoutDashboard, IconPhone, IconUsers } from '@tabler/icons-react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { hasRole, useSession } from '../auth/session-context';
 import { userDisplayName } from '../common/format';
 import { useMeta } from '../common/use-meta';
+import { IncomingCallPopups } from '../live/incoming-call-popups';
 import { RealtimeProvider } from '../realtime/realtime-context';
 import { TestCallButton } from '../test-call/test-call-button';
 import { ConnectionIndicator } from './connection-indicator';
 import { LanguageSwitch } from './language-switch';
 import { ModeBanners } from './mode-banners';
 import { NAV_ITEMS, TEST_CALL_ROLES } from './navigation';
+import { StatusSelect } from './status-select';
 
-const ICONS = { calls: IconPhone, stats: IconChartBar, companies: IconBuilding, users: IconUsers } as const;
+const ICONS = { live: IconHeadset, wallboard: IconLayoutDashboard, calls: IconPhone, stats: IconChartBar, companies: IconBuilding, users: IconUsers } as const;
 
 /** The logged-in frame: header (test call, live state, language, user), role-based navigation, mode banners. */
 export function AppLayout() {
@@ -39,6 +41,7 @@ export function AppLayout() {
             </Group>
             <Group gap="sm" wrap="nowrap">
               {hasRole(user, TEST_CALL_ROLES) && <TestCallButton />}
+              <StatusSelect />
               <ConnectionIndicator />
               <LanguageSwitch />
               <Text size="sm" visibleFrom="md" data-testid="current-user">
@@ -77,6 +80,7 @@ export function AppLayout() {
           <Outlet />
         </AppShell.Main>
       </AppShell>
+      <IncomingCallPopups />
     </RealtimeProvider>
   );
 }

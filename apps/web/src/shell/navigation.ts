@@ -11,6 +11,8 @@ const EVERYONE: readonly UserRole[] = ['admin', 'supervisor', 'operator'];
 
 /** Who may open which screen; the navigation and the route guards both read it. */
 export const NAV_ITEMS = {
+  live: { path: '/live', label: 'nav.live', roles: EVERYONE },
+  wallboard: { path: '/wallboard', label: 'nav.wallboard', roles: ['admin', 'supervisor'] },
   calls: { path: '/calls', label: 'nav.calls', roles: EVERYONE },
   stats: { path: '/stats', label: 'nav.stats', roles: EVERYONE },
   companies: { path: '/admin/companies', label: 'nav.companies', roles: ['admin', 'supervisor'] },

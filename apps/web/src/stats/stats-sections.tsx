@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import { TERMINAL_CALL_STATUSES, type CallStats } from '../api/types';
 import { statusColor } from '../common/call-badges';
 import { formatDateTime, formatDuration, formatNumber, formatPercent } from '../common/format';
+import { Kpi } from '../common/kpi';
 import { EmptyState } from '../common/query-state';
 
 /** A chart with the table of the numbers it draws beside it (the table is also its text alternative). */
@@ -53,19 +54,6 @@ function NumbersTable({ label, head, rows }: { label: string; head: string[]; ro
         ))}
       </Table.Tbody>
     </Table>
-  );
-}
-
-function Kpi({ label, value, testId }: { label: string; value: string; testId: string }) {
-  return (
-    <Paper withBorder p="md">
-      <Text size="xs" c="dimmed">
-        {label}
-      </Text>
-      <Text size="xl" fw={700} data-testid={testId}>
-        {value}
-      </Text>
-    </Paper>
   );
 }
 
