@@ -217,7 +217,9 @@ describe('web UI live in Chromium', () => {
       const alice = await browser('alice', `http://127.0.0.1:${proxy.port}`);
       await proxy.cut();
       await alice.locator('[data-testid="realtime-status"][data-status="reconnecting"]').waitFor();
-      expect(await textOf(alice.getByTestId('live-stale'))).toMatch(/^Live updates are interrupted; reconnecting\. What you see is as of \d+:\d+:\d+ [AP]M and may be out of date\.$/);
+      expect(await textOf(alice.getByTestId('live-stale'))).toMatch(
+        /^Live updates are interrupted; reconnecting\. What you see is as of \d+:\d+:\d+ [AP]M and may be out of date\.\s+Last error: [a-z ]+$/,
+      );
 
       // A call rings at Alice's phone while her page is cut off: nothing shows…
       const placed = sim.placeCall({ kind: 'inbound', from: ACME, to: ALICE_DID, outcome: 'abandoned', ringMs: 15_000 });

@@ -1,5 +1,7 @@
 import { Badge, Tooltip } from '@mantine/core';
+import type { TFunction } from 'i18next';
 import { useTranslation } from 'react-i18next';
+import { errorMessage } from '../common/error-message';
 import { useLive, useRealtimeState } from '../realtime/realtime-context';
 import type { RealtimeStatus } from '../realtime/realtime-client';
 
@@ -16,5 +18,10 @@ export function ConnectionIndicator() {
       {t(`realtime.${status}`)}
     </Badge>
   );
-  return lastError && status !== 'connected' ? <Tooltip label={t('realtime.reason', { reason: lastError })}>{badge}</Tooltip> : badge;
+  return lastError && status !== 'connected' ? <Tooltip label={realtimeReason(t, lastError)}>{badge}</Tooltip> : badge;
+}
+
+/** Why the connection is down: a refusal's code in words (UNAVAILABLE…), else socket.io's own reason. */
+export function realtimeReason(t: TFunction, lastError: string): string {
+  return t('realtime.reason', { reason: errorMessage(t, { code: lastError, message: lastError }) });
 }
