@@ -312,6 +312,7 @@ export const en = {
     colStarted: 'Started',
     colState: 'State',
     colCaller: 'Caller',
+    colParty: 'Other party',
     colCalled: 'Called',
     colUser: 'User',
     colDuration: 'Duration',

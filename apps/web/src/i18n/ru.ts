@@ -314,6 +314,7 @@ export const ru: Messages = {
     colStarted: 'Начало',
     colState: 'Состояние',
     colCaller: 'Кто звонит',
+    colParty: 'Собеседник',
     colCalled: 'Куда',
     colUser: 'Пользователь',
     colDuration: 'Длительность',

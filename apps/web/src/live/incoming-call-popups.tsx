@@ -6,6 +6,7 @@ import { Link } from 'react-router';
 import type { LiveCall } from '../realtime/live-state';
 import { useLive, useRealtime } from '../realtime/realtime-context';
 import { Elapsed } from './elapsed';
+import { ringingOn } from './live-call-table';
 import { PopupCompany } from './popup-company';
 
 function IncomingCallCard({ live, skewMs, onDismiss }: { live: LiveCall; skewMs: number; onDismiss: () => void }) {
@@ -43,7 +44,7 @@ function IncomingCallCard({ live, skewMs, onDismiss }: { live: LiveCall; skewMs:
             {t('popup.assignedUser')}: {live.assignedUserName ?? none}
           </div>
           <div>
-            {t('popup.ringingOn')}: {live.ringing.map((phone) => phone.extension ?? phone.channel).join(', ') || none}
+            {t('popup.ringingOn')}: {ringingOn(live) || none}
           </div>
           <div>
             {t('popup.did')}: {call.did ?? call.receiverNumber}

@@ -9,8 +9,12 @@ import { VirtualPadding } from '../common/virtual-padding';
 import type { LiveCall } from '../realtime/live-state';
 import { Elapsed } from './elapsed';
 
-/** The other party's name: the company, else the caller ID name. */
-export const partyName = (live: LiveCall): string | null => live.companyName ?? live.call.callerName;
+/** The name under the caller's number: the company of an outside caller, else the caller ID name (an outbound call's operator). */
+export const callerLabel = (live: LiveCall): string | null => (live.call.direction === 'outbound' ? live.call.callerName : (live.companyName ?? live.call.callerName));
+
+/** The phones ringing: extensions, or the number an outbound call dials (its ringing leg is the trunk's). */
+export const ringingOn = (live: LiveCall): string =>
+  live.ringing.map((phone) => phone.extension ?? live.call.externalNumber ?? live.call.receiverNumber).join(', ');
 
 const ROW_HEIGHT = 57;
 const COLUMNS = 7;
@@ -25,7 +29,7 @@ interface LiveCallRowProps {
 const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: LiveCallRowProps) {
   const { t, i18n } = useTranslation();
   const { call } = live;
-  const ringingOn = live.ringing.map((phone) => phone.extension ?? phone.channel).join(', ');
+  const ringing = ringingOn(live);
   return (
     <Table.Tr ref={measure} data-index={index} aria-rowindex={index + 2} data-live-call-id={call.id} data-status={call.status}>
       <Table.Td>
@@ -43,9 +47,9 @@ const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: 
           <StatusBadge status={call.status} />
           {live.test && <Badge color="orange" variant="outline">{t('live.testCall')}</Badge>}
         </Group>
-        {ringingOn && (
+        {ringing && (
           <Text size="xs" c="dimmed">
-            {t('live.ringingOn', { extensions: ringingOn })}
+            {t('live.ringingOn', { extensions: ringing })}
           </Text>
         )}
       </Table.Td>
@@ -53,10 +57,15 @@ const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: 
       <Table.Td>
         <Text size="sm">{call.callerNumber}</Text>
         <Text size="xs" c="dimmed">
-          {partyName(live) ?? ''}
+          {callerLabel(live) ?? ''}
         </Text>
       </Table.Td>
-      <Table.Td>{call.receiverNumber}</Table.Td>
+      <Table.Td>
+        <Text size="sm">{call.receiverNumber}</Text>
+        <Text size="xs" c="dimmed">
+          {call.direction === 'outbound' ? (live.companyName ?? '') : ''}
+        </Text>
+      </Table.Td>
       <Table.Td>{live.assignedUserName ?? t('common.none')}</Table.Td>
       <Table.Td data-testid="live-duration">
         <Elapsed since={call.answeredAt ?? call.startedAt} skewMs={skewMs} />

@@ -6,7 +6,7 @@ import { formatDuration, formatTime } from '../common/format';
 import { EmptyState, LoadingState } from '../common/query-state';
 import type { LiveCall } from '../realtime/live-state';
 import { useLive } from '../realtime/realtime-context';
-import { LiveCallTable, partyName } from './live-call-table';
+import { LiveCallTable } from './live-call-table';
 import { StaleNotice } from './stale-notice';
 
 /**
@@ -31,7 +31,7 @@ function RecentlyEnded({ calls }: { calls: LiveCall[] }) {
         <Table.Tr>
           <Table.Th>{t('live.colStarted')}</Table.Th>
           <Table.Th>{t('live.colState')}</Table.Th>
-          <Table.Th>{t('live.colCaller')}</Table.Th>
+          <Table.Th>{t('live.colParty')}</Table.Th>
           <Table.Th>{t('call.talkSeconds')}</Table.Th>
         </Table.Tr>
       </Table.Thead>
@@ -51,7 +51,8 @@ function RecentlyEnded({ calls }: { calls: LiveCall[] }) {
               <StatusBadge status={live.call.status} />
             </Table.Td>
             <Table.Td>
-              {live.call.callerNumber} {partyName(live) ? `· ${partyName(live)}` : ''}
+              {live.call.direction === 'outbound' ? live.call.receiverNumber : live.call.callerNumber}
+              {live.companyName ? ` · ${live.companyName}` : ''}
             </Table.Td>
             <Table.Td>{formatDuration(live.call.talkSeconds)}</Table.Td>
           </Table.Tr>
