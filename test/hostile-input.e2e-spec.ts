@@ -1,6 +1,7 @@
 import { DataSource } from 'typeorm';
 import { AuditService } from '../apps/server/src/audit';
-import { expectErrorShape, loginAdmin, startTestApp, TestApp } from './support/test-app';
+import { createHttpApp } from '../apps/server/src/http-app';
+import { expectErrorShape, loginAdmin, startTestApp, testConfig, TestApp } from './support/test-app';
 import { uniqueName } from './support/test-database';
 import { TcpProxy } from './support/tcp-proxy';
 
@@ -112,7 +113,13 @@ describe('hostile input is refused', () => {
     });
 
     it('TIME_ZONE=US/Pacific-New (the default of tz) stops the start, saying why', async () => {
-      await expect(startTestApp({ TIME_ZONE: 'US/Pacific-New' })).rejects.toThrow(/TIME_ZONE=US\/Pacific-New is not a time zone this PostgreSQL knows/);
+      const app = await createHttpApp(testConfig({ TIME_ZONE: 'US/Pacific-New' }));
+      try {
+        await expect(app.init()).rejects.toThrow(/TIME_ZONE=US\/Pacific-New is not a time zone this PostgreSQL knows/);
+      } finally {
+        // What did start (database, listeners) is stopped, as main.ts's process exit would.
+        await app.close();
+      }
     });
 
     it.each(['Europe/Moscow', 'America/Los_Angeles', 'UTC'])('tz=%s: 200', async (tz) => {

@@ -4,7 +4,7 @@ import type { Page } from 'playwright-core';
 import type { CallDto } from '../apps/server/src/calls/dto/call.dto';
 import { logIn as logInAs, openBrowser, requireChromium, rowCells, screenshot, tableRows, textOf, type BrowserSession } from './support/browser';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
-import { startTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './support/test-app';
+import { login, startTestApp, TEST_ADMIN_PASSWORD, type TestApp } from './support/test-app';
 import { expectStatsPageToShow } from './support/stats-page';
 import { query } from './support/test-database';
 
@@ -90,9 +90,13 @@ describe('web UI in Chromium', () => {
     expect(await textOf(page.getByRole('heading', { level: 2 }))).toBe('Live calls');
     expect(await textOf(page.getByTestId('current-user'))).toBe('Signed in as alice (operator)');
 
-    // Logged out, a protected address leads to the login and back after it.
+    // Logged out, the token is revoked on the server, and a protected address leads to the login and back after it.
+    const token = await page.evaluate<string>(`JSON.parse(localStorage.getItem('crm.session')).accessToken`);
     await page.getByRole('button', { name: 'Log out' }).click();
     await page.waitForURL('**/login');
+    await eventually('the token revoked', async () => (await fetch(`${baseURL}/api/auth/me`, { headers: { authorization: `Bearer ${token}` } })).status === 401 || undefined);
+    // Logout ends every session of alice, the suite's own token of her too: it takes a new one.
+    e2e.alice.token = await login(e2e.testApp, 'alice', USER_PASSWORD);
     await page.goto('/stats');
     await page.waitForURL('**/login');
     await page.getByRole('textbox', { name: 'Username', exact: true }).fill('alice');
@@ -199,6 +203,10 @@ describe('web UI in Chromium', () => {
     expect(await shownCallIds(alicePage)).toEqual((await listCalls(e2e, e2e.alice.token)).map((call) => call.id));
     expect(await shownCallIds(alicePage)).toContain(answered.id);
     expect(await shownCallIds(alicePage)).not.toContain(abandoned.id);
+    // Her call's timeline names her: an operator reads colleagues' names from the directory.
+    await alicePage.locator(`[data-call-id="${answered.id}"] a`).click();
+    await alicePage.waitForURL(`**/calls/${answered.id}`);
+    await eventually('the names in the timeline', async () => (await textOf(alicePage.getByTestId('call-timeline'))).includes('userId: alice') || undefined);
   });
 
   it('the statistics show the numbers the API returns for the same period and time zone', async () => {

@@ -9,6 +9,7 @@ import type {
   Company,
   CompanyImportResult,
   CompanyInput,
+  DirectoryEntry,
   LoginResponse,
   Meta,
   Page,
@@ -28,6 +29,8 @@ export function createApi(http: HttpClient) {
     auth: {
       login: (username: string, password: string) => http.post<LoginResponse>('/auth/login', { username, password }, { anonymous: true }),
       me: () => http.get<User>('/auth/me'),
+      /** Revokes every token of the user on the server (all their sessions). */
+      logout: () => http.post<void>('/auth/logout'),
     },
     calls: {
       page: (filter: CallFilter, cursor?: string, limit = 100) => http.get<CallPage>('/calls', { ...filterQuery(filter), cursor, limit }),
@@ -47,6 +50,7 @@ export function createApi(http: HttpClient) {
     stats: (query: { from: string; to: string; tz: string; userId?: number }) => http.get<CallStats>('/stats', query),
     users: {
       list: (query: PageQuery) => http.get<Page<User>>('/users', { ...query }),
+      directory: (query: PageQuery) => http.get<Page<DirectoryEntry>>('/users/directory', { ...query }),
       create: (input: UserInput) => http.post<User>('/users', input),
       update: (id: number, input: UserInput) => http.patch<User>(`/users/${id}`, input),
       remove: (id: number) => http.delete(`/users/${id}`),

@@ -79,6 +79,16 @@ export interface User {
   updatedAt: string;
 }
 
+/** What every role sees of a colleague (GET /api/users/directory). */
+export interface DirectoryEntry {
+  id: number;
+  username: string;
+  firstName: string | null;
+  lastName: string | null;
+  extensions: string[];
+  status: UserStatus;
+}
+
 export interface UserInput {
   username?: string;
   email?: string;

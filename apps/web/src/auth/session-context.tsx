@@ -44,6 +44,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const logout = useCallback(() => {
     loggingOut.current = true;
+    // The server revokes the token (a copy of it stops working too); the screen does not wait for it.
+    api.auth.logout().catch(() => undefined);
     sessionStore.clear();
   }, []);
 

@@ -19,7 +19,7 @@ function TestCallForm({ onClose }: { onClose: () => void }) {
   const queryClient = useQueryClient();
   const { data: meta } = useMeta();
   const users = useUserDirectory();
-  const extensions = [...new Set((users.data?.items ?? []).flatMap((user) => user.phones.filter((p) => p.phoneType === 'extension').map((p) => p.phoneNumber)))].sort();
+  const extensions = [...new Set((users.data?.items ?? []).flatMap((user) => user.extensions))].sort();
   const [callerNumber, setCallerNumber] = useState(DEFAULT_CALLER);
   const [extension, setExtension] = useState('');
   const [ringTimeout, setRingTimeout] = useState<number | string>(30);
