@@ -95,6 +95,29 @@ describe('login flood', () => {
     }
     expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 401, 429]);
   });
+
+  it('a forged X-Forwarded-For does not escape the limit when no proxy is trusted', async () => {
+    const response = await testApp.http().post('/api/auth/login').set('X-Forwarded-For', '203.0.113.77').send({ username: uniqueName('spoof'), password: 'guess-1234' });
+    expect(response.status).toBe(429);
+  });
+});
+
+describe('login limits behind a trusted proxy (TRUST_PROXY)', () => {
+  let testApp: TestApp;
+
+  beforeAll(async () => {
+    testApp = await startTestApp({ LOGIN_RATE_LIMIT_PER_IP: '3', TRUST_PROXY: 'loopback' });
+  });
+
+  afterAll(() => testApp?.close());
+
+  it('counts each client address the balancer forwards, not the balancer\'s own', async () => {
+    const attempt = (client: string) => testApp.http().post('/api/auth/login').set('X-Forwarded-For', client).send({ username: uniqueName('lb'), password: 'guess-1234' });
+    for (let n = 1; n <= 6; n++) expect((await attempt(`198.51.100.${n}`)).status).toBe(401);
+    const statuses = [];
+    for (let n = 0; n < 4; n++) statuses.push((await attempt('198.51.100.200')).status);
+    expect(statuses).toEqual([401, 401, 401, 429]);
+  });
 });
 
 describe('password hashing is bounded', () => {

@@ -28,6 +28,8 @@ export async function createHttpApp(config: AppConfig): Promise<NestExpressAppli
   app.use(app.get(HttpMetrics).middleware());
   // Prometheus looks for /metrics at the root.
   app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+  // request.ip (login limits, audit) is the client's only through proxies named in TRUST_PROXY.
+  app.set('trust proxy', config.trustProxy);
   // No upgrade-insecure-requests: on a LAN the server is often plain HTTP, and the directive
   // would send the browser to https:// for the docs' and the web UI's own assets.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));

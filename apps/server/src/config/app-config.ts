@@ -436,11 +436,20 @@ export class AppConfig {
   @Min(1, { message: 'must be at least 1' })
   LOGIN_RATE_LIMIT = 5;
 
+  /**
+   * Proxies whose X-Forwarded-For names the client (Express's "trust proxy"): `false` (none, the
+   * default: a forged header changes nothing), a number of hops, or addresses and subnets
+   * (`loopback`, `10.0.0.0/8, 10.1.2.3`). Behind a load balancer, without it every client has the
+   * balancer's address: the per-address login limit and the audit log would see one client.
+   */
+  @Matches(/^(true|false|\d{1,2}|[\w.:/]+(\s*,\s*[\w.:/]+)*)$/, { message: 'must be false, true, a number of hops, or addresses/subnets separated by commas' })
+  TRUST_PROXY = 'false';
+
   /** Login attempts allowed per minute from one client address, whatever the usernames (a flood of guesses). */
   @IntEnv()
   @IsInt({ message: 'must be an integer' })
   @Min(1, { message: 'must be at least 1' })
-  LOGIN_RATE_LIMIT_PER_IP = 30;
+  LOGIN_RATE_LIMIT_PER_IP = 60;
 
   /** Password hashes (argon2, ~64 MB and tens of ms of CPU each) computed at once; the rest wait their turn. */
   @IntEnv()
@@ -554,6 +563,13 @@ export class AppConfig {
 
   get jwtExpiresInSeconds(): number {
     return parseDurationSeconds(this.JWT_EXPIRES_IN) ?? 3600;
+  }
+
+  /** TRUST_PROXY as Express's "trust proxy" setting takes it. */
+  get trustProxy(): boolean | number | string {
+    const value = this.TRUST_PROXY.trim();
+    if (value === 'true' || value === 'false') return value === 'true';
+    return /^\d+$/.test(value) ? Number(value) : value;
   }
 
   get corsOrigins(): string[] | '*' {
