@@ -112,6 +112,11 @@ describe('an ingest restarted while calls go on', () => {
     const started = stepsAfter.filter((s) => s.type === 'recording_started').map((s) => s.data.file);
     expect(new Set(started).size).toBe(started.length);
     for (const step of before.stepsA.filter((s) => s.type === 'recording_started')) expect(started).toContain(step.data.file);
+    // The steps the rebuilt call adds say what recorded the file (MixMonitor), as the ones before the restart did.
+    const sourceOf = new Map(stepsAfter.filter((s) => s.type === 'recording_started').map((s) => [s.data.file, s.data.source]));
+    const stopped = stepsAfter.filter((s) => s.type === 'recording_stopped');
+    expect(stopped.length).toBeGreaterThan(0);
+    expect(stopped.map((s) => [s.data.file, s.data.source])).toEqual(stopped.map((s) => [s.data.file, sourceOf.get(s.data.file)]));
     expect(typesA.filter((t) => t === 'ended')).toHaveLength(1);
 
     // The transfer in progress does not turn the answered inbound call into something else.

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { CallRecord, CallTrackerEvent } from '@app/ami';
+import type { CallRecord, CallTrackerEvent, StoredRecording } from '@app/ami';
 import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { CallEventBus } from '../call-events';
 import { toCallView } from '../calls';
@@ -143,6 +143,11 @@ export class CallIngestService implements OnApplicationShutdown {
   /** The PBX's calls still open in the database and who wrote them last. */
   openCalls(pbxId: string): Promise<OpenCall[]> {
     return this.store.openCalls(pbxId);
+  }
+
+  /** The recordings the timelines of the PBX's open calls have started: what a rebuilt call cannot learn again. */
+  openCallRecordings(pbxId: string): Promise<StoredRecording[]> {
+    return this.store.openCallRecordings(pbxId);
   }
 
   get stats(): KeyedWriteQueueStats {

@@ -37,6 +37,9 @@ export interface CallRecording {
   stoppedAt: number | null;
 }
 
+/** A recording an ingest stored for a call still open: what a call rebuilt from a listing cannot learn again. */
+export type StoredRecording = Pick<CallRecording, 'file' | 'path' | 'source'>;
+
 /**
  * Who a live channel is in its call: `caller` the channel that started it; `agent` another
  * phone of ours (an extension); `callee` another trunk (the external party of an outbound

@@ -177,6 +177,21 @@ describe('CallTracker on the real captures', () => {
       });
     });
 
+    it('rebuilt by another ingest, states a recording the first one stored with its stored source, not the CDR userfield\'s guess', () => {
+      const first = replayCaptures([part1()]).events.find((e) => e.type === 'recording_started');
+      expect(first).toMatchObject({ recording: { source: 'mixmonitor' } });
+      const stored = first!.type === 'recording_started' ? first!.recording : null;
+      const tracker = new CallTracker();
+      tracker.storedRecordings('pbx', [{ file: stored!.file, path: stored!.path, source: stored!.source }]);
+      const { events } = replayCaptures([part2()], { tracker });
+      const steps = events.filter((e) => e.type === 'recording_started' || e.type === 'recording_stopped');
+      expect(steps.map((e) => e.type)).toEqual(['recording_started', 'recording_stopped']);
+      for (const step of steps) expect(step).toMatchObject({ recording: { file: stored!.file, path: stored!.path, source: 'mixmonitor' } });
+      // A file no ingest stored keeps the CDR's reading (a Monitor named by the userfield).
+      const unknown = replayCaptures([part2()], { tracker: new CallTracker() }).events.find((e) => e.type === 'recording_stopped');
+      expect(unknown).toMatchObject({ recording: { source: 'monitor', path: null } });
+    });
+
     it('ends a call whose channels are gone from the snapshot, as system, at the time of the drop', () => {
       const tracker = new CallTracker();
       replayCaptures([part1()], { tracker });

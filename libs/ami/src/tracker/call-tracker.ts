@@ -1,7 +1,7 @@
 import { type AmiEventMessage, amiEventTime, amiValue } from '../protocol/ami-events';
 import type { AmiMessage } from '../protocol/ami-message';
 import { parseAmiDuration, parseCdrTime } from './ami-time';
-import type { CallRecord, CallTrackerEvent } from './call-record';
+import type { CallRecord, CallTrackerEvent, StoredRecording } from './call-record';
 import { ChannelClassifier, type ChannelClassifierOptions, MAX_LOCAL_DEPTH } from './channel-name';
 import { PbxState } from './pbx-state';
 import { TrackedCall, type TrackedChannel } from './tracked-call';
@@ -150,6 +150,18 @@ export class CallTracker {
     pbx.lostAt ??= at;
     pbx.snapshot = null;
     return NO_EVENTS;
+  }
+
+  /**
+   * The recordings stored for this PBX's open calls (by whichever ingest wrote them), told before
+   * a listing. A call rebuilt from the listing learns its files again only from the CDR's
+   * userfield, which does not say what recorded them nor where: a file named here is stated
+   * with its stored source and path. Each call replaces the previous list.
+   */
+  storedRecordings(pbxId: string, recordings: readonly StoredRecording[]): void {
+    const pbx = this.pbx(pbxId);
+    pbx.storedRecordings.clear();
+    for (const r of recordings) pbx.storedRecordings.set(r.file, r);
   }
 
   /** Records of the calls in progress (all PBXs, or one), as of `at` (default: the PBX's last message). */
@@ -719,7 +731,10 @@ export class CallTracker {
     const call = ch.call;
     const userField = amiValue(msg.get('UserField'));
     if (userField !== undefined && FILE_NAME.test(userField) && !call.hasRecording(userField)) {
-      call.startRecording(ch, `${userField}.${this.monitorFormat}`, null, 'monitor', call.answeredAt ?? call.startedAt);
+      const file = `${userField}.${this.monitorFormat}`;
+      // A Monitor started without a name, unless a call rebuilt after a restart had it stored (a MixMonitor, perhaps).
+      const stored = call.recovered ? pbx.storedRecordings.get(file) : undefined;
+      call.startRecording(ch, file, stored?.path ?? null, stored?.source ?? 'monitor', call.answeredAt ?? call.startedAt);
     }
     call.refineFromCdr(parseCdrTime(msg.get('StartTime'), this.cdrOffset), parseCdrTime(msg.get('AnswerTime'), this.cdrOffset));
     ch.lastSeq = pbx.seq;

@@ -1,5 +1,6 @@
 import { ChannelClassifier } from './channel-name';
 import { RecentIds } from './recent-ids';
+import type { StoredRecording } from './call-record';
 import type { CallSurroundings, TrackedCall, TrackedChannel } from './tracked-call';
 
 /** A CoreShowChannels listing in progress: which channels it named, and from when it counts. */
@@ -29,6 +30,8 @@ export class PbxState implements CallSurroundings {
   /** When the AMI connection was lost (or the PBX restarted); cleared by the next snapshot. */
   lostAt: number | null = null;
   snapshot: SnapshotInProgress | null = null;
+  /** Recordings an ingest stored for the PBX's open calls, by file (see CallTracker.storedRecordings). */
+  readonly storedRecordings = new Map<string, StoredRecording>();
 
   constructor(
     readonly pbxId: string,

@@ -79,6 +79,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
       lostCalls: {
         mark: () => this.calls.lostCallsMark(),
         lastHeard: (pbxId) => this.calls.lastEventAt(pbxId),
+        storedRecordings: (pbxId) => this.calls.openCallRecordings(pbxId),
         // The calls just ended unobserved, and those that started and ended while nobody
         // listened, may already be in Asterisk's CDR.
         close: async (pbxId, live, mark, since) => {

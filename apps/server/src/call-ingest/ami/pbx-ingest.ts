@@ -11,6 +11,7 @@ import {
   type CallTrackerEvent,
   type CallTrackerOptions,
   type DeviceStateReport,
+  type StoredRecording,
 } from '@app/ami';
 import type { AdvisoryLocks } from '../../database';
 
@@ -21,6 +22,8 @@ export interface LostCallsHandler {
   mark(): Promise<string>;
   /** When the PBX was last heard of by any ingest (its latest stored event), asked before the first listing. */
   lastHeard(pbxId: string): Promise<number | null>;
+  /** The recordings stored for the PBX's open calls, asked before every listing (see CallTracker.storedRecordings). */
+  storedRecordings(pbxId: string): Promise<StoredRecording[]>;
   /**
    * `live`: first Linkedids of the calls the PBX still has after the listing; `since`: when the
    * PBX was last heard (ms): when this ingest lost it, or before its first listing when any
@@ -233,6 +236,8 @@ export class PbxIngest {
     const mark = lostCalls ? await lostCalls.mark().catch(() => null) : null;
     // Before the listing: the calls it rebuilds are written from now on.
     const since = this.lostAt ?? (lostCalls && mark !== null ? await lostCalls.lastHeard(this.pbxId).catch(() => null) : null);
+    // A database that cannot say leaves the rebuilt calls' recordings as the CDR names them.
+    if (lostCalls) this.tracker.storedRecordings(this.pbxId, await lostCalls.storedRecordings(this.pbxId).catch(() => []));
     try {
       // The listing comes back through 'message' like any event; the tracker reads it there,
       // and has read all of it by the time the action resolves.

@@ -1,9 +1,10 @@
 import type { DataSource } from 'typeorm';
+import type { StoredRecording } from '@app/ami';
 import type { CallView } from '@app/contracts';
 import type { CallTableRow } from '../../calls';
 import type { CdrCompletion, UnobservedCall } from '../cdr/cdr-completion';
 import { unobservedCallsStatement } from './cdr-completion-sql';
-import { openCallsStatement } from './lost-calls-sql';
+import { openCallRecordingsStatement, openCallsStatement } from './lost-calls-sql';
 import type { CollapsedCall } from './call-batch-sql';
 
 /** What a write changed for one call: its row id and the timeline steps newly stored. */
@@ -62,6 +63,11 @@ export abstract class CallStore {
   /** The PBX's calls still open in the database, each with the process that wrote it last (null: written before writers were recorded). */
   openCalls(pbxId: string): Promise<OpenCall[]> {
     const { text, values } = openCallsStatement(pbxId);
+    return this.dataSource.query(text, values);
+  }
+  /** The recordings started in the timelines of the PBX's open calls, one per file. */
+  openCallRecordings(pbxId: string): Promise<StoredRecording[]> {
+    const { text, values } = openCallRecordingsStatement(pbxId);
     return this.dataSource.query(text, values);
   }
   /**

@@ -8,6 +8,17 @@ export function openCallsStatement(pbxId: string): SqlStatement {
   return { text: `SELECT linkedid, writer FROM calls WHERE pbx_id = $1 AND ended_at IS NULL`, values: [pbxId] };
 }
 
+/** The recordings started in the timelines of a PBX's open calls (see CallStore.openCallRecordings). */
+export function openCallRecordingsStatement(pbxId: string): SqlStatement {
+  return {
+    text: `SELECT DISTINCT ON (e.data->>'file') e.data->>'file' AS file, e.data->>'path' AS path, e.data->>'source' AS source
+      FROM calls c JOIN call_events e ON e.call_id = c.id
+      WHERE c.pbx_id = $1 AND c.ended_at IS NULL AND e.type = 'recording_started'
+      ORDER BY e.data->>'file', e.id`,
+    values: [pbxId],
+  };
+}
+
 /** The open calls of a PBX that the PBX no longer has (see CallStore.closeLost). */
 export function findLostCallsStatement(pbxId: string, live: string[], before: string): SqlStatement {
   return { text: `SELECT c.* FROM calls c WHERE ${UNREACHED} ORDER BY c.id`, values: [pbxId, live, before] };
