@@ -149,6 +149,36 @@ describe('call flows', () => {
     expect(calls(h)[0]).toMatchObject({ status: 'answered', hangupBy: 'caller' });
   });
 
+  it('gives a redirected callee (an outbound call blind-transferred) a CDR record of its own from the redirect: its Dial to the target, until the end', () => {
+    const h = run({ kind: 'outbound', from: '1001', to: '84951112233', ringMs: 1000, talkMs: 30000, transfer: { kind: 'blind', to: '1002', afterMs: 2000, ringMs: 1000, talkMs: 4000 } });
+    const cdrs = named(h, 'Cdr').map((m) => ({
+      channel: get(m, 'Channel')?.replace(/-[0-9a-f]{8}$/, ''),
+      dst: `${get(m, 'Destination')}@${get(m, 'DestinationContext')}`,
+      dstchannel: get(m, 'DestinationChannel')?.replace(/-[0-9a-f]{8}$/, ''),
+      lastapp: get(m, 'LastApplication'),
+      start: get(m, 'StartTime'),
+      answer: get(m, 'AnswerTime'),
+      end: get(m, 'EndTime'),
+      disposition: get(m, 'Disposition'),
+      userfield: get(m, 'UserField'),
+    }));
+    const hangups = named(h, 'Hangup').map((m) => ('at' in m ? (m as { at: number }).at : 0));
+    const time = (ms: number) => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    // Asterisk posts a dialed channel's record once it has a party of its own: the Dial the redirect made it run.
+    expect(cdrs).toContainEqual({
+      channel: 'SIP/provider',
+      dst: '1002@transfer-context',
+      dstchannel: 'SIP/1002',
+      lastapp: 'Dial',
+      start: time(START + 3000),
+      answer: time(START + 3000),
+      end: time(Math.max(...hangups)),
+      disposition: 'ANSWERED',
+      userfield: '',
+    });
+    expect(cdrs.map((c) => c.end).sort().at(-1)).toBe(time(Math.max(...hangups)));
+  });
+
   it('fails an outbound call on trunk congestion (CDR disposition CONGESTION, cause 34)', () => {
     const h = run({ kind: 'outbound', from: '1001', to: '84951112233', outcome: 'failed' });
     expect(named(h, 'DialEnd').map((m) => get(m, 'DialStatus'))).toEqual(['CONGESTION']);

@@ -12,8 +12,11 @@ type Disposition = NonNullable<CdrRecordDraft['disposition']>;
  * Asterisk's CDR lines as cdr_manager reports them (`Event: Cdr`), reduced to the
  * rules the captures show: one record per Dial attempt of the channel running the
  * dialplan; a failed Dial followed by `Hangup()` adds a zero-length `Hangup` record;
- * a Redirect closes the record and opens one from the redirect on; every record of a
- * channel is reported at its hangup with the channel's final extension and context.
+ * leaving a bridge for the dialplan (a Redirect, the peer gone) closes the record, and the
+ * next application but `Hangup()` opens one from then on (blind_transfer_redirect,
+ * hold_redirect_bridge); a dialed channel has records only once it has a party of its own
+ * (an AMI Bridge, or a Dial it makes after a Redirect); every record of a channel is
+ * reported at its hangup with the channel's final extension and context.
  */
 export class CdrBook {
   constructor(private readonly engine: PbxEngine) {}
@@ -34,7 +37,13 @@ export class CdrBook {
   }
 
   app(ch: SimChannel, app: string, data: string): void {
-    if (!ch.cdr || SILENT_APPS.has(app)) return;
+    if (SILENT_APPS.has(app)) return;
+    const after = ch.cdrAfterBridge;
+    if (!ch.cdr && after && app !== 'Hangup') {
+      ch.cdrAfterBridge = null;
+      this.open(ch, { answer: ch.state === 6 ? this.engine.clock.now() : null, dstChannel: after.dstChannel });
+    }
+    if (!ch.cdr) return;
     ch.cdr.lastApp = app;
     ch.cdr.lastData = data;
   }
@@ -43,8 +52,28 @@ export class CdrBook {
     if (ch.cdr && ch.cdr.answer === null) ch.cdr.answer = this.engine.clock.now();
   }
 
+  /**
+   * The channel dials (or is bridged with) `dstChannel`. One with no record open gets one from
+   * now: a dialed channel redirected into the dialplan (Asterisk posts a dialed channel's
+   * record only once it has a party of its own), or one whose record closed with its bridge.
+   */
   dialed(ch: SimChannel, dstChannel: string): void {
-    if (ch.cdr) ch.cdr.dstChannel = dstChannel;
+    if (!ch.cdr) {
+      ch.cdrAfterBridge = null;
+      this.open(ch, { answer: ch.state === 6 ? this.engine.clock.now() : null, lastApp: ch.app, lastData: ch.appData, withUserField: ch.dialedBy === null });
+    }
+    ch.cdr!.dstChannel = dstChannel;
+  }
+
+  /**
+   * The channel left a bridge for the dialplan: its record ends now; the next application but
+   * `Hangup()` opens the next one, still naming the party it talked to (a dialed channel has none).
+   */
+  leftBridge(ch: SimChannel): void {
+    if (!ch.cdr) return;
+    const dstChannel = ch.cdr.answer !== null ? ch.cdr.dstChannel : '';
+    this.close(ch);
+    ch.cdrAfterBridge = { dstChannel };
   }
 
   /**
@@ -57,7 +86,7 @@ export class CdrBook {
     ch.cdrDone.push({ ...r, answer: null, end: this.engine.clock.now(), dstChannel, disposition });
   }
 
-  /** Ends the current record and starts the next one now (a failed Dial going on, a Redirect). */
+  /** Ends the current record and starts the next one now (a failed Dial going on: the dialplan continues on a record of its own). */
   split(ch: SimChannel, disposition?: Disposition): void {
     if (!ch.cdr) return;
     const carried = ch.cdr.answer === null ? (disposition ?? ch.cdr.disposition) : null;

@@ -234,6 +234,7 @@ export class ChannelControl {
       e.dial.setTalkTimes(peer);
       e.varSet(peer, 'DIALSTATUS', 'ANSWER');
       e.dial.release(peer);
+      e.cdrs.leftBridge(peer);
       e.continuePbx(peer);
       return;
     }
@@ -329,7 +330,7 @@ export class ChannelControl {
     }
     ch.activity = { kind: 'none' };
     ch.goOn = null;
-    e.cdrs.split(ch);
+    e.cdrs.leftBridge(ch);
   }
 
   /**

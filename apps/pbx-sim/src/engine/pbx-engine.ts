@@ -549,6 +549,7 @@ export class PbxEngine {
     if (ch.goOn) {
       const g = ch.goOn;
       ch.goOn = null;
+      this.cdrs.leftBridge(ch);
       ch.moveTo(g);
       this.runPbx(ch);
       return;

@@ -104,6 +104,11 @@ export class SimChannel {
   readonly recordings: ChannelRecording[] = [];
   readonly cdrDone: CdrRecordDraft[] = [];
   cdr: CdrRecordDraft | null = null;
+  /**
+   * Its record closed when it left a bridge for the dialplan: the next application other than
+   * `Hangup()` opens the next one, keeping the party it talked to (see CdrBook.leftBridge).
+   */
+  cdrAfterBridge: { dstChannel: string } | null = null;
   userField = '';
   /** Last channel this one was bridged with, for the CDR `DestinationChannel`. */
   lastPeer = '';

@@ -1,11 +1,12 @@
 import { basename } from 'node:path';
 import { amiFixturePath, listAmiCaptures, type AmiFixtureSet } from '@app/ami/testing';
-import { loadCapture, parseCapture, AmiMessage, CallTracker, type CallRecord, AmiParser } from '@app/ami';
+import { loadCapture, parseCapture, AmiMessage, CallTracker, type CallRecord, AmiParser, readCdrCsv } from '@app/ami';
 import { CAPTURE_SCENARIOS, CAPTURE_SCENARIOS_22, CAPTURE_SCENARIOS_FPBX, CAPTURE_SET_CONFIG, CaptureScenario, FidelityHarness } from './capture-scenarios';
 import { compareTraces, traceStream, TraceMessage } from './capture-comparison';
 import { formatEvent, formatMessage, type AmiEvent } from '../engine/ami-event';
 import { DIALECTS } from '../engine/dialect';
 import { asterisk22RuleViolations } from './asterisk22-rules';
+import { cdrLinesOf, compareCdrLines } from './cdr-comparison';
 
 
 function capture(name: string, set: AmiFixtureSet = 'ami'): AmiMessage[] {
@@ -80,6 +81,13 @@ describe.each([
     const fromCapture = records(recorded);
     expect(fromCapture.length).toBeGreaterThan(0);
     expect(records(asMessages(simulate(scenario, recorded)))).toEqual(fromCapture);
+  });
+
+  it.each(scenarios.map((s) => [s.name, s] as const))('%s: the same CDR records as the capture\'s Master.csv lines', (name, scenario) => {
+    const recorded = capture(name, scenario.set);
+    const expected = readCdrCsv(amiFixturePath(`${name}.cdr.csv`, scenario.set));
+    expect(expected.length).toBeGreaterThan(0);
+    expect(compareCdrLines(expected, cdrLinesOf(simulate(scenario, recorded).messages))).toEqual([]);
   });
 
   it.each(scenarios.map((s) => [s.name, s] as const))('%s: greets with the same line', (name, scenario) => {
