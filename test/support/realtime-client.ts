@@ -17,7 +17,7 @@ export interface Received<E extends ServerToClientEventName = ServerToClientEven
   at: number;
 }
 
-const PUSHES: ServerToClientEventName[] = ['snapshot', 'call:incoming', 'call:answered', 'call:updated', 'call:ended', 'user:status', 'session:ended'];
+const PUSHES: ServerToClientEventName[] = ['snapshot', 'call:incoming', 'call:answered', 'call:updated', 'call:ended', 'user:status', 'session:ended', 'call:originated'];
 
 /**
  * A browser's view of the gateway for tests: a real socket.io-client that records every push
@@ -130,7 +130,8 @@ export class RealtimeClient {
       }
       return;
     }
-    if (!event.startsWith('call:')) return;
+    // `call:originated` reports a click-to-call's outcome, no call state.
+    if (!event.startsWith('call:') || !('call' in (payload as object))) return;
     const { call } = payload as { call: CallView };
     const shown = this.calls.get(call.id);
     const last = shown?.call ?? this.ended.get(call.id);

@@ -4,6 +4,7 @@ import { AuditModule } from './audit';
 import { AuthModule } from './auth';
 import { AmiIngestModule, CallSimulatorModule } from './call-ingest';
 import { CallEventsModule } from './call-events';
+import { CallControlExecutorModule, CallControlLinkModule, CallControlModule } from './call-control';
 import { CallsModule } from './calls';
 import { LoggingModule } from './common/logging/logging.module';
 import { PhoneModule } from './common/phone/phone.module';
@@ -23,13 +24,24 @@ import { WebModule } from './web';
 type ModuleImports = NonNullable<ModuleMetadata['imports']>;
 
 /** Every role: configuration, logs, database (migrated at start), the call-event bus, health, metrics, shared services. */
-const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule, HealthModule, MetricsModule];
+const CORE_MODULES: ModuleImports = [LoggingModule, DatabaseModule, PhoneModule, AuditModule, AccessModule, CallEventsModule, CallControlLinkModule, HealthModule, MetricsModule];
 
 /** HTTP API and realtime (roles all, server). A new REST or Socket.IO context is one line here. */
-const SERVER_MODULES: ModuleImports = [AuthModule, UsersModule, CompaniesModule, MetaModule, CallsModule, RecordingsModule, CallSimulatorModule, StatsModule, RealtimeModule];
+const SERVER_MODULES: ModuleImports = [
+  AuthModule,
+  UsersModule,
+  CompaniesModule,
+  MetaModule,
+  CallsModule,
+  RecordingsModule,
+  CallSimulatorModule,
+  StatsModule,
+  CallControlModule,
+  RealtimeModule,
+];
 
-/** AMI ingest: call tracking into the database (roles all, asterisk). */
-const INGEST_MODULES: ModuleImports = [AmiIngestModule];
+/** AMI ingest: call tracking into the database, and the control of the PBXs it follows (roles all, asterisk). */
+const INGEST_MODULES: ModuleImports = [AmiIngestModule, CallControlExecutorModule];
 
 export function modulesForRole(role: AppRole): ModuleImports {
   const byRole: Record<AppRole, ModuleImports> = {

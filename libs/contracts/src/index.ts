@@ -5,5 +5,6 @@ export * from './call-timeline';
 export * from './call-view';
 export * from './call-events';
 export * from './user-values';
+export * from './call-control';
 export * from './realtime-events';
 export * from './call-stats';

@@ -1,3 +1,14 @@
+import type {
+  AgentPauseRequest,
+  CallControlConfirmation,
+  CallOriginatedEvent,
+  HangupCallRequest,
+  HoldCallRequest,
+  OriginateCallRequest,
+  RecordCallRequest,
+  TransferCallRequest,
+  TransferStepRequest,
+} from './call-control';
 import type { EndStep, HoldStep, PartyStep, RecordingStep, TransferStep } from './call-timeline';
 import type { CallListItem, CallView } from './call-view';
 import type { UserRole, UserStatus } from './user-values';
@@ -173,10 +184,12 @@ export interface SessionEndedEvent {
 
 // ---- commands -----------------------------------------------------------------------------
 
-/** Why a command failed: a stable code and a sentence for people. */
+/** Why a command failed: a stable code and a sentence for people (and, for some codes, what is known). */
 export interface RealtimeError {
   code: string;
   message: string;
+  /** Call control: the fields a VALIDATION_FAILED names, what NOT_CONFIRMED knows (the PBX's answer). */
+  details?: unknown;
 }
 
 /** Every command's acknowledgement: `{ ok: true, ... }` or `{ ok: false, error }`. */
@@ -196,14 +209,27 @@ export interface ServerToClientEvents {
   'call:ended': (event: CallEndedEvent) => void;
   'user:status': (event: UserStatusEvent) => void;
   'session:ended': (event: SessionEndedEvent) => void;
+  /** The outcome of the user's own click-to-call (`originate-call`). */
+  'call:originated': (event: CallOriginatedEvent) => void;
 }
+
+/** A call-control command's acknowledgement: what the PBX confirmed, or why not. */
+export type CallControlAck = RealtimeAck<CallControlConfirmation>;
 
 /**
  * Commands, each answered through the Socket.IO acknowledgement with a {@link RealtimeAck}.
- * Call control (`transfer-call`, `hold-call`, ...) joins this map with the same ack shape.
+ * Call control (docs/call-control.md) answers once the PBX's events confirmed the effect.
  */
 export interface ClientToServerEvents {
   'set-status': (request: SetStatusRequest, ack: (result: RealtimeAck<{ status: SelectableUserStatus }>) => void) => void;
+  'transfer-call': (request: TransferCallRequest, ack: (result: CallControlAck) => void) => void;
+  'complete-transfer': (request: TransferStepRequest, ack: (result: CallControlAck) => void) => void;
+  'cancel-transfer': (request: TransferStepRequest, ack: (result: CallControlAck) => void) => void;
+  'hold-call': (request: HoldCallRequest, ack: (result: CallControlAck) => void) => void;
+  'hangup-call': (request: HangupCallRequest, ack: (result: CallControlAck) => void) => void;
+  'record-call': (request: RecordCallRequest, ack: (result: CallControlAck) => void) => void;
+  'originate-call': (request: OriginateCallRequest, ack: (result: CallControlAck) => void) => void;
+  'agent-pause': (request: AgentPauseRequest, ack: (result: CallControlAck) => void) => void;
 }
 
 export type ServerToClientEventName = keyof ServerToClientEvents;

@@ -57,6 +57,8 @@ export function labDialplanConf(config: PbxConfig, dialect: Dialect): string {
   out.push(
     '',
     '[transfer-context]',
+    // External numbers go out through the trunk (the CRM transfers to numbers too); listed before `_X.` since this dialplan takes the first match.
+    ...['_8X.', '_+X.'].flatMap((pattern) => [`exten => ${pattern},1,Dial(${trunkDial},${config.internalDialTimeoutSec})`, ' same => n,Hangup()']),
     `exten => _X.,1,Dial(${tech}/\${EXTEN})`,
     ' same => n,Hangup()',
     '',

@@ -54,6 +54,7 @@ class RedisPubSubLifecycle implements OnApplicationShutdown {
     },
     RedisPubSubLifecycle,
   ],
+  // RedisPubSub (null without REDIS_URL) also carries call control's requests between processes.
   exports: [CallEventBus, PhoneStateBus, IngestStatusBoard, RedisPubSub],
 })
 export class CallEventsModule {}

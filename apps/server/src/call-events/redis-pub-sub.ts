@@ -74,6 +74,20 @@ export class RedisPubSub {
       .catch((error: Error) => this.logger.warn(`cannot subscribe to ${channel} yet: ${error.message}`));
   }
 
+  /** Stops handing `channel`'s messages to its handler (a later `subscribe` may take it again). */
+  async unsubscribe(channel: string): Promise<void> {
+    if (!this.handlers.delete(channel)) return;
+    await this.subscriber?.unsubscribe(channel).catch((error: Error) => this.logger.warn(`cannot unsubscribe from ${channel}: ${error.message}`));
+  }
+
+  /**
+   * Sends a JSON message and resolves with how many subscribed processes received it (0: nobody
+   * listens); rejects when Redis cannot take it. For requests whose sender must know that.
+   */
+  async publishCounted(channel: string, message: unknown): Promise<number> {
+    return this.client.publish(channel, JSON.stringify(message));
+  }
+
   /** Resolves once `channel` is subscribed (a message published after it is received). */
   async ready(channel: string): Promise<void> {
     await this.openSubscriber().subscribe(channel);

@@ -4,7 +4,7 @@ export * from './call-ingest.module';
 export * from './call-ingest.service';
 export * from './ami/ami-ingest.module';
 export * from './ami/ami-ingest.service';
-export type { PbxIngest, PbxIngestOptions, PbxIngestState } from './ami/pbx-ingest';
+export type { PbxIngest, PbxIngestObserver, PbxIngestOptions, PbxIngestState, PbxMessageListener } from './ami/pbx-ingest';
 export * from './directory/call-directory.service';
 export * from './simulator/call-simulator.module';
 export { SIMULATOR_PBX_ID } from './simulator/call-simulator.service';

@@ -139,6 +139,24 @@ function perPbx(value: string | undefined, isValue: (value: string) => boolean):
   return 'problem' in parsed ? null : parsed;
 }
 
+/** A channel to dial with `{extension}` in it: `PJSIP/{extension}`, `SIP/{extension}`, `Local/{extension}@from-queue/n`. */
+const isChannelTemplate = (value: string) => /^[A-Za-z][A-Za-z0-9_]*\/[^\s,{}]*\{extension\}[^\s,{}]*$/.test(value);
+/** A dialplan context name (what AMI actions accept). */
+const isContext = (value: string) => /^[A-Za-z0-9_][A-Za-z0-9_.+-]*$/.test(value);
+/** How the CRM starts an on-demand recording. */
+export const CALL_RECORDING_ACTIONS = ['mixmonitor', 'monitor'] as const;
+export type CallRecordingAction = (typeof CALL_RECORDING_ACTIONS)[number];
+const isRecordingAction = (value: string) => (CALL_RECORDING_ACTIONS as readonly string[]).includes(value);
+
+/** Call control's settings for one PBX (see the CALL_CONTROL_* variables). */
+export interface CallControlPbxSettings {
+  phoneChannel: string;
+  queueMember: string;
+  originateContext: string;
+  transferContext: string;
+  recording: CallRecordingAction;
+}
+
 /** Asterisk's default monitor directory (`astspooldir/monitor`). */
 export const DEFAULT_MONITOR_DIR = '/var/spool/asterisk/monitor';
 
@@ -338,6 +356,32 @@ export class AppConfig {
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 10s or 1m' })
   INGEST_SHUTDOWN_DRAIN = '10s';
 
+  // --- call control ---
+  /** The channel that rings a user's phone for click-to-call, `{extension}` replaced; per PBX if they differ. */
+  @IsPerPbxSetting(isChannelTemplate, 'a channel with {extension} in it, such as PJSIP/{extension} or SIP/{extension}')
+  CALL_CONTROL_PHONE_CHANNEL = 'PJSIP/{extension}';
+
+  /** A user's queue member interface for agent pause (unset: CALL_CONTROL_PHONE_CHANNEL); FreePBX: Local/{extension}@from-queue/n. */
+  @IsOptional()
+  @IsPerPbxSetting(isChannelTemplate, 'a channel with {extension} in it, such as SIP/{extension}')
+  CALL_CONTROL_QUEUE_MEMBER?: string;
+
+  /** The context click-to-call dials the number in, once the user's phone answered. */
+  @IsPerPbxSetting(isContext, 'a dialplan context name')
+  CALL_CONTROL_ORIGINATE_CONTEXT = 'from-internal';
+
+  /** The context transfers send the call to (extensions and external numbers): the specification's transfer-context. */
+  @IsPerPbxSetting(isContext, 'a dialplan context name')
+  CALL_CONTROL_TRANSFER_CONTEXT = 'transfer-context';
+
+  /** On-demand recording: the MixMonitor action (needs the write class system) or Monitor (Asterisk <= 20, class call). */
+  @IsPerPbxSetting(isRecordingAction, `one of ${CALL_RECORDING_ACTIONS.join(', ')}`)
+  CALL_CONTROL_RECORDING: string = 'mixmonitor';
+
+  /** How long a command waits for the PBX's events to confirm it before answering NOT_CONFIRMED. */
+  @Matches(DURATION_PATTERN, { message: 'must be a duration such as 5s' })
+  CALL_CONTROL_CONFIRM_TIMEOUT = '5s';
+
   // --- recordings ---
   @IsOptional()
   @IsString()
@@ -531,6 +575,22 @@ export class AppConfig {
   /** Folder of the PBX's recordings relative to RECORDINGS_PATH ('' = RECORDINGS_PATH itself). */
   recordingsFolderOf(pbxId: string): string {
     return perPbxValue(perPbx(this.RECORDINGS_PBX_FOLDERS, isSubfolder), pbxId, '');
+  }
+
+  /** Call control's settings for one PBX. */
+  callControlOf(pbxId: string): CallControlPbxSettings {
+    const phoneChannel = perPbxValue(perPbx(this.CALL_CONTROL_PHONE_CHANNEL, isChannelTemplate), pbxId, 'PJSIP/{extension}');
+    return {
+      phoneChannel,
+      queueMember: perPbxValue(perPbx(this.CALL_CONTROL_QUEUE_MEMBER, isChannelTemplate), pbxId, phoneChannel),
+      originateContext: perPbxValue(perPbx(this.CALL_CONTROL_ORIGINATE_CONTEXT, isContext), pbxId, 'from-internal'),
+      transferContext: perPbxValue(perPbx(this.CALL_CONTROL_TRANSFER_CONTEXT, isContext), pbxId, 'transfer-context'),
+      recording: perPbxValue(perPbx(this.CALL_CONTROL_RECORDING, isRecordingAction), pbxId, 'mixmonitor') as CallRecordingAction,
+    };
+  }
+
+  get callControlConfirmTimeoutMs(): number {
+    return (parseDurationSeconds(this.CALL_CONTROL_CONFIRM_TIMEOUT) ?? 5) * 1000;
   }
 
   get recordingsReadyTimeoutMs(): number {

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { describeAmiServer, type AmiServerConfig } from '@app/ami';
-import { DEMO_AMI_USER, startPbxSim, type PbxSim } from '../../../pbx-sim/src';
+import { DEMO_AMI_USER, DIALECTS, startPbxSim, type PbxSim } from '../../../pbx-sim/src';
+import { CallControlExecutor } from '../call-control';
 import { AppConfig } from '../config/app-config';
 import { AmiIngestService } from '../call-ingest';
 import { DEMO_PBX_ID } from './demo-data';
@@ -25,6 +26,7 @@ export class DemoPbx implements OnModuleDestroy {
   constructor(
     private readonly config: AppConfig,
     private readonly ingest: AmiIngestService,
+    private readonly control: CallControlExecutor,
   ) {}
 
   async start(): Promise<AmiServerConfig> {
@@ -42,6 +44,9 @@ export class DemoPbx implements OnModuleDestroy {
     });
     this.sim = sim;
     const server: AmiServerConfig = { id: DEMO_PBX_ID, host: LOOPBACK, port: sim.port, username: account.username, secret: account.secret, tls: false };
+    // Click-to-call and agent pause ring the simulator's phones by the technology its dialect plays.
+    const phone = `${DIALECTS[this.config.PBX_SIM_DIALECT].tech}/{extension}`;
+    this.control.configure(DEMO_PBX_ID, { phoneChannel: phone, queueMember: phone });
     const pbx = await this.ingest.add(server);
     const begin = (): void => {
       if (this.sim !== sim || sim.traffic.isRunning) return;

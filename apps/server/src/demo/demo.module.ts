@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AmiIngestModule, CallIngestModule } from '../call-ingest';
+import { CallControlExecutorModule } from '../call-control';
 import { CompaniesModule } from '../companies';
 import { UsersModule } from '../users';
 import { DemoPbx } from './demo-pbx.service';
@@ -8,7 +9,7 @@ import { DemoService } from './demo.service';
 
 /** The zero-config demo (AppConfig.demoEnabled): demo data and the in-process PBX simulator. */
 @Module({
-  imports: [UsersModule, CompaniesModule, AmiIngestModule, CallIngestModule],
+  imports: [UsersModule, CompaniesModule, AmiIngestModule, CallIngestModule, CallControlExecutorModule],
   providers: [DemoSeeder, DemoPbx, DemoService],
 })
 export class DemoModule {}

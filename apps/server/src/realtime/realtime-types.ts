@@ -1,4 +1,4 @@
-import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason, UserStatusEvent } from '@app/contracts';
+import type { CallOriginatedEvent, ClientToServerEvents, ServerToClientEvents, SessionEndReason, UserStatusEvent } from '@app/contracts';
 import type { Server, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth';
 
@@ -17,7 +17,8 @@ export interface SocketData {
  */
 export type ClusterMessage =
   | { type: 'presence'; event: Extract<UserStatusEvent, { kind: 'presence' }> }
-  | { type: 'end-sessions'; userId: number; reason: SessionEndReason };
+  | { type: 'end-sessions'; userId: number; reason: SessionEndReason }
+  | { type: 'originated'; userId: number; event: CallOriginatedEvent };
 
 export interface InterServerEvents {
   'realtime:cluster': (message: ClusterMessage) => void;

@@ -1,19 +1,26 @@
-import { Logger } from '@nestjs/common';
+import { createParamDecorator, Logger, type ExecutionContext } from '@nestjs/common';
 import {
   ConnectedSocket,
-  MessageBody,
   SubscribeMessage,
   WebSocketGateway,
   type OnGatewayConnection,
   type OnGatewayDisconnect,
   type OnGatewayInit,
 } from '@nestjs/websockets';
-import type { RealtimeAck, SelectableUserStatus } from '@app/contracts';
+import type { CallControlAck, RealtimeAck, SelectableUserStatus } from '@app/contracts';
 import { AppConfig } from '../config/app-config';
+import { CallControlCommands } from './call-control-commands.service';
 import { PresenceService } from './presence.service';
 import { RealtimeHub } from './realtime-hub';
 import { RealtimeSessionsService } from './realtime-sessions.service';
 import type { RealtimeIo, RealtimeSocket } from './realtime-types';
+
+/**
+ * A command's payload as the client sent it. A custom parameter, so the global pipes (made for
+ * HTTP bodies) leave it alone: their refusal would become a Socket.IO `exception` event and the
+ * command would never be acknowledged. Each command checks its payload itself and acks the error.
+ */
+const CommandPayload = createParamDecorator((_data: unknown, context: ExecutionContext): unknown => context.switchToWs().getData());
 
 /**
  * The Socket.IO endpoint (`/socket.io` on the HTTP port, and on WEBSOCKET_PORT when that
@@ -29,6 +36,7 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeIo>, OnGatewayConn
     private readonly presence: PresenceService,
     private readonly hub: RealtimeHub,
     private readonly config: AppConfig,
+    private readonly control: CallControlCommands,
   ) {}
 
   afterInit(server: RealtimeIo): void {
@@ -51,7 +59,49 @@ export class RealtimeGateway implements OnGatewayInit<RealtimeIo>, OnGatewayConn
   }
 
   @SubscribeMessage('set-status')
-  setStatus(@ConnectedSocket() socket: RealtimeSocket, @MessageBody() request: unknown): Promise<RealtimeAck<{ status: SelectableUserStatus }>> {
+  setStatus(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<RealtimeAck<{ status: SelectableUserStatus }>> {
     return this.presence.choose(socket.data.user, request);
+  }
+
+  // Call control (docs/call-control.md): each acked once the PBX's events confirm it.
+
+  @SubscribeMessage('transfer-call')
+  transferCall(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.transfer(socket, request);
+  }
+
+  @SubscribeMessage('complete-transfer')
+  completeTransfer(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.completeTransfer(socket, request);
+  }
+
+  @SubscribeMessage('cancel-transfer')
+  cancelTransfer(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.cancelTransfer(socket, request);
+  }
+
+  @SubscribeMessage('hold-call')
+  holdCall(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.hold(socket, request);
+  }
+
+  @SubscribeMessage('hangup-call')
+  hangupCall(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.hangup(socket, request);
+  }
+
+  @SubscribeMessage('record-call')
+  recordCall(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.record(socket, request);
+  }
+
+  @SubscribeMessage('originate-call')
+  originateCall(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.originate(socket, request);
+  }
+
+  @SubscribeMessage('agent-pause')
+  agentPause(@ConnectedSocket() socket: RealtimeSocket, @CommandPayload() request: unknown): Promise<CallControlAck> {
+    return this.control.pause(socket, request);
   }
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth';
+import { CallControlModule } from '../call-control';
 import { CallsModule } from '../calls';
 import { CompaniesModule } from '../companies';
 import { UsersModule } from '../users';
 import { CallCardsService } from './call-cards.service';
+import { CallControlCommands } from './call-control-commands.service';
 import { CallEventRelay } from './call-event-relay.service';
 import { PhoneStateRelay } from './phone-state-relay.service';
 import { PresenceService } from './presence.service';
@@ -20,7 +22,7 @@ import { WebsocketPort } from './websocket-port';
  * docs/realtime.md for the events.
  */
 @Module({
-  imports: [AuthModule, UsersModule, CompaniesModule, CallsModule],
+  imports: [AuthModule, UsersModule, CompaniesModule, CallsModule, CallControlModule],
   providers: [
     RealtimeGateway,
     RealtimeHub,
@@ -30,6 +32,7 @@ import { WebsocketPort } from './websocket-port';
     CallEventRelay,
     PhoneStateRelay,
     CallCardsService,
+    CallControlCommands,
     WebsocketPort,
     RealtimeMetrics,
   ],

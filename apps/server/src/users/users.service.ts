@@ -202,6 +202,29 @@ export class UsersService {
     return rows.map((r) => ({ id: String(r.id), username: r.username, fullName: r.full_name }));
   }
 
+  /** The user's extensions, as the PBX names their phones (their digits), oldest first. */
+  async extensionsOf(userId: number): Promise<string[]> {
+    const rows = await this.dataSource.query<Array<{ normalized_number: string }>>(
+      `SELECT normalized_number FROM user_phones WHERE user_id = $1 AND phone_type = 'extension' ORDER BY id`,
+      [userId],
+    );
+    return rows.map((r) => r.normalized_number);
+  }
+
+  /** The active user owning an extension, or null (no such extension in the CRM, or its user is switched off). */
+  async extensionOwner(extension: string): Promise<number | null> {
+    const [row] = await this.dataSource.query<Array<{ user_id: number }>>(
+      `SELECT p.user_id FROM user_phones p JOIN users u ON u.id = p.user_id WHERE p.normalized_number = $1 AND p.phone_type = 'extension' AND u.active`,
+      [extension],
+    );
+    return row?.user_id ?? null;
+  }
+
+  /** Whether the user exists and is switched on. */
+  async isActive(userId: number): Promise<boolean> {
+    return (await this.users.count({ where: { id: userId, active: true } })) > 0;
+  }
+
   /** Every user phone and extension with its owner, for the calls directory. */
   phoneOwners(): Promise<PhoneOwnership[]> {
     return this.phones.owners(this.dataSource, USER_PHONES);

@@ -34,6 +34,7 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
   private readonly logger = new Logger('AmiIngest');
   private readonly pbxs = new Map<string, PbxIngest>();
   private readonly lock: AdvisoryLocks | null;
+  private readonly addedListeners = new Set<(pbx: PbxIngest) => void>();
 
   constructor(
     private readonly config: AppConfig,
@@ -95,8 +96,20 @@ export class AmiIngestService implements OnApplicationBootstrap, OnApplicationSh
     this.pbxs.set(server.id, pbx);
     this.cdr.watch(server.id);
     pbx.pauseReading(this.calls.isFull);
+    for (const listener of this.addedListeners) listener(pbx);
     await pbx.start();
     return pbx;
+  }
+
+  /** Told of every PBX added from now on, before it starts (its state changes say when it is ingested). */
+  onAdded(listener: (pbx: PbxIngest) => void): () => void {
+    this.addedListeners.add(listener);
+    return () => this.addedListeners.delete(listener);
+  }
+
+  /** The PBXs added so far. */
+  all(): PbxIngest[] {
+    return [...this.pbxs.values()];
   }
 
   async remove(pbxId: string): Promise<void> {

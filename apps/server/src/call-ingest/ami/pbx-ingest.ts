@@ -8,6 +8,7 @@ import {
   type AmiMessage,
   type AmiSessionInfo,
   type AmiServerConfig,
+  type CallRecord,
   type CallTrackerEvent,
   type CallTrackerOptions,
   type DeviceStateReport,
@@ -16,6 +17,9 @@ import {
 import type { AdvisoryLocks } from '../../database';
 
 export type PbxIngestState = 'standby' | 'ingesting' | 'stopped';
+
+/** Sees every message the ingest reads, after the tracker, with the call events it caused (call control). */
+export type PbxMessageListener = (msg: AmiMessage, events: readonly CallTrackerEvent[]) => void;
 
 export interface LostCallsHandler {
   /** Taken just before the listing is asked for; passed back to `close`. */
@@ -86,6 +90,8 @@ export class PbxIngest {
   /** When the PBX was last heard before a lost connection; the listing after the next login closes the gap. */
   private lostAt: number | null = null;
   private standbyLogged = false;
+  private readonly messageListeners = new Set<PbxMessageListener>();
+  private readonly stateListeners = new Set<(state: PbxIngestState) => void>();
 
   constructor(private readonly options: PbxIngestOptions) {
     this.tracker = new CallTracker(options.tracker);
@@ -107,6 +113,42 @@ export class PbxIngest {
     return this.tracker.stats();
   }
 
+  get server(): AmiServerConfig {
+    return this.options.server;
+  }
+
+  /** The AMI connection settings this PBX was added with (another login to it uses the same). */
+  get connectionOverrides(): PbxIngestOptions['connection'] {
+    return this.options.connection;
+  }
+
+  /** Ingesting and logged in: the tracker follows the PBX's calls as they are now. */
+  get following(): boolean {
+    return this.current === 'ingesting' && this.connection?.isReady === true;
+  }
+
+  /** One call in progress with its live legs, as the tracker knows it now (null: not live). */
+  liveCall(callId: string): CallRecord | null {
+    return this.tracker.liveCall(this.pbxId, callId);
+  }
+
+  /** See CallTracker.expectMonitorFile. */
+  expectMonitorFile(uniqueid: string, file: string): boolean {
+    return this.tracker.expectMonitorFile(this.pbxId, uniqueid, file);
+  }
+
+  /** Every message read from now on, with the call events it caused (call control's confirmations). */
+  observe(listener: PbxMessageListener): () => void {
+    this.messageListeners.add(listener);
+    return () => this.messageListeners.delete(listener);
+  }
+
+  /** Told when this process starts or stops ingesting the PBX (the lock won, lost, or the PBX removed). */
+  onStateChange(listener: (state: PbxIngestState) => void): () => void {
+    this.stateListeners.add(listener);
+    return () => this.stateListeners.delete(listener);
+  }
+
   /** Stops or resumes reading the PBX's events (the write queue is full / has room again). */
   pauseReading(paused: boolean): void {
     this.readingPaused = paused;
@@ -115,12 +157,12 @@ export class PbxIngest {
   }
 
   async start(): Promise<void> {
-    this.current = 'standby';
+    this.setState('standby');
     await this.contend();
   }
 
   async stop(): Promise<void> {
-    this.current = 'stopped';
+    this.setState('stopped');
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     if (this.relockTimer) clearTimeout(this.relockTimer);
@@ -164,7 +206,7 @@ export class PbxIngest {
       return;
     }
     this.options.logger.warn(`ingest ${this.pbxId}: another process took the ingest lock meanwhile; stepping down to standby`);
-    this.current = 'standby';
+    this.setState('standby');
     await this.disconnect();
     this.scheduleContend();
   }
@@ -191,8 +233,14 @@ export class PbxIngest {
       return;
     }
     this.standbyLogged = false;
-    this.current = 'ingesting';
+    this.setState('ingesting');
     this.connect();
+  }
+
+  private setState(state: PbxIngestState): void {
+    if (this.current === state) return;
+    this.current = state;
+    for (const listener of this.stateListeners) listener(state);
   }
 
   private scheduleContend(): void {
@@ -258,6 +306,13 @@ export class PbxIngest {
     const events = this.tracker.handle(msg);
     this.options.observer?.message(msg, events.length);
     this.emitAll(events);
+    for (const listener of this.messageListeners) {
+      try {
+        listener(msg, events);
+      } catch (error) {
+        this.options.logger.error(`ingest ${this.pbxId}: a message listener failed: ${(error as Error).message}`);
+      }
+    }
     const phoneStates = this.options.phoneStates;
     if (!phoneStates) return;
     const device = readDeviceState(msg);

@@ -99,6 +99,12 @@ export class CallsHistoryService {
     return row ? toCallListItem(row) : null;
   }
 
+  /** One stored call and the tracker's id for it (`call_uid`), whatever the user may see: call control checks that itself. */
+  async withTrackerId(id: number): Promise<{ call: CallListItem; trackerId: string } | null> {
+    const [row] = await this.dataSource.query<Array<CallDbRow & { call_uid: string }>>(`SELECT ${CALL_SELECT}, c.call_uid ${CALL_FROM} WHERE c.id = $1`, [id]);
+    return row ? { call: toCallListItem(row), trackerId: row.call_uid } : null;
+  }
+
   /** One call with its timeline and recordings; a call outside the scope is "not found". */
   async detail(id: number, scope: CallListScope): Promise<CallDetail> {
     const values: unknown[] = [id];
