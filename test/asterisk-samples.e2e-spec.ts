@@ -158,6 +158,10 @@ describe('docker/asterisk samples', () => {
       expect(confSection(dialplan, 'transfer-context').entries).toEqual([
         ['exten', '_X.,1,Dial(SIP/${EXTEN})'],
         ['same', 'n,Hangup()'],
+        ['exten', '_8X.,1,Dial(SIP/provider/${EXTEN},60)'],
+        ['same', 'n,Hangup()'],
+        ['exten', '_+X.,1,Dial(SIP/provider/${EXTEN},60)'],
+        ['same', 'n,Hangup()'],
       ]);
       const lines = dialplan.flatMap((s) => s.entries.map(([, v]) => v));
       expect(lines.filter((v) => v.includes('PJSIP/') || v.includes('MixMonitor('))).toEqual([]);
@@ -171,6 +175,10 @@ describe('docker/asterisk samples', () => {
       expect(recording[recording.length - 1]).toBe('n,Return()');
       expect(confSection(dialplan, 'transfer-context').entries).toEqual([
         ['exten', '_X.,1,Dial(PJSIP/${EXTEN})'],
+        ['same', 'n,Hangup()'],
+        ['exten', '_8X.,1,Dial(PJSIP/${EXTEN}@provider,60)'],
+        ['same', 'n,Hangup()'],
+        ['exten', '_+X.,1,Dial(PJSIP/${EXTEN}@provider,60)'],
         ['same', 'n,Hangup()'],
       ]);
       const lines = dialplan.flatMap((s) => s.entries.map(([, v]) => v));

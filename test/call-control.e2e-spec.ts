@@ -11,6 +11,8 @@ import { RealtimeClient } from './support/realtime-client';
 import { listen } from './support/realtime-e2e';
 
 const PBX = 'ctl';
+/** A second PBX, configured to record with the Monitor action (Asterisk <= 20 without the system class). */
+const MONITOR_PBX = 'ctl-mon';
 const AMI_USER = { username: 'ctl', secret: 'ctl-secret' };
 /** Phones no call scripts: they answer after 300 ms and talk until someone hangs up. */
 const ANSWERING = { answerProbability: 1, ringMs: { min: 300, max: 300 }, talkMs: { median: 600_000, sigma: 0, min: 600_000, max: 600_000 }, calleeHangsUpProbability: 1 };
@@ -58,7 +60,7 @@ describe('call control', () => {
   };
 
   beforeAll(async () => {
-    e2e = await startCallsE2e({ CALL_CONTROL_PHONE_CHANNEL: 'SIP/{extension}', CALL_CONTROL_CONFIRM_TIMEOUT: '3s' });
+    e2e = await startCallsE2e({ CALL_CONTROL_PHONE_CHANNEL: 'SIP/{extension}', CALL_CONTROL_CONFIRM_TIMEOUT: '3s', CALL_CONTROL_RECORDING: `mixmonitor,${MONITOR_PBX}=monitor` });
     url = await listen(e2e.testApp);
     sim = await startPbxSim({ port: 0, users: [AMI_USER], traffic: null, behaviour: ANSWERING, config: { recordingsPath: null } });
     tap = await new AmiTap(sim.port).start();
@@ -158,6 +160,41 @@ describe('call control', () => {
     ]);
   }, 60_000);
 
+  it('blind-transfers an inbound call to an external number through the trunk, and the other party of an outbound call with BlindTransfer', async () => {
+    const { call, caller } = await talkingCall();
+    let mark = tap.mark;
+    const out = (await post(`/calls/${call.id}/transfer`, e2e.alice.token, { number: '8 (495) 111-22-33', transferReason: 'to the branch' }).expect(200)).body as CallControlConfirmation;
+    expect(out.confirmed).toEqual({ kind: 'transferred', mode: 'blind', from: '1001', to: '84951112233' });
+    expect(tap.commandsSince(mark)).toEqual([amiAction('Redirect', [['Channel', caller], ['Context', 'transfer-context'], ['Exten', '84951112233'], ['Priority', 1]])]);
+    await eventually('the caller dialling out', async () => sim.engine.liveChannels().filter((c) => c.peer.name === 'provider').length === 2);
+    await post(`/calls/${call.id}/hangup`, e2e.sue.token).expect(200);
+
+    // Alice calls out, then hands the person she called to Bob: she is the caller, so her channel hands its bridge over.
+    const placed = sim.placeCall({ kind: 'outbound', from: '1001', to: '84957654321', ringMs: 300, talkMs: 600_000, hangupBy: 'caller' });
+    sim.engine.plans.get(placed.linkedid)?.legs.set('1002', [{ response: 'answer', ringMs: 300, talkMs: 600_000, hangup: 'none' }]);
+    const outbound = await eventually('the outbound call answered', async () => {
+      const active = (await e2e.testApp.http().get('/api/calls/active').set('Authorization', `Bearer ${e2e.alice.token}`).expect(200)).body as CallView[];
+      return active.find((c) => c.linkedid === placed.linkedid && c.status === 'answered');
+    });
+    mark = tap.mark;
+    const handed = (await post(`/calls/${outbound.id}/transfer`, e2e.alice.token, { extension: '1002' }).expect(200)).body as CallControlConfirmation;
+    expect(handed.confirmed).toMatchObject({ kind: 'transferred', mode: 'blind', from: '1001', to: '1002' });
+    expect(tap.commandsSince(mark)).toEqual([amiAction('BlindTransfer', [['Channel', placed.channel], ['Context', 'transfer-context'], ['Exten', '1002']])]);
+    await eventually('bob talks to the called party', async () => channel('1002').bridge !== null && channel('1002').bridge === channel('provider').bridge);
+    await post(`/calls/${outbound.id}/hangup`, e2e.sue.token).expect(200);
+  }, 60_000);
+
+  it('hangs up the operator\'s phone waiting in crm-hold-wait when the held party hangs up', async () => {
+    const { call, caller } = await talkingCall();
+    await post(`/calls/${call.id}/hold`, e2e.alice.token).expect(200);
+    const agent = channel('1001').name;
+    const mark = tap.mark;
+    sim.engine.control.phoneBye(channel('provider'));
+    await eventually('the call over', async () => (await stored(call.id)).call.endedAt !== null);
+    expect(tap.commandsSince(mark)).toEqual([amiAction('Hangup', [['Channel', agent], ['Cause', 16]])]);
+    expect(sim.engine.liveChannels().map((c) => c.name)).not.toContain(caller);
+  }, 30_000);
+
   it('transfers attended: Atxfer, then complete by hanging the operator up once the target answered; or cancel with CancelAtxfer', async () => {
     const alice = await connect('alice');
     for (const ending of ['complete', 'cancel'] as const) {
@@ -217,6 +254,37 @@ describe('call control', () => {
     await eventually('the recording linked', async () => (await stored(call.id)).recordings.find((r) => r.fileName === file && r.stoppedAt !== null));
     expect(await timeline(call.id)).toEqual(expect.arrayContaining(['recording_started', 'recording_stopped']));
     await post(`/calls/${call.id}/hangup`, e2e.alice.token).expect(200);
+  }, 60_000);
+
+  it('records with Monitor where CALL_CONTROL_RECORDING says so, naming the file the MonitorStart does not name', async () => {
+    const other = await startPbxSim({ port: 0, users: [AMI_USER], traffic: null, behaviour: ANSWERING, config: { recordingsPath: null } });
+    const otherTap = await new AmiTap(other.port).start();
+    const ingest = e2e.testApp.app.get(AmiIngestService, { strict: false });
+    try {
+      await ingest.add({ id: MONITOR_PBX, host: '127.0.0.1', port: otherTap.port, ...AMI_USER, tls: false });
+      await eventually('the ingest following the second PBX', async () => other.stats.ami.actions >= 2);
+      const placed = other.placeCall({ kind: 'inbound', from: '+74951234567', to: '74959876543', ringMs: 300, talkMs: 600_000, hangupBy: 'caller' });
+      const call = await eventually('the call answered in the API', async () => {
+        const active = (await e2e.testApp.http().get('/api/calls/active').set('Authorization', `Bearer ${e2e.sue.token}`).expect(200)).body as CallView[];
+        return active.find((c) => c.pbxId === MONITOR_PBX && c.linkedid === placed.linkedid && c.status === 'answered');
+      });
+      const agent = other.engine.liveChannels().find((c) => c.peer.name === '1001')!;
+      let mark = otherTap.mark;
+      const started = (await post(`/calls/${call.id}/recording`, e2e.alice.token, { on: true }).expect(200)).body as CallControlConfirmation;
+      const { file } = started.confirmed as { file: string };
+      expect(started.confirmed).toEqual({ kind: 'recording_started', file, source: 'monitor' });
+      expect(otherTap.commandsSince(mark)).toEqual([amiAction('Monitor', [['Channel', agent.name], ['File', file.replace(/\.wav$/, '')], ['Format', 'wav'], ['Mix', 'true']])]);
+      mark = otherTap.mark;
+      const stopped = (await post(`/calls/${call.id}/recording`, e2e.alice.token, { on: false }).expect(200)).body as CallControlConfirmation;
+      expect(stopped.confirmed).toEqual({ kind: 'recording_stopped', file, source: 'monitor' });
+      expect(otherTap.commandsSince(mark)).toEqual([amiAction('StopMonitor', [['Channel', agent.name]])]);
+      await eventually('the recording linked', async () => (await stored(call.id)).recordings.find((r) => r.fileName === file && r.source === 'monitor'));
+      await post(`/calls/${call.id}/hangup`, e2e.alice.token).expect(200);
+    } finally {
+      await ingest.remove(MONITOR_PBX);
+      await otherTap.stop();
+      await other.close();
+    }
   }, 60_000);
 
   it('calls out from the user\'s own phone with preset ids and CRM_CALL_ID, confirmed when it rings, the outcome pushed', async () => {

@@ -177,7 +177,8 @@ export class CallControlService {
   private pbxOf(requested: string | undefined): string {
     const known = [...new Set([...this.config.asteriskServers.map((s) => s.id), ...this.link.servedPbxIds])];
     if (requested !== undefined) {
-      if (!known.includes(requested)) throw new CallControlError('VALIDATION_FAILED', `No PBX ${requested} is configured`, [{ field: 'pbxId', messages: [`pbxId must be one of ${known.join(', ') || '(none)'}`] }]);
+      // A server process told of no PBX leaves it to the link: no controlling process is PBX_UNAVAILABLE.
+      if (known.length > 0 && !known.includes(requested)) throw new CallControlError('VALIDATION_FAILED', `No PBX ${requested} is configured`, [{ field: 'pbxId', messages: [`pbxId must be one of ${known.join(', ') || '(none)'}`] }]);
       return requested;
     }
     if (known.length === 1) return known[0];
