@@ -409,7 +409,7 @@ async function main(): Promise<void> {
     let verified = '';
     try {
       for (let run = 0; run < RUNS; run++) {
-        await sql(pg, ingestDb, `TRUNCATE calls RESTART IDENTITY CASCADE`);
+        await sql(pg, ingestDb, `TRUNCATE call_keys RESTART IDENTITY CASCADE`);
         const result = await ingestRun(context, traffic);
         verified = await verifyIngest(pg, ingestDb, traffic, result.trackerEvents);
         runs.push(result);

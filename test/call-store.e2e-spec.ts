@@ -49,4 +49,25 @@ describe('PgCallStore', () => {
     const [row] = await query(database, `SELECT assigned_user_id, caller_company_id, participant_user_ids FROM calls WHERE linkedid = '1795000100.1'`);
     expect(row).toEqual({ assigned_user_id: null, caller_company_id: null, participant_user_ids: [] });
   });
+
+  it('keeps a call whose start is corrected into the next month once, moved with its key and timeline, and never moved back', async () => {
+    const linkedid = '1796083199.7';
+    // November has no partition here (its calls wait in calls_default), December has.
+    await query(database, `SELECT crm_calls_add_partition('2026-12-01')`);
+    const firstStart = Date.parse('2026-11-30T23:59:59.800Z');
+    const ringing = makeCallRecord({ linkedid, startedAt: firstStart });
+    await write([{ type: 'ringing', at: firstStart + 100, call: ringing, extension: '1001', channel: 'SIP/1001-00000007' }]);
+    const stale = { type: 'ringing' as const, at: firstStart + 150, call: ringing, extension: '1002', channel: 'SIP/1002-00000008' };
+    // A Cdr's start, later: the call began just after midnight (a snapshot's start was rounded).
+    const corrected = makeCallRecord({ linkedid, startedAt: Date.parse('2026-12-01T00:00:00.300Z'), status: 'answered', answeredBy: '1001', answeredAt: firstStart + 900 });
+    await write([{ type: 'answered', at: firstStart + 900, call: corrected, extension: '1001', channel: 'SIP/1001-00000007' }]);
+    // A late duplicate of an older state changes nothing, its start included.
+    expect(await write([stale])).toEqual([]);
+
+    const rows = await query(database, `SELECT id, tableoid::regclass::text AS part, started_at, status FROM calls WHERE linkedid = $1`, [linkedid]);
+    expect(rows).toEqual([{ id: expect.any(Number), part: 'calls_p2026_12', started_at: new Date('2026-12-01T00:00:00.300Z'), status: 'answered' }]);
+    const [{ id }] = rows as Array<{ id: number }>;
+    expect(await query(database, `SELECT id, started_at FROM call_keys WHERE linkedid = $1`, [linkedid])).toEqual([{ id, started_at: new Date('2026-12-01T00:00:00.300Z') }]);
+    expect(await query(database, `SELECT type FROM call_events WHERE call_id = $1 ORDER BY occurred_at, id`, [id])).toEqual([{ type: 'ringing' }, { type: 'answered' }]);
+  });
 });

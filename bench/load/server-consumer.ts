@@ -210,7 +210,8 @@ export class ServerConsumer implements LoadConsumer {
         // Named: parsed and planned once, then only executed (it runs up to 1000 / pollMs times a second).
         const { rows } = await this.poller!.query<{ linkedid: string; ended: boolean }>({
           name: 'bench-visibility-poll',
-          text: 'SELECT linkedid, ended_at IS NOT NULL AS ended FROM calls WHERE pbx_id = $1 AND linkedid = ANY($2::text[])',
+          text: `SELECT k.linkedid, c.ended_at IS NOT NULL AS ended FROM call_keys k JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
+                 WHERE k.pbx_id = $1 AND k.linkedid = ANY($2::text[])`,
           values: [BENCH_PBX_ID, ids],
         });
         for (const row of rows) {

@@ -11,11 +11,13 @@ import { DryRunCallStore } from './store/dry-run-call-store';
 import { PgCallStore } from './store/pg-call-store';
 import { WriterLiveness } from './writer-liveness.service';
 import { CdrCompletionService } from './cdr/cdr-completion.service';
+import { CallsPartitionJob } from './partitions/calls-partition-job.service';
 
 /**
  * Tracker events in, call rows and timeline steps written, stored steps published on the
  * call-event bus (and their recordings linked). Shared by the AMI ingest (roles all, asterisk)
- * and the test-call simulator (roles all, server); TEST_MODE swaps the store.
+ * and the test-call simulator (roles all, server); TEST_MODE swaps the store. One elected
+ * process of any role keeps the month partitions of `calls`.
  */
 @Module({
   // Users and companies answer who owns which extension and number (the call directory).
@@ -25,12 +27,13 @@ import { CdrCompletionService } from './cdr/cdr-completion.service';
     CallDirectoryService,
     WriterLiveness,
     CdrCompletionService,
+    CallsPartitionJob,
     {
       provide: CallStore,
       inject: [AppConfig, DataSource],
       useFactory: (config: AppConfig, dataSource: DataSource): CallStore => (config.TEST_MODE ? new DryRunCallStore(dataSource) : new PgCallStore(dataSource)),
     },
   ],
-  exports: [CallIngestService, CallDirectoryService, WriterLiveness, CdrCompletionService],
+  exports: [CallIngestService, CallDirectoryService, WriterLiveness, CdrCompletionService, CallsPartitionJob],
 })
 export class CallIngestModule {}

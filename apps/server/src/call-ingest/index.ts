@@ -6,5 +6,6 @@ export * from './ami/ami-ingest.module';
 export * from './ami/ami-ingest.service';
 export type { PbxIngest, PbxIngestObserver, PbxIngestOptions, PbxIngestState, PbxMessageListener } from './ami/pbx-ingest';
 export * from './directory/call-directory.service';
+export * from './partitions/calls-partition-job.service';
 export * from './simulator/call-simulator.module';
 export { SIMULATOR_PBX_ID } from './simulator/call-simulator.service';

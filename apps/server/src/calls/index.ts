@@ -7,4 +7,5 @@ export { CallsHistoryService, type CallHistoryPageResult, type CallHistoryReques
 export { CALL_FROM, CALL_SELECT, filterConditions, type CallHistoryFilter } from './history/call-history-query';
 export { CallDetailDto, CallDto } from './dto/call.dto';
 export * from './entities/call.entity';
+export * from './entities/call-key.entity';
 export * from './entities/call-event.entity';

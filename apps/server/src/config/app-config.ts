@@ -415,6 +415,16 @@ export class AppConfig {
   @Matches(DURATION_PATTERN, { message: 'must be a duration such as 0, 10m or 1h' })
   RECORDINGS_COMPRESS_AFTER = '10m';
 
+  /**
+   * Month partitions of `calls` older than this many whole months (before the current month) are
+   * detached into the `calls_archive` schema with their timelines and recordings rows; 0 keeps
+   * every month online (docs/database.md).
+   */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of months' })
+  @Min(0, { message: 'must be 0 (keep every month) or more' })
+  CALLS_RETENTION_MONTHS = 0;
+
   /** Recordings older than this many days are deleted (their rows stay, marked deleted); 0 keeps them forever. */
   @IntEnv()
   @IsInt({ message: 'must be a whole number of days' })

@@ -6,8 +6,11 @@ import type { CallRow, CallTimelineRow, CallWrite } from './call-write';
  *
  * Each column travels as one array parameter through `unnest`, so the statement
  * text (and its plan) is the same for 1 or 5,000 calls and never nears the bind
- * parameter limit. Per call the batch keeps only its latest state (an upsert may
- * touch a row once per statement) but every timeline step.
+ * parameter limit. Per call the batch keeps only its latest state (a statement may
+ * write a row once) but every timeline step. A stored call is found through
+ * `call_keys` by (pbx_id, linkedid), its row then by (id, started_at) in its month's
+ * partition; a new one is inserted, a stored one updated (moving to another month
+ * when its start was corrected).
  *
  * Idempotence: a call row is only updated by a newer state — (last_event_at,
  * event_seq) must grow — and never once it has ended, so a replayed stream, a
@@ -186,14 +189,16 @@ export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
 
   const callNames = CALL_COLUMNS.map((c) => c.name);
   const written = [...callNames, 'first_writer', 'seq_base'];
-  const updates = written.filter((n) => !INSERT_ONLY.has(n)).map((n) => `${n} = EXCLUDED.${n}`);
+  const updates = written.filter((n) => !INSERT_ONLY.has(n)).map((n) => `${n} = p.${n}`);
   const text = `
 WITH input AS (${unnest(INPUT_COLUMNS, calls, 'i')}),
 old AS (
-  SELECT c.* FROM calls c JOIN input i ON c.pbx_id = i.pbx_id AND c.linkedid = i.linkedid
+  SELECT c.* FROM input i
+  JOIN call_keys k ON k.pbx_id = i.pbx_id AND k.linkedid = i.linkedid
+  JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
 ),
 based AS (
-  SELECT i.*, o.id AS old_id,
+  SELECT i.*, o.id AS old_id, o.started_at AS old_started_at,
     o.id IS NOT NULL AND o.first_writer IS DISTINCT FROM i.writer AS rec,
     CASE WHEN o.id IS NULL THEN 0
          WHEN o.writer IS DISTINCT FROM i.writer THEN o.event_seq + 1 - i.first_seq
@@ -203,16 +208,24 @@ based AS (
 ),
 prepared AS (
   SELECT ${callNames.map((n) => `${MERGED_VALUE[n] ?? `i.${n}`} AS ${n}`).join(',\n    ')},
-    CASE WHEN i.old_id IS NULL THEN i.writer END AS first_writer, i.seq_base
+    CASE WHEN i.old_id IS NULL THEN i.writer END AS first_writer, i.seq_base, i.old_id, i.old_started_at
   FROM based i LEFT JOIN old o ON o.id = i.old_id
 ),
-up AS (
+-- A new call's key comes from the insert trigger; a call another writer inserts at the same
+-- moment fails this statement on the key's uniqueness, and the retry sees it stored.
+inserted AS (
   INSERT INTO calls AS c (${written.join(', ')})
-  SELECT ${written.join(', ')} FROM prepared
-  ON CONFLICT (pbx_id, linkedid) DO UPDATE SET ${updates.join(', ')}, updated_at = now()
-  WHERE c.ended_at IS NULL AND (c.last_event_at, c.event_seq) < (EXCLUDED.last_event_at, EXCLUDED.event_seq)
+  SELECT ${written.join(', ')} FROM prepared WHERE old_id IS NULL
+  RETURNING c.*, false AS recovered
+),
+updated AS (
+  UPDATE calls c SET ${updates.join(', ')}, updated_at = now()
+  FROM prepared p
+  WHERE c.id = p.old_id AND c.started_at = p.old_started_at
+    AND c.ended_at IS NULL AND (c.last_event_at, c.event_seq) < (p.last_event_at, p.event_seq)
   RETURNING c.*, c.first_writer IS DISTINCT FROM c.writer AS recovered
 ),
+up AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated),
 steps AS (${unnest(TIMELINE_COLUMNS, timeline, 's')}),
 stored_steps AS (
   INSERT INTO call_events (call_id, type, occurred_at, data, dedupe_key)

@@ -79,7 +79,7 @@ export abstract class CallStore {
   /** Which of `linkedids` the PBX has calls for (their rows' first Linkedids). */
   async knownLinkedids(pbxId: string, linkedids: string[]): Promise<Set<string>> {
     if (linkedids.length === 0) return new Set();
-    const rows: Array<{ linkedid: string }> = await this.dataSource.query(`SELECT linkedid FROM calls WHERE pbx_id = $1 AND linkedid = ANY($2::text[])`, [pbxId, linkedids]);
+    const rows: Array<{ linkedid: string }> = await this.dataSource.query(`SELECT linkedid FROM call_keys WHERE pbx_id = $1 AND linkedid = ANY($2::text[])`, [pbxId, linkedids]);
     return new Set(rows.map((r) => r.linkedid));
   }
   /** The latest event time written for the PBX (ms), or null for none. */

@@ -5,14 +5,14 @@ import type { CallMerge } from './call-store';
 const MOVES = `
   SELECT src.id AS src_id, dst.id AS dst_id
   FROM unnest($1::text[], $2::text[], $3::text[]) AS p(pbx_id, from_linkedid, into_linkedid)
-  JOIN calls src ON src.pbx_id = p.pbx_id AND src.linkedid = p.from_linkedid
-  JOIN calls dst ON dst.pbx_id = p.pbx_id AND dst.linkedid = p.into_linkedid
+  JOIN call_keys src ON src.pbx_id = p.pbx_id AND src.linkedid = p.from_linkedid
+  JOIN call_keys dst ON dst.pbx_id = p.pbx_id AND dst.linkedid = p.into_linkedid
   WHERE src.id <> dst.id`;
 
 /**
  * The statements of CallStore.merge, to run in one transaction in this order: steps (but the
  * merged leg's own end, which means nothing on its own) and recordings move to the call joined,
- * skipping what it already has; then the leg's row goes (its end step with it).
+ * skipping what it already has; then the leg's key goes, and its row and end step with it.
  */
 export function mergeCallsStatements(merges: CallMerge[]): SqlStatement[] {
   const values = [merges.map((m) => m.pbxId), merges.map((m) => m.from), merges.map((m) => m.into)];
@@ -30,6 +30,6 @@ UPDATE recordings r SET call_id = m.dst_id FROM moves m
 WHERE r.call_id = m.src_id AND NOT EXISTS (SELECT 1 FROM recordings d WHERE d.call_id = m.dst_id AND d.file_name = r.file_name)`,
       values,
     },
-    { text: `WITH moves AS (${MOVES}) DELETE FROM calls c USING moves m WHERE c.id = m.src_id`, values },
+    { text: `WITH moves AS (${MOVES}) DELETE FROM call_keys k USING moves m WHERE k.id = m.src_id`, values },
   ];
 }

@@ -1,5 +1,5 @@
 import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryGeneratedColumn, Unique } from 'typeorm';
-import { Call } from './call.entity';
+import { CallKey } from './call-key.entity';
 
 export const CALL_EVENT_DEDUPE_UNIQUE = 'uq_call_events_call_dedupe_key';
 
@@ -18,9 +18,9 @@ export class CallEvent {
   @Column({ name: 'call_id', type: 'integer' })
   callId: number;
 
-  @ManyToOne(() => Call, { onDelete: 'CASCADE' })
+  @ManyToOne(() => CallKey, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'call_id', foreignKeyConstraintName: 'fk_call_events_call' })
-  call: Call;
+  call: CallKey;
 
   @Column({ type: 'varchar', length: 32 })
   type: string;

@@ -6,26 +6,24 @@ import {
   Index,
   JoinColumn,
   ManyToOne,
-  PrimaryGeneratedColumn,
-  Unique,
+  PrimaryColumn,
   UpdateDateColumn,
 } from 'typeorm';
 import { Company } from '../../companies/entities/company.entity';
 import { User } from '../../users/entities/user.entity';
+import { CallKey } from './call-key.entity';
 import { CALL_DIRECTIONS, CALL_END_SOURCES, CALL_STATUSES, HANGUP_PARTIES, sqlIn, type CallDirection, type CallEndSource, type CallStatus, type HangupBy } from '@app/contracts';
-
-export const CALL_LINKEDID_UNIQUE = 'uq_calls_pbx_linkedid';
-export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 
 /**
  * One conversation attempt on one PBX (the channels sharing a Linkedid). Column names of the
  * specification are kept (caller_number, receiver_number, status, duration, recording_url,
  * assigned_user_id, caller_company_id); `duration` is talk seconds, equal to `talk_seconds`.
  * Indexes with DESC keys or trigram operators are created by the migration only.
+ *
+ * Partitioned by month of `started_at` (migration CallsPartitioned, ADR 0009): the key is
+ * (id, started_at); the id and the uniqueness of (pbx_id, linkedid) come from `call_keys`.
  */
 @Entity({ name: 'calls' })
-@Unique(CALL_LINKEDID_UNIQUE, ['pbxId', 'linkedid'])
-@Unique(CALL_UID_UNIQUE, ['pbxId', 'callUid'])
 @Index('ix_calls_started_at_id', { synchronize: false })
 @Index('ix_calls_assigned_user_started_at', { synchronize: false })
 @Index('ix_calls_caller_company_started_at', { synchronize: false })
@@ -48,8 +46,13 @@ export const CALL_UID_UNIQUE = 'uq_calls_pbx_call_uid';
 @Check('ck_calls_end_source', sqlIn('end_source', CALL_END_SOURCES))
 @Check('ck_calls_seconds_not_negative', `"ring_seconds" >= 0 AND "talk_seconds" >= 0 AND "hold_seconds" >= 0`)
 export class Call {
-  @PrimaryGeneratedColumn({ primaryKeyConstraintName: 'pk_calls' })
+  /** Given by `call_keys` (an insert without it creates the key). */
+  @PrimaryColumn({ type: 'integer', primaryKeyConstraintName: 'pk_calls' })
   id: number;
+
+  @ManyToOne(() => CallKey, { onDelete: 'CASCADE' })
+  @JoinColumn({ name: 'id', foreignKeyConstraintName: 'fk_calls_key' })
+  key: CallKey;
 
   @Column({ name: 'pbx_id', type: 'varchar', length: 64 })
   pbxId: string;
@@ -114,7 +117,8 @@ export class Call {
   @Column({ name: 'answered_by_extension', type: 'varchar', length: 32, nullable: true })
   answeredByExtension: string | null;
 
-  @Column({ name: 'started_at', type: 'timestamptz' })
+  /** The partition key: a correction moves the row to its month (and its key follows). */
+  @PrimaryColumn({ name: 'started_at', type: 'timestamptz', primaryKeyConstraintName: 'pk_calls' })
   startedAt: Date;
 
   @Column({ name: 'answered_at', type: 'timestamptz', nullable: true })

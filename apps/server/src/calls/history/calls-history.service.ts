@@ -95,7 +95,10 @@ export class CallsHistoryService {
 
   /** The stored call of a PBX's Linkedid (its first one), if any. */
   async byKey(pbxId: string, linkedid: string): Promise<CallListItem | null> {
-    const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE c.pbx_id = $1 AND c.linkedid = $2`, [pbxId, linkedid]);
+    const [row] = await this.dataSource.query<CallDbRow[]>(
+      `SELECT ${CALL_SELECT} ${CALL_FROM} JOIN call_keys k ON k.id = c.id AND k.started_at = c.started_at WHERE k.pbx_id = $1 AND k.linkedid = $2`,
+      [pbxId, linkedid],
+    );
     return row ? toCallListItem(row) : null;
   }
 
@@ -108,7 +111,8 @@ export class CallsHistoryService {
   /** One call with its timeline and recordings; a call outside the scope is "not found". */
   async detail(id: number, scope: CallListScope): Promise<CallDetail> {
     const values: unknown[] = [id];
-    const where = [`c.id = $1`, ...filterConditions(scope, values)];
+    // The key's start names the one partition to read (the id alone would probe every month).
+    const where = [`c.id = $1`, `c.started_at = (SELECT k.started_at FROM call_keys k WHERE k.id = $1)`, ...filterConditions(scope, values)];
     const [row] = await this.dataSource.query<CallDbRow[]>(`SELECT ${CALL_SELECT} ${CALL_FROM} WHERE ${where.join(' AND ')}`, values);
     if (!row) throw new NotFoundError('call', id);
     const [timeline, recordings] = await Promise.all([

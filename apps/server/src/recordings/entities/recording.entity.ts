@@ -21,7 +21,7 @@ import {
   type RecordingStatus,
   type RecordingStorageKind,
 } from '@app/contracts';
-import { Call } from '../../calls/entities/call.entity';
+import { CallKey } from '../../calls/entities/call-key.entity';
 
 export const RECORDING_FILE_UNIQUE = 'uq_recordings_call_file_name';
 
@@ -51,10 +51,10 @@ export class Recording {
   @Column({ name: 'call_id', type: 'integer' })
   callId: number;
 
-  @ManyToOne(() => Call, { onDelete: 'CASCADE' })
+  @ManyToOne(() => CallKey, { onDelete: 'CASCADE' })
   @JoinColumn({ name: 'call_id', foreignKeyConstraintName: 'fk_recordings_call' })
   // Relation<> keeps the decorator metadata from touching the imported class during a circular import.
-  call: Relation<Call>;
+  call: Relation<CallKey>;
 
   /** Path under the PBX's monitor directory as Asterisk names it, e.g. `20261126-123700-1001-1002.wav`. */
   @Column({ name: 'file_name', type: 'varchar', length: 255 })
