@@ -51,6 +51,16 @@ const POLICY: Record<string, UserRole[] | typeof PUBLIC> = {
   'POST /api/calls/simulate/{id}/answer': STAFF,
   'POST /api/calls/simulate/{id}/hangup': STAFF,
   'GET /api/stats': ALL,
+  // Call control: every role may ask; whether this user may control this call is CallAccess's answer (not a role's).
+  'POST /api/calls/originate': ALL,
+  'POST /api/calls/{id}/transfer': ALL,
+  'POST /api/calls/{id}/transfer/complete': ALL,
+  'POST /api/calls/{id}/transfer/cancel': ALL,
+  'POST /api/calls/{id}/hold': ALL,
+  'POST /api/calls/{id}/unhold': ALL,
+  'POST /api/calls/{id}/hangup': ALL,
+  'POST /api/calls/{id}/recording': ALL,
+  'POST /api/agents/me/pause': ALL,
 };
 
 /** Ids no record has: an allowed caller gets as far as a 404 (or a 400 for the body), never a change. */
