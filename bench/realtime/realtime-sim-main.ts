@@ -9,20 +9,11 @@ import { SeededRandom } from '@app/ami';
 import { RealClock } from '../../apps/pbx-sim/src/clock/sim-clock';
 import { CallPlacer, type PlacedCall } from '../../apps/pbx-sim/src/engine/call-placer';
 import type { AmiEvent } from '../../apps/pbx-sim/src/engine/ami-event';
-import type { DidTarget } from '../../apps/pbx-sim/src/engine/pbx-config';
 import { startPbxSim } from '../../apps/pbx-sim/src/pbx-sim';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
-import { didOf, FIRST_EXTENSION, QUEUE_DID, SIM_USER, type FromRealtimeSim, type Ring, type SimOffice, type ToRealtimeSim } from './realtime-sim';
+import { OFFICE_TRAFFIC, officeConfig, SIM_USER, type FromRealtimeSim, type Ring, type SimOffice, type ToRealtimeSim } from './realtime-sim';
 
-/** Short calls, as in bench:load: at 100 calls/s a few hundred are up at once. Holds last 3-20 s: left out. */
-const PROFILE = {
-  maxConcurrent: 1_000_000,
-  kinds: { inbound: 7, outbound: 0, internal: 1, queue: 2 },
-  ringMs: { min: 300, max: 1500 },
-  talkMs: { median: 2000, sigma: 0.5, min: 500, max: 8000 },
-  operations: { blindTransfer: 0.03, attendedTransfer: 0.02, hold: 0, record: 0.05 },
-};
 /** The extension of a phone channel (`SIP/2001-0000000a`, `PJSIP/2001-...`). */
 const PHONE_CHANNEL = /^(?:SIP|PJSIP)\/(\d+)-/;
 
@@ -40,23 +31,7 @@ function ringingChannel(e: AmiEvent): string | undefined {
 
 async function main(office: SimOffice): Promise<void> {
   const send = (m: FromRealtimeSim): void => void process.send?.(m);
-  const extensions = Array.from({ length: office.operators }, (_, i) => ({ number: String(FIRST_EXTENSION + i), name: `Operator ${i + 1}` }));
-  const dids: Record<string, DidTarget> = Object.fromEntries(extensions.map((e, i) => [didOf(i), { extension: e.number }]));
-  dids[QUEUE_DID] = { queue: 'support' };
-  const sim = await startPbxSim({
-    port: 0,
-    seed: office.seed,
-    users: [SIM_USER],
-    traffic: null,
-    config: {
-      extensions,
-      dids,
-      queues: [{ name: 'support', members: extensions.slice(0, office.queueMembers).map((e) => e.number), memberTimeoutMs: 15_000, retryMs: 2_000 }],
-      recordingsPath: null,
-      inboundDialTimeoutSec: 5,
-      internalDialTimeoutSec: 5,
-    },
-  });
+  const sim = await startPbxSim({ port: 0, seed: office.seed, users: [SIM_USER], traffic: null, config: officeConfig(office) });
 
   const rings: Ring[] = [];
   const rung = new Set<string>();
@@ -80,7 +55,7 @@ async function main(office: SimOffice): Promise<void> {
       placed.push([call.linkedid, performance.timeOrigin + performance.now()]);
       done.push(call.done);
     };
-    const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), resolveProfile({ ...PROFILE, cps: m.cps }), new SeededRandom(office.seed), new RealClock(), onCall);
+    const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), resolveProfile({ ...OFFICE_TRAFFIC, cps: m.cps }), new SeededRandom(office.seed), new RealClock(), onCall);
     traffic.start();
     setTimeout(() => {
       traffic.stop();

@@ -4,8 +4,10 @@
  * generated calls for a while, waits until every call has hung up and answers with when each
  * phone started ringing (the AMI event the popup follows from) and which calls were placed.
  */
-import { ChildProcess, fork } from 'node:child_process';
 import { resolve } from 'node:path';
+import type { DidTarget, PbxConfig } from '../../apps/pbx-sim/src/engine/pbx-config';
+import type { TrafficProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
+import { SimChild } from '../sim-child';
 
 export const SIM_USER = { username: 'bench', secret: 'bench-secret' };
 
@@ -13,6 +15,30 @@ export const SIM_USER = { username: 'bench', secret: 'bench-secret' };
 export const FIRST_EXTENSION = 2001;
 export const QUEUE_DID = '74950000000';
 export const didOf = (index: number): string => `7495100${String(index).padStart(4, '0')}`;
+
+/** Short calls, as in bench:load: at 100 calls/s a few hundred are up at once. Holds last 3-20 s: left out. */
+export const OFFICE_TRAFFIC: Partial<TrafficProfile> = {
+  maxConcurrent: 1_000_000,
+  kinds: { inbound: 7, outbound: 0, internal: 1, queue: 2 },
+  ringMs: { min: 300, max: 1500 },
+  talkMs: { median: 2000, sigma: 0.5, min: 500, max: 8000 },
+  operations: { blindTransfer: 0.03, attendedTransfer: 0.02, hold: 0, record: 0.05 },
+};
+
+/** The office's PBX: the operators' phones, a DID each, the `support` queue of the first ones. */
+export function officeConfig(office: SimOffice): Partial<PbxConfig> {
+  const extensions = Array.from({ length: office.operators }, (_, i) => ({ number: String(FIRST_EXTENSION + i), name: `Operator ${i + 1}` }));
+  const dids: Record<string, DidTarget> = Object.fromEntries(extensions.map((e, i) => [didOf(i), { extension: e.number }]));
+  dids[QUEUE_DID] = { queue: 'support' };
+  return {
+    extensions,
+    dids,
+    queues: [{ name: 'support', members: extensions.slice(0, office.queueMembers).map((e) => e.number), memberTimeoutMs: 15_000, retryMs: 2_000 }],
+    recordingsPath: null,
+    inboundDialTimeoutSec: 5,
+    internalDialTimeoutSec: 5,
+  };
+}
 
 export interface SimOffice {
   operators: number;
@@ -36,53 +62,25 @@ export type ToRealtimeSim = { type: 'run'; cps: number; seconds: number } | { ty
 export type FromRealtimeSim = { type: 'ready'; port: number } | ({ type: 'done' } & SimRunResult) | { type: 'failed'; message: string };
 
 export class RealtimeSim {
-  private constructor(private readonly child: ChildProcess) {}
+  private constructor(private readonly child: SimChild<ToRealtimeSim, FromRealtimeSim>) {}
 
   static async start(office: SimOffice): Promise<{ sim: RealtimeSim; port: number }> {
-    const child = fork(resolve(__dirname, '../../scripts/run.cjs'), [resolve(__dirname, 'realtime-sim-main.ts'), JSON.stringify(office)], {
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const port = await RealtimeSim.answer(child, 'ready', 60_000);
-    return { sim: new RealtimeSim(child), port: port.port };
+    const { child, ready } = await SimChild.start<ToRealtimeSim, FromRealtimeSim>(resolve(__dirname, 'realtime-sim-main.ts'), office);
+    return { sim: new RealtimeSim(child), port: ready.port };
   }
 
   get pid(): number {
-    return this.child.pid!;
+    return this.child.pid;
   }
 
   /** Places calls at `cps` for `seconds`, then resolves once every call has hung up. */
   async run(cps: number, seconds: number): Promise<SimRunResult> {
-    this.child.send({ type: 'run', cps, seconds } satisfies ToRealtimeSim);
-    const { type: _type, ...result } = await RealtimeSim.answer(this.child, 'done', (seconds + 120) * 1000);
+    this.child.send({ type: 'run', cps, seconds });
+    const { type: _type, ...result } = await this.child.answer('done', (seconds + 120) * 1000);
     return result;
   }
 
-  async exit(): Promise<void> {
-    if (this.child.exitCode !== null || !this.child.connected) return;
-    const exited = new Promise<void>((done) => this.child.once('exit', () => done()));
-    this.child.send({ type: 'exit' } satisfies ToRealtimeSim);
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 10_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  private static answer<T extends FromRealtimeSim['type']>(child: ChildProcess, type: T, timeoutMs: number): Promise<Extract<FromRealtimeSim, { type: T }>> {
-    return new Promise((resolveAnswer, reject) => {
-      const timer = setTimeout(() => finish(new Error(`pbx-sim worker: no "${type}" within ${timeoutMs} ms`)), timeoutMs);
-      const onMessage = (m: FromRealtimeSim) => {
-        if (m.type === type) finish(null, m as Extract<FromRealtimeSim, { type: T }>);
-        else if (m.type === 'failed') finish(new Error(`pbx-sim worker: ${m.message}`));
-      };
-      const onExit = (code: number | null) => finish(new Error(`pbx-sim worker exited (${code}) before "${type}"`));
-      const finish = (error: Error | null, value?: Extract<FromRealtimeSim, { type: T }>) => {
-        clearTimeout(timer);
-        child.off('message', onMessage);
-        child.off('exit', onExit);
-        if (error) reject(error);
-        else resolveAnswer(value!);
-      };
-      child.on('message', onMessage);
-      child.once('exit', onExit);
-    });
+  exit(): Promise<void> {
+    return this.child.exit({ type: 'exit' });
   }
 }

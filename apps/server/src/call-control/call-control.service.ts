@@ -99,10 +99,9 @@ export class CallControlService {
     build: (call: CallListItem, actor: ControlActor, trackerId: string) => Promise<CallCommand>,
   ): Promise<CallControlConfirmation> {
     return this.audited(source, action, `call:${callId}`, request, async () => {
-      const found = await this.history.withTrackerId(callId);
+      const [found, actor] = await Promise.all([this.history.withTrackerId(callId), this.actorOf(source.user)]);
       if (!found || !this.access.canView(source.user, found.call)) throw new CallControlError('CALL_NOT_FOUND', `call ${callId} not found`);
       if (!this.access.canControl(source.user, found.call)) throw new CallControlError('CALL_ENDED', `call ${callId} has ended`);
-      const actor = await this.actorOf(source.user);
       return { pbxId: found.call.pbxId, callId: found.call.id, command: await build(found.call, actor, found.trackerId) };
     });
   }
