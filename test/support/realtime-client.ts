@@ -17,7 +17,7 @@ export interface Received<E extends ServerToClientEventName = ServerToClientEven
   at: number;
 }
 
-const PUSHES: ServerToClientEventName[] = ['snapshot', 'call:incoming', 'call:answered', 'call:updated', 'call:ended', 'user:status', 'session:ended', 'call:originated'];
+const PUSHES: ServerToClientEventName[] = ['snapshot', 'call:incoming', 'call:answered', 'call:updated', 'call:ended', 'user:status', 'session:ended', 'call:originated', 'call:consultation'];
 
 /**
  * A browser's view of the gateway for tests: a real socket.io-client that records every push

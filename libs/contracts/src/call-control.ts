@@ -145,3 +145,18 @@ export interface CallOriginatedEvent {
   reason: string | null;
   at: string;
 }
+
+/**
+ * Pushed to the user who started an attended transfer: `answered` when the consulted target
+ * answers (`complete-transfer` works from then on), `ended` when the consultation ends without
+ * the transfer (the target did not answer or hung up: the operator is back with the party).
+ */
+export interface CallConsultationEvent {
+  /** The CRM call id. */
+  callId: string;
+  pbxId: string;
+  /** The target consulted. */
+  to: string;
+  state: 'answered' | 'ended';
+  at: string;
+}

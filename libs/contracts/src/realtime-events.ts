@@ -1,5 +1,6 @@
 import type {
   AgentPauseRequest,
+  CallConsultationEvent,
   CallControlConfirmation,
   CallOriginatedEvent,
   HangupCallRequest,
@@ -211,6 +212,8 @@ export interface ServerToClientEvents {
   'session:ended': (event: SessionEndedEvent) => void;
   /** The outcome of the user's own click-to-call (`originate-call`). */
   'call:originated': (event: CallOriginatedEvent) => void;
+  /** The target of the user's own attended transfer answered, or the consultation ended without it. */
+  'call:consultation': (event: CallConsultationEvent) => void;
 }
 
 /** A call-control command's acknowledgement: what the PBX confirmed, or why not. */

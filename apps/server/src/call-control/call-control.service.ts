@@ -48,7 +48,7 @@ export class CallControlService {
     const mode = body.mode ?? 'blind';
     return this.onCall(source, callId, 'call.transfer', { ...body, mode }, async (call, actor, trackerId) => {
       const target = await this.transferTarget(call, actor, body);
-      return { op: 'transfer', call: trackerId, actor, mode, target };
+      return { op: 'transfer', call: trackerId, callRef: call.id, actor, mode, target };
     });
   }
 

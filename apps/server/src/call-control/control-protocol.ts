@@ -1,4 +1,4 @@
-import type { CallControlConfirmed, CallControlErrorCode, CallOriginatedEvent, TransferMode, UserRole } from '@app/contracts';
+import type { CallConsultationEvent, CallControlConfirmed, CallControlErrorCode, CallOriginatedEvent, TransferMode, UserRole } from '@app/contracts';
 
 /**
  * What a server process asks the process that controls a PBX (the one whose ingest follows it),
@@ -18,7 +18,8 @@ export type TransferTarget = { kind: 'extension'; value: string } | { kind: 'num
 /** `call` is the tracker's call id (`<pbx>:<first Linkedid>`, the row's `call_uid`). */
 export type ControlCommand =
   | { op: 'hold' | 'unhold' | 'hangup' | 'transfer-complete' | 'transfer-cancel'; call: string; actor: ControlActor }
-  | { op: 'transfer'; call: string; actor: ControlActor; mode: TransferMode; target: TransferTarget }
+  /** `callRef`: the CRM call id, which what is pushed later names. */
+  | { op: 'transfer'; call: string; callRef: string; actor: ControlActor; mode: TransferMode; target: TransferTarget }
   | { op: 'record'; call: string; actor: ControlActor; on: boolean }
   | { op: 'originate'; actor: ControlActor; extension: string; number: string; crmCallId: string }
   | { op: 'pause'; actor: ControlActor; paused: boolean; queue: string | null; reason: string | null };
@@ -37,8 +38,8 @@ export type ControlOutcome =
   | { ok: true; confirmed: CallControlConfirmed; at: number; ami: AmiExchange[] }
   | { ok: false; code: CallControlErrorCode; message: string; details?: unknown; ami: AmiExchange[] };
 
-/** Something a command's user learns later (the outcome of a click-to-call). */
-export type ControlNotice = { type: 'originated'; userId: number; event: CallOriginatedEvent };
+/** Something a command's user learns later: a click-to-call's outcome, an attended transfer's target answering. */
+export type ControlNotice = { type: 'originated'; userId: number; event: CallOriginatedEvent } | { type: 'consultation'; userId: number; event: CallConsultationEvent };
 
 /** Runs one command on the PBX; `notify` carries what comes after the answer. */
 export type ControlHandler = (command: ControlCommand, notify: (notice: ControlNotice) => void) => Promise<ControlOutcome>;

@@ -20,8 +20,8 @@ import { userRoom, type RealtimeSocket } from './realtime-types';
 /**
  * The gateway's call-control commands: the payload checked like a REST body (the same DTOs,
  * unknown fields refused), the command run by the CallControlService, the answer as the ack.
- * Click-to-call outcomes are pushed (`call:originated`) to the user's connections on every
- * instance, whichever instance handed the command on.
+ * What the user learns later (`call:originated`, `call:consultation`) is pushed to their
+ * connections on every instance, whichever instance handed the command on.
  */
 @Injectable()
 export class CallControlCommands implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -34,9 +34,13 @@ export class CallControlCommands implements OnApplicationBootstrap, OnApplicatio
   ) {}
 
   onApplicationBootstrap(): void {
-    this.unsubscribe = this.control.onNotice((notice) => this.hub.broadcast({ type: 'originated', userId: notice.userId, event: notice.event }));
+    this.unsubscribe = this.control.onNotice((notice) => this.hub.broadcast({ type: 'call-control', notice }));
     this.hub.onCluster((message) => {
-      if (message.type === 'originated') this.hub.push({ target: { to: [userRoom(message.userId)] }, event: 'call:originated', payload: message.event });
+      if (message.type !== 'call-control') return;
+      const { notice } = message;
+      const target = { to: [userRoom(notice.userId)] };
+      if (notice.type === 'originated') this.hub.push({ target, event: 'call:originated', payload: notice.event });
+      else this.hub.push({ target, event: 'call:consultation', payload: notice.event });
     });
   }
 

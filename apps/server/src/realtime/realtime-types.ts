@@ -1,4 +1,5 @@
-import type { CallOriginatedEvent, ClientToServerEvents, ServerToClientEvents, SessionEndReason, UserStatusEvent } from '@app/contracts';
+import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason, UserStatusEvent } from '@app/contracts';
+import type { ControlNotice } from '../call-control/control-protocol';
 import type { Server, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth';
 
@@ -18,7 +19,7 @@ export interface SocketData {
 export type ClusterMessage =
   | { type: 'presence'; event: Extract<UserStatusEvent, { kind: 'presence' }> }
   | { type: 'end-sessions'; userId: number; reason: SessionEndReason }
-  | { type: 'originated'; userId: number; event: CallOriginatedEvent };
+  | { type: 'call-control'; notice: ControlNotice };
 
 export interface InterServerEvents {
   'realtime:cluster': (message: ClusterMessage) => void;

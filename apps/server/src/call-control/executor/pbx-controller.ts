@@ -104,7 +104,7 @@ export class PbxController {
       case 'unhold':
         return this.holds.unhold(call, command.actor);
       case 'transfer':
-        return this.transfers.start(call, command.actor, command.mode, command.target);
+        return this.transfers.start(call, command, notify);
       case 'transfer-complete':
         return this.transfers.complete(call, command.actor);
       case 'transfer-cancel':

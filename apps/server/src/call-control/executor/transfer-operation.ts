@@ -1,20 +1,23 @@
-import { amiActions, legsConnectedTo, type AmiMessage, type CallRecord } from '@app/ami';
-import type { TransferMode } from '@app/contracts';
-import { refused, type AmiExchange, type ControlActor, type ControlOutcome, type TransferTarget } from '../control-protocol';
+import { amiActions, legsConnectedTo, type AmiMessage, type CallLeg, type CallRecord } from '@app/ami';
+import { refused, type AmiExchange, type ControlActor, type ControlCommand, type ControlNotice, type ControlOutcome } from '../control-protocol';
 import { digitsOf, externalNumber, openHold, partiesOf } from './call-parties';
 import { callEvent } from './confirmation-watch';
 import type { ControlContext, CrmTransfer } from './control-context';
 import type { HoldOperation } from './hold-operation';
 
+/** How long an attended transfer's consultation is followed for the user (then complete or cancel still work). */
+const CONSULTATION_FOLLOWED_MS = 10 * 60_000;
+
 /**
- * Transfers (DESIGN.md section 5). Blind: a `Redirect` of the other party into
+ * Transfers (DESIGN.md section 5). Blind: a `Redirect` of the caller into
  * `<target>@transfer-context` when it shares the operator's bridge (capture
- * blind_transfer_redirect), a `BlindTransfer` of the operator's channel when Local channels
- * stand between them (a ring group or queue call, capture fpbx_ringgroup_blind_transfer);
- * confirmed by the tracker's `transferred`. Attended: `Atxfer` on the operator's channel
- * (confirmed when the target is dialled), completed by hanging the operator's channel up once
- * the target answered (Asterisk joins the two: `AttendedTransfer`), cancelled by `CancelAtxfer`
- * (the operator is back with the party).
+ * blind_transfer_redirect; a Redirect is a transfer only when the caller dials anew), else a
+ * `BlindTransfer` of the operator's channel (Local channels between them, or the operator is the
+ * caller; captures pjsip_blind_transfer_action, fpbx_ringgroup_blind_transfer); confirmed by the
+ * tracker's `transferred`. Attended: `Atxfer` on the operator's channel (confirmed when the
+ * target is dialled), completed by hanging the operator's channel up once the target answered
+ * (Asterisk joins the two: `AttendedTransfer`), cancelled by `CancelAtxfer` (the operator is
+ * back with the party).
  */
 export class TransferOperation {
   constructor(
@@ -22,7 +25,8 @@ export class TransferOperation {
     private readonly holds: HoldOperation,
   ) {}
 
-  async start(call: CallRecord, actor: ControlActor, mode: TransferMode, target: TransferTarget): Promise<ControlOutcome> {
+  async start(call: CallRecord, command: Extract<ControlCommand, { op: 'transfer' }>, notify: (notice: ControlNotice) => void): Promise<ControlOutcome> {
+    const { actor, mode, target } = command;
     const parties = partiesOf(call, actor);
     if ('refusal' in parties) return refused(parties.refusal, parties.message);
     const { agent, remote, direct } = parties;
@@ -61,11 +65,16 @@ export class TransferOperation {
       const before = new Set((call.legs ?? []).map((leg) => leg.uniqueid));
       const linkedids = new Set(call.linkedids);
       // The target is being dialled: a Dial in this call towards a channel the call did not have.
-      const consulting = (msg: AmiMessage) =>
-        msg.name === 'DialBegin' && linkedids.has(msg.get('Linkedid') ?? '') && !before.has(msg.get('DestUniqueid') ?? '') ? true : undefined;
+      const consulting = (msg: AmiMessage) => {
+        const dialled = msg.get('DestUniqueid') ?? '';
+        return msg.name === 'DialBegin' && linkedids.has(msg.get('Linkedid') ?? '') && !before.has(dialled) ? dialled : undefined;
+      };
       const acted = await this.ctx.act(ami, amiActions.atxfer({ channel: agent.channel, exten: to, context }), consulting, 'The attended transfer');
       if (!acted.ok) return acted.outcome;
       this.ctx.memory.transfers.set(call.callId, { transferer: agent, transferee: remote, to });
+      this.followConsultation(call.callId, linkedids, acted.value, (state, at) =>
+        notify({ type: 'consultation', userId: actor.userId, event: { callId: command.callRef, pbxId: this.ctx.pbx.pbxId, to, state, at: new Date(at).toISOString() } }),
+      );
       return { ok: true, confirmed: { kind: 'consulting', to }, at: acted.at, ami };
     }
 
@@ -81,13 +90,48 @@ export class TransferOperation {
     return { ok: true, confirmed: { kind: 'transferred', mode: 'blind', from, to: dialled }, at: acted.at, ami };
   }
 
+  /**
+   * Tells the user when the consulted channel (`dialled`, in the call of `linkedids`) answers, and when the consultation ends
+   * without the transfer (that Dial fails, or the target hangs up before the transfer): the
+   * tracker reports neither, since the target joins the call only when the transfer completes.
+   */
+  private followConsultation(callId: string, linkedids: ReadonlySet<string>, dialled: string, tell: (state: 'answered' | 'ended', at: number) => void): void {
+    let answered = false;
+    const stop = this.ctx.pbx.observe((msg, events) => {
+      const ours = this.ctx.memory.transfers.has(callId);
+      if (!ours || events.some((e) => e.type === 'transferred' && e.call.callId === callId)) return done();
+      if (msg.name === 'DialEnd' && msg.get('DestUniqueid') === dialled && msg.get('DialStatus') !== 'ANSWER') {
+        end(msg.receivedAt);
+      } else if (msg.name === 'Hangup' && msg.get('Uniqueid') === dialled) {
+        end(msg.receivedAt);
+      } else if (msg.name === 'BridgeEnter' && !answered && linkedids.has(msg.get('Linkedid') ?? '')) {
+        // Answered for the user once the operator talks to the target: complete works from then on.
+        const call = this.ctx.pbx.liveCall(callId);
+        const transfer = this.ctx.memory.transfers.get(callId);
+        if (call && transfer && consulted(call, transfer).length > 0) {
+          answered = true;
+          tell('answered', msg.receivedAt);
+        }
+      }
+    });
+    const timer = setTimeout(() => done(), CONSULTATION_FOLLOWED_MS);
+    timer.unref();
+    const done = (): void => {
+      clearTimeout(timer);
+      stop();
+    };
+    const end = (at: number): void => {
+      this.ctx.memory.transfers.delete(callId);
+      tell('ended', at);
+      done();
+    };
+  }
+
   /** The operator leaves the consultation: Asterisk joins the party and the target. */
   async complete(call: CallRecord, actor: ControlActor): Promise<ControlOutcome> {
     const transfer = this.inProgress(call, actor);
     if ('refusal' in transfer) return refused(transfer.refusal, transfer.message);
-    const waiting = new Set(transfer.transferee.map((leg) => leg.uniqueid));
-    const consulted = legsConnectedTo(call, transfer.transferer.uniqueid).filter((leg) => !waiting.has(leg.uniqueid));
-    if (consulted.length === 0) return refused('INVALID_STATE', `${transfer.to} has not answered yet: wait for the answer or cancel the transfer`);
+    if (consulted(call, transfer).length === 0) return refused('INVALID_STATE', `${transfer.to} has not answered yet: wait for the answer or cancel the transfer`);
     const ami: AmiExchange[] = [];
     const acted = await this.ctx.act(
       ami,
@@ -129,4 +173,10 @@ export class TransferOperation {
     }
     return { ...transfer, transferer };
   }
+}
+
+/** Whom the transferer talks to besides the party waiting on hold: the target, once it answered. */
+function consulted(call: CallRecord, transfer: CrmTransfer): CallLeg[] {
+  const waiting = new Set(transfer.transferee.map((leg) => leg.uniqueid));
+  return legsConnectedTo(call, transfer.transferer.uniqueid).filter((leg) => !waiting.has(leg.uniqueid));
 }
