@@ -6,7 +6,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
+import { Pool } from 'pg';
+import { loadAverage } from '../bench-report';
 import type { BenchPostgres } from '../bench-postgres';
 import { cpuMsOfAll, machineCpuMs } from '../load/process-usage';
 import { createOffice } from '../realtime/bench-office';
@@ -40,6 +41,8 @@ export interface ControlRunResult {
   serverCpuPct: number;
   simCpuPct: number;
   machineBusyPct: number;
+  /** One-minute load average when the run started: other work on the machine. */
+  loadAtStart: string;
 }
 
 const OFFICE = { operators: 100, supervisors: 1, queueMembers: 5 };
@@ -50,9 +53,11 @@ const sleep = (ms: number) => new Promise<void>((done) => setTimeout(done, ms));
 
 export async function runControl(topology: Topology, options: ControlRunOptions, pg: BenchPostgres, database: string, log: (line: string) => void): Promise<ControlRunResult> {
   const jwtSecret = randomBytes(32).toString('hex');
+  const loadAtStart = loadAverage();
   let sim: ControlSim | null = null;
   let servers: BenchServers | null = null;
-  const db = new Client({ ...pg.connection, database });
+  // One connection per worker: the workers wait for their calls at the same time.
+  const db = new Pool({ ...pg.connection, database, max: 5 });
   try {
     await pg.createDatabase(database);
     const users = await createOffice(pg.connection, database, OFFICE, jwtSecret);
@@ -60,7 +65,6 @@ export async function runControl(topology: Topology, options: ControlRunOptions,
     const started = await ControlSim.start({ operators: OFFICE.operators, queueMembers: OFFICE.queueMembers, seed: options.seed });
     sim = started.sim;
     servers = await BenchServers.start(topology, { connection: pg.connection, database, simPort: started.port, jwtSecret });
-    await db.connect();
     const url = servers.urls[0];
     const command = async (path: string, body?: object): Promise<{ ms: number; status: number; code: string | null }> => {
       const start = now();
@@ -129,6 +133,7 @@ export async function runControl(topology: Topology, options: ControlRunOptions,
       serverCpuPct: Math.round((100 * serverCpuMs) / windowMs),
       simCpuPct: Math.round((100 * stopped.cpuMs) / (now() - trafficStart)),
       machineBusyPct: Math.round((100 * (machine.busy - cpuStart.machine.busy)) / Math.max(1, machine.total - cpuStart.machine.total)),
+      loadAtStart,
     };
   } finally {
     await db.end().catch(() => undefined);

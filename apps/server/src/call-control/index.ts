@@ -5,4 +5,5 @@ export * from './call-control.service';
 export * from './call-control.errors';
 export { CallControlExecutor } from './executor/call-control-executor.service';
 export { CallControlLink } from './link/call-control-link';
-export { CallControlConfirmationDto } from './dto/call-control.dto';
+export { AgentPauseDto, CallControlConfirmationDto, OriginateCallDto, SocketCallDto, SocketHoldCallDto, SocketRecordCallDto, SocketTransferCallDto } from './dto/call-control.dto';
+export type { ControlNotice } from './control-protocol';

@@ -2,15 +2,16 @@ import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShut
 import { plainToInstance, type ClassConstructor } from 'class-transformer';
 import { validate } from 'class-validator';
 import type { CallControlAck, CallControlConfirmation } from '@app/contracts';
-import { CallControlService, type CommandSource } from '../call-control';
 import {
   AgentPauseDto,
+  CallControlService,
   OriginateCallDto,
   SocketCallDto,
   SocketHoldCallDto,
   SocketRecordCallDto,
   SocketTransferCallDto,
-} from '../call-control/dto/call-control.dto';
+  type CommandSource,
+} from '../call-control';
 import { unsafeTextProblems } from '../common/input';
 import { DomainError, ValidationFailedError } from '../common/errors/domain-error';
 import { toFieldProblems } from '../common/errors/validation';

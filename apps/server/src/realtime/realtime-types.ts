@@ -1,5 +1,5 @@
 import type { ClientToServerEvents, ServerToClientEvents, SessionEndReason, UserStatusEvent } from '@app/contracts';
-import type { ControlNotice } from '../call-control/control-protocol';
+import type { ControlNotice } from '../call-control';
 import type { Server, Socket } from 'socket.io';
 import type { AuthUser } from '../common/auth';
 

@@ -90,17 +90,15 @@ export class HoldOperation {
    * operator who hangs up leaves the caller listening to music): the CRM hangs up the other leg.
    * Called for every Hangup the ingest reads.
    */
-  async legHungUp(uniqueid: string): Promise<void> {
+  legHungUp(uniqueid: string): void {
     for (const [callId, hold] of this.ctx.memory.holds) {
       const other = hold.remote.uniqueid === uniqueid ? hold.agent : hold.agent.uniqueid === uniqueid ? hold.remote : null;
       if (!other) continue;
       this.ctx.memory.holds.delete(callId);
-      try {
-        await this.ctx.send([], amiActions.hangup({ channel: other.channel, cause: 16 }));
-        this.ctx.logger.log(`call ${callId}: hung up ${other.channel}, left alone by the end of a hold`);
-      } catch (error) {
-        this.ctx.logger.warn(`call ${callId}: could not hang up ${other.channel} after a hold ended: ${(error as Error).message}`);
-      }
+      this.ctx.send([], amiActions.hangup({ channel: other.channel, cause: 16 })).then(
+        () => this.ctx.logger.log(`call ${callId}: hung up ${other.channel}, left alone by the end of a hold`),
+        (error: Error) => this.ctx.logger.warn(`call ${callId}: could not hang up ${other.channel} after a hold ended: ${error.message}`),
+      );
     }
   }
 }

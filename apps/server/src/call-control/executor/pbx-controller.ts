@@ -57,7 +57,7 @@ export class PbxController {
     this.originates = new OriginateOperation(this.ctx);
     this.pauses = new PauseOperation(this.ctx);
     this.stopObserving = options.pbx.observe((msg, events) => {
-      if (msg.name === 'Hangup') void this.holds.legHungUp(msg.get('Uniqueid') ?? '');
+      if (msg.name === 'Hangup' && this.memory.holds.size > 0) this.holds.legHungUp(msg.get('Uniqueid') ?? '');
       for (const event of events) if (event.type === 'ended') this.memory.forget(event.call.callId);
     });
   }

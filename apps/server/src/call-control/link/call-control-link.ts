@@ -39,6 +39,7 @@ export class CallControlLink implements OnApplicationShutdown {
   private readonly prefix: string;
   private readonly replyChannel: string;
   private replies: Promise<void> | null = null;
+  private replyHandler = false;
 
   constructor(
     config: AppConfig,
@@ -77,7 +78,13 @@ export class CallControlLink implements OnApplicationShutdown {
     if (local) return local(command, (notice) => this.announce(notice));
     if (!this.redis) return unavailable(pbxId);
     const id = randomUUID();
-    await (this.replies ??= this.listenForReplies(this.redis));
+    try {
+      await (this.replies ??= this.listenForReplies(this.redis));
+    } catch (error) {
+      // Not subscribed to our replies (Redis away): try again with the next command.
+      this.replies = null;
+      return refused('PBX_UNAVAILABLE', `The command could not be handed to the process controlling PBX ${pbxId} (Redis: ${(error as Error).message}); nothing was sent`);
+    }
     const answer = new Promise<ControlOutcome>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
@@ -105,7 +112,8 @@ export class CallControlLink implements OnApplicationShutdown {
   }
 
   private async listenForReplies(redis: RedisPubSub): Promise<void> {
-    redis.subscribe(this.replyChannel, (value) => this.receive(value as Reply));
+    if (!this.replyHandler) redis.subscribe(this.replyChannel, (value) => this.receive(value as Reply));
+    this.replyHandler = true;
     await redis.ready(this.replyChannel);
   }
 
