@@ -7,6 +7,7 @@ import { AmiIngestService } from '../apps/server/src/call-ingest';
 import { CallControlExecutor } from '../apps/server/src/call-control';
 import { amiAction, AmiTap } from './support/ami-tap';
 import { callDetail, eventually, startCallsE2e, type CallsE2e } from './support/calls-e2e';
+import { createUser } from './support/test-app';
 import { RealtimeClient } from './support/realtime-client';
 import { listen } from './support/realtime-e2e';
 
@@ -323,6 +324,15 @@ describe('call control', () => {
     expect(call).toMatchObject({ linkedid: channelId, direction: 'internal', callerNumber: '1001', assignedUserId: String(e2e.bob.id) });
     await post(`/calls/${call.id}/hangup`, e2e.alice.token).expect(200);
   }, 60_000);
+
+  it('answers ORIGINATE_FAILED with Asterisk\'s reason when the user\'s phone cannot be called', async () => {
+    // Dora's extension is a phone the PBX does not have: the Originate is queued, then fails at once.
+    const dora = await createUser(e2e.testApp, e2e.adminToken, { username: 'dora', role: 'operator', phones: [{ phoneNumber: '1099', phoneType: 'extension' }] });
+    const mark = tap.mark;
+    const failed = await post('/calls/originate', dora.token, { number: '1002' }).expect(502);
+    expect(failed.body).toMatchObject({ error: 'ORIGINATE_FAILED', details: { reason: '0' } });
+    expect(tap.commandsSince(mark).map((a) => a.split('\r\n').slice(0, 3).join(' '))).toEqual(['Action: Originate ActionID: <id> Channel: SIP/1099']);
+  }, 30_000);
 
   it('pauses the user as a queue member with QueuePause (not a hold), confirmed by QueueMemberPause', async () => {
     let mark = tap.mark;
