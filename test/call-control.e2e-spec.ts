@@ -377,7 +377,7 @@ describe('call control', () => {
       ['not an object', alice.socket.emitWithAck('hangup-call', 'all' as never), 'VALIDATION_FAILED'],
       ['an unknown call', alice.socket.emitWithAck('hangup-call', { callId: '999999' }), 'CALL_NOT_FOUND'],
       ['another operator\'s call', bob.socket.emitWithAck('hangup-call', { callId: call.id }), 'CALL_NOT_FOUND'],
-      ['an extension nobody has', alice.socket.emitWithAck('transfer-call', { callId: call.id, extension: '1099' }), 'TARGET_NOT_FOUND'],
+      ['an extension nobody has', alice.socket.emitWithAck('transfer-call', { callId: call.id, extension: '1098' }), 'TARGET_NOT_FOUND'],
       ['a user without extension', alice.socket.emitWithAck('transfer-call', { callId: call.id, targetUserId: String(e2e.sue.id) }), 'TARGET_NOT_FOUND'],
       ['her own extension', alice.socket.emitWithAck('transfer-call', { callId: call.id, extension: '1001' }), 'TARGET_IS_SOURCE'],
       ['the caller\'s own number', alice.socket.emitWithAck('transfer-call', { callId: call.id, number: '8 (495) 123-45-67' }), 'TARGET_IS_SOURCE'],
