@@ -52,13 +52,13 @@ describe('AMI link cut for 10 s under traffic', () => {
   });
 
   it('loses no call: each stored once and ended, times within a second, as played or as the CDR has it', async () => {
-    const { traffic, played, truth, allEnded } = recordedTraffic(sim, SEED, {
+    const { traffic, played, directions, truth, allEnded } = recordedTraffic(sim, SEED, {
       cps: 10,
       ringMs: { min: 200, max: 800 },
       talkMs: { median: 600, sigma: 0.5, min: 200, max: 1500 },
-      // No transfers: the simulator writes no CDR record for a redirected callee channel (Asterisk
-      // does), so a transferred call that starts and ends in the gap would end early in its CDR.
-      operations: { blindTransfer: 0, attendedTransfer: 0, hold: 0, record: 0.1 },
+      // Transfers too: a call transferred in the gap ends as its CDR's last record (the transferred
+      // party's Dial to the target) does, and one picked up after its caller left takes who called from the CDR.
+      operations: { blindTransfer: 0.1, attendedTransfer: 0.1, hold: 0, record: 0.1 },
     });
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     traffic.start();
@@ -83,10 +83,14 @@ describe('AMI link cut for 10 s under traffic', () => {
     const off = timesOff(stored, truth);
     expect(off).toEqual([]);
     // Seen live: the status played. From the CDR: as Asterisk records it (a caller giving up while it rings is NO ANSWER there).
-    const wrong = stored.filter((r) => {
-      const status = played.get(r.linkedid);
-      return r.end_source === 'cdr' ? !(r.status === status || (status === 'abandoned' && r.status === 'missed')) : r.status !== status;
-    });
+    const wrong = stored
+      .filter((r) => {
+        const status = played.get(r.linkedid);
+        return r.end_source === 'cdr' ? !(r.status === status || (status === 'abandoned' && r.status === 'missed')) : r.status !== status;
+      })
+      .map((r) => ({ ...r, played: played.get(r.linkedid), channels: truth.get(r.linkedid)?.channels.map((c) => c.name) }));
+    // Who called and where: also for the calls picked up after their caller had left (transferred in the gap), from the CDR.
+    expect(stored.filter((r) => r.direction !== directions.get(r.linkedid))).toEqual([]);
     expect(wrong).toEqual([]);
     expect(stored.filter((r) => r.end_source === 'cdr').length).toBeGreaterThan(0);
   }, 120_000);

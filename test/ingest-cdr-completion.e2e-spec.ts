@@ -94,4 +94,38 @@ describe('completing unobserved ends from Asterisk`s CDR', () => {
     await next.close();
     apps.splice(apps.indexOf(next), 1);
   }, 60_000);
+
+  it('completes a call picked up after its caller had gone (an outbound call blind-transferred while no ingest ran): who called, where and when from the CDR', async () => {
+    const pbxId = `cdr-${(runs += 1)}`;
+    // 1001 calls out; the remote party is redirected to 1002 and 1001 hangs up, all before any ingest runs.
+    const call = sim.placeCall({ kind: 'outbound', from: '1001', to: '84951112233', ringMs: 500, talkMs: 30_000, transfer: { kind: 'blind', to: '1002', afterMs: 1000, ringMs: 300, talkMs: 8000 } });
+    await eventually('the caller gone, the transferred party talking to 1002', async () => {
+      const live = sim.engine.liveChannels().filter((c) => c.linkedid === call.linkedid);
+      return live.length === 2 && live.every((c) => c.state === 6 && !c.name.includes('/1001-'));
+    }, 10_000, 20);
+    const app = await startTestApp({ DB_NAME: database, ASTERISK_CDR_DB_URL: cdr.url });
+    apps.push(app);
+    await app.app.get(AmiIngestService, { strict: false }).add({ id: pbxId, host: '127.0.0.1', port: sim.port, ...AMI_USER, tls: false });
+    const token = await loginAdmin(app);
+    const truth = await call.done;
+    await cdr.flushed();
+    let seen: unknown = null;
+    const view = await eventually(
+      'the call completed from the CDR',
+      async () => {
+        const items = ((await app.http().get('/api/calls').query({ limit: '200' }).set('Authorization', `Bearer ${token}`).expect(200)).body.items as CallDto[]).filter((c) => c.pbxId === pbxId);
+        seen = items;
+        return items.length === 1 && items[0].endSource === 'cdr' ? items[0] : undefined;
+      },
+      20_000,
+      200,
+    ).catch((error: Error) => {
+      throw new Error(`${error.message}; calls: ${JSON.stringify(seen)}`);
+    });
+    expect(view).toMatchObject({ linkedid: call.linkedid, direction: 'outbound', callerNumber: '1001', status: 'answered', endObserved: true });
+    expect(Math.abs(Date.parse(view.startedAt) - truth.startedAt)).toBeLessThanOrEqual(1000);
+    expect(Math.abs(Date.parse(view.endedAt!) - truth.endedAt!)).toBeLessThanOrEqual(1000);
+    const steps = await query<{ data: Record<string, unknown> }>(database, `SELECT e.data FROM call_events e JOIN calls c ON c.id = e.call_id WHERE c.pbx_id = $1 AND e.type = 'ended'`, [pbxId]);
+    expect(steps).toEqual([{ data: expect.objectContaining({ callerUnseen: true, endSource: 'cdr' }) }]);
+  }, 60_000);
 });

@@ -60,6 +60,8 @@ export function timesOff(stored: CensusCall[], truth: ReadonlyMap<string, SimCal
 export interface RecordedTraffic {
   traffic: TrafficGenerator;
   played: Map<string, string>;
+  /** The direction each call has by its kind (a queue call is inbound). */
+  directions: Map<string, string>;
   truth: Map<string, SimCall>;
   /** Resolves once every call placed so far has ended in the simulator. */
   allEnded(): Promise<unknown>;
@@ -67,11 +69,13 @@ export interface RecordedTraffic {
 
 export function recordedTraffic(sim: PbxSim, seed: number, profile: Partial<TrafficProfile>): RecordedTraffic {
   const played = new Map<string, string>();
+  const directions = new Map<string, string>();
   const truth = new Map<string, SimCall>();
   const ended: Promise<unknown>[] = [];
   const traffic = new TrafficGenerator(sim.engine, new CallPlacer(sim.engine), resolveProfile({ maxConcurrent: 1_000_000, ...profile }), new SeededRandom(seed), new RealClock(), (call, req) => {
     played.set(call.linkedid, playedStatus(req));
+    directions.set(call.linkedid, req.kind === 'queue' ? 'inbound' : req.kind);
     ended.push(call.done.then((c) => truth.set(c.linkedid, c)));
   });
-  return { traffic, played, truth, allEnded: () => Promise.all(ended) };
+  return { traffic, played, directions, truth, allEnded: () => Promise.all(ended) };
 }

@@ -38,7 +38,7 @@ export interface EndStep {
   hangupBy: HangupBy | null;
   hangupCause: number | null;
   ringSeconds: number;
-  /** Null when the end was not observed (`lost`): unknown. */
+  /** Null when the end was not observed (`lost`) or the caller was not (`callerUnseen`): unknown. */
   talkSeconds: number | null;
   holdSeconds: number;
   /** Every extension that talked, in order. */
@@ -49,6 +49,12 @@ export interface EndStep {
    * known, the end only bounded by the last event seen, the talk unknown.
    */
   lost?: true;
+  /**
+   * Set when the call was picked up from the PBX's channel listing after its caller had gone (a
+   * transferred call whose caller left while nobody listened): the end was seen, but who called
+   * and what happened before were not; the CDR completes it (then `endSource: 'cdr'`).
+   */
+  callerUnseen?: true;
 }
 
 /** What each kind of step records in `call_events.data` (and carries in its call event). */

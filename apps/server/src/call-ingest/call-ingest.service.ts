@@ -10,7 +10,8 @@ import { lostEndMessage } from './lost-end-message';
 import { collapseBatch, type CollapsedCall } from './store/call-batch-sql';
 import { CallStore, type CallMerge, type OpenCall, type StoredCall } from './store/call-store';
 import { callKey, type CallWrite } from './store/call-write';
-import { buildCallWrite } from './store/call-write-builder';
+import { buildCallRow, buildCallWrite } from './store/call-write-builder';
+import type { CallIdentity } from './cdr/cdr-completion';
 import { isTransientDbError, KeyedWriteQueue, type KeyedWriteQueueStats } from '../database';
 
 /** One attempt to write a batch of call events. */
@@ -103,6 +104,13 @@ export class CallIngestService implements OnApplicationShutdown {
     const write = buildCallWrite({ type: 'ended', at: call.endedAt ?? call.startedAt, call }, 0, this.directory, { writer: this.writerId });
     write.row.end_source = 'cdr';
     this.queue.push(write);
+  }
+
+  /** Who called whom in a call the CDR describes, as its row would say it (the directory names the company). */
+  identityFromCdr(call: CallRecord): CallIdentity {
+    const row = buildCallRow(call, call.endedAt ?? call.startedAt, 0, this.directory, { writer: this.writerId });
+    const { direction, caller_number, caller_name, receiver_number, did, external_number, caller_company_id, started_at } = row;
+    return { direction, caller_number, caller_name, receiver_number, did, external_number, caller_company_id, started_at };
   }
 
   /** The latest event time written for the PBX (ms), or null for none. */

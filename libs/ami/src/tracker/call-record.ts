@@ -113,6 +113,13 @@ export interface CallRecord {
   /** ActionID of the `Originate` that started this call (from `OriginateResponse`), else null. */
   originateActionId?: string | null;
   /**
+   * False for a call picked up from a channel listing after its caller's channel had gone (a
+   * transferred call whose caller left while nobody listened): who called, the direction and
+   * what happened before the listing are guesses from the channels left; Asterisk's CDR knows.
+   * Optional so records built elsewhere stay valid; the tracker always sets it.
+   */
+  callerSeen?: boolean;
+  /**
    * The call's live channels, in the order they appeared; a channel that hung up is gone
    * (an ended call has none). Optional so records built elsewhere stay valid; the tracker always sets it.
    */

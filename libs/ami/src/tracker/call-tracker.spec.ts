@@ -298,6 +298,42 @@ describe('CallTracker', () => {
       expect(tracker.openCalls().map((c) => c.linkedid)).toEqual([stay.uniqueid]);
     });
 
+    /** 1001 calling out to 84951112233 (the remote party), and 1003 a transfer may reach. */
+    const outboundWithTarget = (s: AmiEventScript) => {
+      const caller = s.channel('SIP/1001-00000001', { exten: '84951112233' });
+      return { caller, remote: s.channel('SIP/provider-00000002', { linkedid: caller.uniqueid, callerNum: '84951112233' }), target: s.channel('SIP/1003-00000003', { linkedid: caller.uniqueid }) };
+    };
+
+    it('flags a call picked up after its caller had gone (a transfer finished while nobody listened): callerSeen false', () => {
+      const s = new AmiEventScript();
+      // The caller (uniqueid = the Linkedid) transferred its callee to 1003 and hung up while the link was down.
+      const { caller, remote, target } = outboundWithTarget(s);
+      s.coreShowChannelsStart();
+      s.coreShowChannel(remote, { state: '6', bridge: 'b2', duration: '00:00:09' }).coreShowChannel(target, { state: '6', bridge: 'b2', duration: '00:00:04' });
+      s.coreShowChannelsComplete(2).wait(3000).hangupRequest(target).hangup(target).hangup(remote);
+      const [call] = ended(run(s).events);
+      expect(call).toMatchObject({ linkedid: caller.uniqueid, callerSeen: false, endReason: 'hangup' });
+
+      // Listed with its caller, a call picked up mid-flight knows who called.
+      const t = new AmiEventScript();
+      const c2 = inboundCaller(t);
+      const agent = t.channel('SIP/1002-00000005', { linkedid: c2.uniqueid });
+      t.coreShowChannelsStart();
+      t.coreShowChannel(c2, { state: '6', bridge: 'b3', duration: '00:00:05' }).coreShowChannel(agent, { state: '6', bridge: 'b3', duration: '00:00:04' });
+      t.coreShowChannelsComplete(2).wait(2000).hangupRequest(c2).hangup(c2).hangup(agent);
+      expect(ended(run(t).events)[0]).toMatchObject({ direction: 'inbound', callerSeen: true });
+    });
+
+    it('keeps the direction the listing shows for a call picked up mid-flight: a later Dial (a transfer\'s consultation) does not change it', () => {
+      const s = new AmiEventScript();
+      const { caller: agent, remote, target } = outboundWithTarget(s);
+      s.coreShowChannelsStart();
+      s.coreShowChannel(agent, { state: '6', bridge: 'b1', duration: '00:00:05' }).coreShowChannel(remote, { state: '6', bridge: 'b1', duration: '00:00:04' });
+      s.coreShowChannelsComplete(2).wait(1000).newchannel(target).dialBegin(agent, target, '1003').wait(2000);
+      s.hangupRequest(agent).hangup(agent).hangup(target).hangup(remote);
+      expect(ended(run(s).events)[0]).toMatchObject({ direction: 'outbound', trunk: 'provider', callerSeen: true });
+    });
+
     it('ends every call on an empty listing, even without a response seen', () => {
       const s = new AmiEventScript();
       const caller = inboundCaller(s);

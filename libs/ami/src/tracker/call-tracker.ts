@@ -349,7 +349,11 @@ export class CallTracker {
     }
     const party = this.classifier.classify(name);
     if (call === undefined) {
-      call = new TrackedCall(pbx, this.sink, linkedid, at, lookup === 'recover');
+      // Out of sight (the link was lost, the listing not complete yet), a call first heard of by
+      // anything but the Newchannel of the channel that starts it (Uniqueid = Linkedid) was already
+      // going on: it is rebuilt like the listing's calls.
+      const recovered = lookup === 'recover' || (pbx.lostAt !== null && (msg.name !== 'Newchannel' || linkedid !== uniqueid));
+      call = new TrackedCall(pbx, this.sink, linkedid, at, recovered);
       pbx.calls.set(linkedid, call);
     }
     const ch: TrackedChannel = {
@@ -371,6 +375,7 @@ export class CallTracker {
       callFileName: null,
       mixMonitorFile: null,
       mixMonitorArg: null,
+      listedApp: null,
     };
     pbx.channels.set(uniqueid, ch);
     if (ch.kind === 'local') pbx.locals.set(name, ch);
@@ -820,6 +825,7 @@ export class CallTracker {
     if (ch === undefined) return;
     snapshot.seen.add(ch);
     ch.state = channelState(msg.get('ChannelState'));
+    ch.listedApp = amiValue(msg.get('Application')) ?? null;
     const call = ch.call;
     if (!known && call.recovered) {
       const since = at - parseAmiDuration(msg.get('Duration'));

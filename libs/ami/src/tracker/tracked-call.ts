@@ -45,6 +45,8 @@ export interface TrackedChannel {
   mixMonitorFile: string | null;
   /** The `MixMonitor(file,...)` argument as the dialplan wrote it (relative to the monitor directory unless absolute). */
   mixMonitorArg: string | null;
+  /** The application a channel listing showed it running (`Dial`, `AppDial`, `Queue`...), else null. */
+  listedApp: string | null;
 }
 
 /** What a call needs from the PBX it lives on: bridge membership and Local pairs. */
@@ -95,6 +97,8 @@ export class TrackedCall {
   announced = false;
   /** Picked up from a CoreShowChannels snapshot rather than from its first events. */
   recovered: boolean;
+  /** The channel that started it (its Uniqueid is the first Linkedid) was seen: always, unless recovered after it had gone. */
+  private callerSeen: boolean;
   /**
    * Known to be a call of its own: it dialled or was dialled, talked, came from a trunk, or
    * ended. Until then its events are held back, since an extension's channel that only ran
@@ -105,6 +109,8 @@ export class TrackedCall {
 
   callee: string | null = null;
   private firstDestKind: 'extension' | 'trunk' | null = null;
+  /** A rebuilt call's listing is complete (its dials from then on may decide its direction). */
+  private listed = false;
   private destTrunk: string | null = null;
   private readonly ringingExtensions: string[] = [];
   readonly ringingLegs = new Set<TrackedChannel>();
@@ -170,6 +176,7 @@ export class TrackedCall {
     this.startedAt = startedAt;
     this.recovered = recovered;
     this.surfaced = recovered;
+    this.callerSeen = !recovered;
   }
 
   // ---- membership -------------------------------------------------------------------
@@ -182,12 +189,15 @@ export class TrackedCall {
   attach(ch: TrackedChannel): void {
     ch.call = this;
     this.channels.add(ch);
-    if (ch.kind !== 'extension' && ch.kind !== 'trunk') return;
     const real = ch.uniqueid === this.linkedids[0];
+    if (real) this.callerSeen = true;
+    if (ch.kind !== 'extension' && ch.kind !== 'trunk') return;
     if (this.origin === null || (real && this.origin.uniqueid !== this.linkedids[0])) {
+      // The number the caller dialled is its exten; one taken from a channel wrongly thought the caller goes with it.
+      const replaced = this.origin !== null && this.callee === meaningfulExten(this.origin.exten);
       this.origin = ch;
       const exten = meaningfulExten(ch.exten);
-      if (this.callee === null && exten !== undefined) this.callee = exten;
+      if ((this.callee === null || replaced) && exten !== undefined) this.callee = exten;
     }
   }
 
@@ -257,7 +267,8 @@ export class TrackedCall {
           else this.addTransfer('blind', this.lastPartnerExt, transferTarget(dest, callerExten, dialString), at);
         }
       }
-      if (phone && this.firstDestKind === null) {
+      // A call rebuilt from a listing dialled before it was seen: the listing says where (announceRecovered).
+      if (phone && this.firstDestKind === null && (!this.recovered || this.listed)) {
         this.firstDestKind = dest.kind;
         if (dest.kind === 'trunk') this.destTrunk = dest.peer;
       }
@@ -542,8 +553,25 @@ export class TrackedCall {
     }
   }
 
-  /** A call rebuilt from a snapshot is announced once the snapshot is complete. */
+  /** A call rebuilt from a snapshot is announced (unless it said something already) once the snapshot is complete. */
   announceRecovered(at: number): void {
+    const origin = this.origin;
+    const dialled = [...this.channels].filter((ch) => ch !== origin && (ch.kind === 'trunk' || ch.kind === 'extension'));
+    // Where it went is decided by what it dialled before the listing, not by a later Dial (a transfer's
+    // consultation): a trunk listed, else the number the caller dialled (its exten), else a phone listed.
+    if (this.firstDestKind === null && dialled.length > 0) {
+      const trunk = dialled.find((ch) => ch.kind === 'trunk');
+      this.firstDestKind = trunk !== undefined || (this.callee?.length ?? 0) >= EXTERNAL_NUMBER_LENGTH ? 'trunk' : 'extension';
+      this.destTrunk = trunk?.peer ?? null;
+    }
+    this.listed = true;
+    // Answered already: a dialled phone or trunk is up (bridged with the caller or not: on hold, in a
+    // consultation), or the phone that called is up in its Dial (Asterisk answers it when the callee does).
+    if (this.answeredAt === null) {
+      const up = dialled.find((ch) => ch.state === UP_STATE);
+      const callerInDial = origin?.kind === 'extension' && origin.state === UP_STATE && origin.listedApp === 'Dial';
+      if (up !== undefined || callerInDial) this.answer(up ?? null, at);
+    }
     if (this.announced) return;
     let ringing: TrackedChannel | undefined;
     for (const leg of this.ringingLegs) if (leg.kind === 'extension' || leg.kind === 'trunk') ringing ??= leg;
@@ -655,6 +683,7 @@ export class TrackedCall {
       endReason: this.endReason,
       mergedInto: this.mergedInto,
       originateActionId: this.originateActionId,
+      callerSeen: this.callerSeen,
       legs: this.legs(),
     };
   }

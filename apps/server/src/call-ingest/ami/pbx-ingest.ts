@@ -253,6 +253,9 @@ export class PbxIngest {
   }
 
   private connect(): void {
+    // Out of sight until the first listing: calls heard of before it (by any event but the
+    // Newchannel that starts them) were already going on, whatever this process knew.
+    this.emitAll(this.tracker.connectionLost(this.pbxId, Date.now()));
     const connection = new AmiConnection({ ...this.options.connection, server: this.options.server, events: 'on', logger: this.options.logger });
     connection.on('message', (msg) => this.feed(msg));
     connection.on('connected', () => void this.requestSnapshot(connection));

@@ -39,7 +39,7 @@ export function callFromCdr(pbxId: string, linkedid: string, records: readonly C
   const callee = answeredRecord ? classifier.classify(answeredRecord.dstchannel) : classifier.classify(first.dstchannel);
   const direction: CallDirection =
     origin.kind === 'trunk' ? 'inbound' : callee.kind === 'trunk' || first.dst.length >= EXTERNAL_NUMBER_LENGTH ? 'outbound' : 'internal';
-  const end = completionFromCdr({ id: linkedid, linkedid, answered: false, status: 'missed' }, records.map((r) => ({ ...r, linkedid: r.linkedid ?? linkedid })))!;
+  const end = completionFromCdr({ id: linkedid, linkedid, answered: false, status: 'missed', endedAt: 0, callerUnseen: false }, records.map((r) => ({ ...r, linkedid: r.linkedid ?? linkedid })))!;
   const answeredBy = end.answeredAt !== null && callee.kind === 'extension' ? callee.peer : null;
   return {
     pbx: pbxId,

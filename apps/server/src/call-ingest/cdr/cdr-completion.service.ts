@@ -5,8 +5,8 @@ import { lostEndMessage } from '../lost-end-message';
 import { CallStore } from '../store/call-store';
 import { CallIngestService } from '../call-ingest.service';
 import { callFromCdr, callsInCdr } from './cdr-call';
-import { completionFromCdr } from './cdr-completion';
-import type { CdrSource } from './cdr-record';
+import { completionFromCdr, type CdrCompletion, type UnobservedCall } from './cdr-completion';
+import type { CdrRecord, CdrSource } from './cdr-record';
 import { CsvCdrSource } from './csv-cdr-source';
 import { PgCdrSource } from './pg-cdr-source';
 
@@ -128,13 +128,21 @@ export class CdrCompletionService implements OnApplicationShutdown {
     return added;
   }
 
+  /** The CDR's completion of one call; for a call picked up without its caller, also who called (CallIngestService.identityFromCdr). */
+  private completion(pbxId: string, call: UnobservedCall, records: readonly CdrRecord[]): CdrCompletion | null {
+    const completion = completionFromCdr(call, records);
+    if (completion === null || !call.callerUnseen) return completion;
+    const mine = records.filter((r) => r.uniqueid === call.linkedid || r.linkedid === call.linkedid);
+    return { ...completion, identity: this.ingest.identityFromCdr(callFromCdr(pbxId, call.linkedid, mine)) };
+  }
+
   private async pass(pbxId: string, source: CdrSource): Promise<number> {
     try {
       const added = await this.addGapCalls(pbxId, source);
       const pending = await this.store.unobservedCalls(pbxId, BATCH);
       if (pending.length === 0) return added;
       const records = await source.recordsOf(pending.map((c) => c.linkedid));
-      const completions = pending.map((c) => completionFromCdr(c, records)).filter((c) => c !== null);
+      const completions = pending.map((c) => this.completion(pbxId, c, records)).filter((c) => c !== null);
       const completed = await this.store.completeFromCdr(completions);
       for (const call of completed) this.bus.publish(lostEndMessage(call, call.endedAt!, this.store.dryRun));
       if (completed.length > 0) this.logger.log(`${pbxId}: ${completed.length} call(s) completed from ${source.description}`);

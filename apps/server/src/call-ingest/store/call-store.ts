@@ -88,9 +88,10 @@ export abstract class CallStore {
     return row?.at ? row.at.getTime() : null;
   }
   /** The PBX's calls whose end was not observed (at most `limit`), to complete from Asterisk's CDR. */
-  unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
+  async unobservedCalls(pbxId: string, limit: number): Promise<UnobservedCall[]> {
     const { text, values } = unobservedCallsStatement(pbxId, limit);
-    return this.dataSource.query(text, values);
+    const rows: Array<Omit<UnobservedCall, 'endedAt'> & { endedAt: Date }> = await this.dataSource.query(text, values);
+    return rows.map((r) => ({ ...r, endedAt: r.endedAt.getTime() }));
   }
   /** Completes them from the CDR; returns them as stored after. */
   abstract completeFromCdr(items: CdrCompletion[]): Promise<CallView[]>;

@@ -138,9 +138,10 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
           hangupBy: call.hangupBy,
           hangupCause: call.hangupCause,
           ringSeconds: wholeSeconds(call.ringSeconds),
-          talkSeconds: call.endReason === 'lost' ? null : wholeSeconds(call.talkSeconds),
+          talkSeconds: endSource(call) === 'unobserved' ? null : wholeSeconds(call.talkSeconds),
           holdSeconds: wholeSeconds(call.holdSeconds),
           agents: [...call.agents],
+          ...(call.callerSeen === false ? { callerUnseen: true as const } : {}),
         },
         discriminator: '',
       };
@@ -148,9 +149,13 @@ function timelineStep(event: CallTrackerEvent, directory: CallDirectoryView): { 
   }
 }
 
-/** A `lost` end (the call was gone when the ingest looked again) was not seen: its time is a bound, its talk unknown. */
+/**
+ * A `lost` end (the call was gone when the ingest looked again) was not seen: its time is a bound,
+ * its talk unknown. Neither is a call picked up after its caller had gone: its start and what
+ * happened before are unknown; both wait for the CDR (see CdrCompletionService).
+ */
 function endSource(call: CallRecord): CallEndSource {
-  return call.endReason === 'lost' ? 'unobserved' : 'ami';
+  return call.endReason === 'lost' || call.callerSeen === false ? 'unobserved' : 'ami';
 }
 
 /** Stored seconds are whole, rounded: 5.53 s of talk is 6 s (the captures' `.md` say so; the CDR truncates). */

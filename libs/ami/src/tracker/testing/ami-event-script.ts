@@ -125,6 +125,11 @@ export class AmiEventScript {
     });
   }
 
+  /** The answer that opens a CoreShowChannels listing (`EventList: start`). */
+  coreShowChannelsStart(actionId = 'snap-1'): this {
+    return this.response({ Response: 'Success', ActionID: actionId, EventList: 'start', Message: 'Channels will follow' });
+  }
+
   coreShowChannelsComplete(items: number, actionId = 'snap-1'): this {
     return this.event('CoreShowChannelsComplete', { ActionID: actionId, EventList: 'Complete', ListItems: String(items) });
   }
