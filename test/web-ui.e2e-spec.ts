@@ -185,7 +185,8 @@ describe('web UI in Chromium', () => {
     // The detail with its timeline, as the API has it.
     await page.locator(`[data-call-id="${answered.id}"] a`).click();
     await page.waitForURL(`**/calls/${answered.id}`);
-    expect(await textOf(page.getByRole('heading', { level: 2 }))).toBe(`Call ${answered.id}`);
+    // The detail page replaces the list once the call has loaded (a loading state in between).
+    await page.getByRole('heading', { level: 2, name: `Call ${answered.id}`, exact: true }).waitFor();
     const detail = await callDetail(e2e, e2e.sue.token, answered.id);
     const steps = await page.getByTestId('call-timeline').locator('[data-step]').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
     expect(steps).toEqual(detail.timeline.map((step) => step.type));

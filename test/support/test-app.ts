@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import request from 'supertest';
 import type { App } from 'supertest/types';
@@ -9,6 +10,8 @@ export const TEST_JWT_SECRET = 'test-secret-that-is-long-enough-for-hs256-012345
 export const TEST_ADMIN_PASSWORD = 'admin-password-for-tests';
 
 let apps = 0;
+/** Distinct for each test file's copy of this module. */
+const RUN = randomBytes(4).toString('hex');
 
 /** The config a test app runs with: the run's test database (from the global setup) plus overrides. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {
@@ -22,8 +25,11 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     ASTERISK_HOST: '',
     ASTERISK_SERVERS: '',
     // Each app its own Redis namespace: apps of this run and of other runs sharing the machine's
-    // Redis must not receive each other's call events nor join each other's Socket.IO cluster.
-    REDIS_KEY_PREFIX: `test-${process.pid}-${++apps}`,
+    // Redis must not receive each other's call events nor join each other's Socket.IO cluster,
+    // nor read each other's kept phone states. The pid alone is not enough: jest runs every test
+    // file in one process and gives each file fresh modules, so this counter restarts per file
+    // (a web UI test once showed a phone state kept by an earlier file's app).
+    REDIS_KEY_PREFIX: `test-${process.pid}-${RUN}-${++apps}`,
     ...overrides,
   });
   if ('problems' in result) throw new Error(`test config invalid: ${JSON.stringify(result.problems)}`);
