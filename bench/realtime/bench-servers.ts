@@ -40,7 +40,11 @@ export class BenchServers {
     return this.roles.flatMap((r) => (r.url ? [r.url] : []));
   }
 
-  static async start(topology: Topology, options: { connection: DatabaseConnection; database: string; simPort: number; jwtSecret: string }): Promise<BenchServers> {
+  static async start(
+    topology: Topology,
+    /** `env`: more settings for every role (one port, such as METRICS_PORT, suits the single topology only). */
+    options: { connection: DatabaseConnection; database: string; simPort: number; jwtSecret: string; env?: Record<string, string> },
+  ): Promise<BenchServers> {
     const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-realtime-'));
     const { connection: db } = options;
     const base = {
@@ -56,6 +60,7 @@ export class BenchServers {
       DB_NAME: options.database,
       JWT_SECRET: options.jwtSecret,
       ADMIN_PASSWORD: randomBytes(16).toString('hex'),
+      ...options.env,
     };
     const ingest = {
       ASTERISK_HOST: '127.0.0.1',
