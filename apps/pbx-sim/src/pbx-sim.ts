@@ -62,6 +62,14 @@ export interface PbxSim {
   readonly stats: PbxSimStats;
   /** Waits until every recording written so far is on disk. */
   flushRecordings(): Promise<void>;
+  /**
+   * Goes down as Asterisk does on a restart by signal or crash (`core restart now`): `Event:
+   * Shutdown` to the AMI sessions, the sessions and the listener closed, then every call in
+   * progress dies with the process, unseen (no Hangup), its CDR records written as the CDR
+   * engine finalises them at shutdown. The port is free again when this resolves: a new
+   * `startPbxSim` on it is the restarted PBX (empty: CoreShowChannels lists nothing).
+   */
+  shutdown(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -150,6 +158,14 @@ export async function startPbxSim(options: PbxSimOptions = {}): Promise<PbxSim> 
       return stats();
     },
     flushRecordings: () => engine.recordings.flush(),
+    async shutdown() {
+      traffic.stop();
+      // The announcement is made and the engine's events stop reaching the sessions at once; the calls die right after it.
+      const closing = ami.shutdown(true);
+      engine.halt();
+      await Promise.all([closing, http?.close()]);
+      await engine.recordings.flush();
+    },
     async close() {
       traffic.stop();
       await Promise.all([ami.close(), http?.close()]);

@@ -1,4 +1,5 @@
 import { VirtualClock } from '../clock/sim-clock';
+import type { SimCdrRecord } from '../engine/pbx-engine';
 import { startPbxSim, PbxSim } from '../pbx-sim';
 import { AmiTestClient } from './testing/ami-test-client';
 
@@ -116,6 +117,45 @@ describe('AMI server', () => {
     clock.advance(3000);
     await barrier(quiet);
     expect(quiet.events('Hangup')).toHaveLength(2);
+  });
+
+  it('goes down as a restarting Asterisk: Shutdown to the sessions, no Hangup, the calls CDR-recorded at the end, the port free for the next', async () => {
+    const cdrs: SimCdrRecord[] = [];
+    const dying = await startPbxSim({ port: 0, clock, seed: 7, users: [{ username: USER, secret: SECRET }], config: { recordingsPath: null }, onCdr: (r) => cdrs.push(r) });
+    const c = await AmiTestClient.login(dying.port, USER, SECRET);
+    clients.push(c);
+    const call = dying.placeCall({ kind: 'inbound', to: '1001', ringMs: 1000, talkMs: 60_000 });
+    clock.advance(5000);
+    await barrier(c);
+    expect(c.events('BridgeEnter')).toHaveLength(2);
+    await dying.shutdown();
+    await c.closed;
+    const shutdown = c.events('Shutdown');
+    expect(shutdown.map((m) => [m.get('Privilege'), m.get('Shutdown'), m.get('Restart')])).toEqual([['system,all', 'Uncleanly', 'True']]);
+    // Nothing after the announcement: the calls died with the process.
+    expect(c.messages.at(-1)).toBe(shutdown[0]);
+    expect(c.events('Hangup')).toEqual([]);
+    const ended = await call.done;
+    expect(ended.endedAt).toBe(clock.now());
+    expect(dying.engine.liveChannels()).toEqual([]);
+    // The CDR engine finalises the call's record at shutdown: answered, ending then.
+    expect(cdrs.filter((r) => r.linkedid === call.linkedid).map((r) => [r.disposition, r.end])).toEqual([['ANSWERED', clock.now()]]);
+    // Timers of the dead process (the callee's hang-up after 60 s) fire no more.
+    const events = dying.stats.engine.events;
+    clock.advance(120_000);
+    expect(dying.stats.engine.events).toBe(events);
+    const restarted = await startPbxSim({ port: dying.port, clock, seed: 8, users: [{ username: USER, secret: SECRET }], config: { recordingsPath: null } });
+    try {
+      const again = await AmiTestClient.login(restarted.port, USER, SECRET);
+      clients.push(again);
+      const listed = await again.action({ Action: 'CoreShowChannels' });
+      expect(listed.get('Response')).toBe('Success');
+      await again.waitFor((m) => m.name === 'CoreShowChannelsComplete');
+      expect(again.events('CoreShowChannel')).toEqual([]);
+    } finally {
+      await restarted.close();
+      await dying.close();
+    }
   });
 
   it('filters events by read class (Events: call keeps Newchannel, drops dialplan VarSet)', async () => {

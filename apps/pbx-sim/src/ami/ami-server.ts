@@ -130,6 +130,26 @@ export class AmiServer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /**
+   * Asterisk going down uncleanly (`core restart now` reached by SIGTERM, a fast shutdown): every
+   * session logged in for system events is told `Event: Shutdown` (Shutdown: Uncleanly while
+   * channels are up, Restart), then the sessions and the listener close. Engine events are no
+   * longer sent from the moment this is called: the calls still up die with the process unseen.
+   */
+  async shutdown(restart: boolean): Promise<void> {
+    this.engine.emit('Shutdown', 'system,all', new AmiFields().add('Shutdown', this.engine.liveChannels().length > 0 ? 'Uncleanly' : 'Cleanly').add('Restart', restart ? 'True' : 'False'));
+    this.unsubscribe();
+    for (const s of this.sessions) s.close();
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()));
+    // A client that never closes its end does not keep the port: the process is gone.
+    const timer = setTimeout(() => {
+      for (const s of this.sessions) s.socket.destroy();
+    }, 1000);
+    await closed;
+    clearTimeout(timer);
+    this.sessions.clear();
+  }
+
   get sessionCount(): number {
     return this.sessions.size;
   }

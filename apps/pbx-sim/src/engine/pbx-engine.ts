@@ -134,6 +134,8 @@ export class PbxEngine {
   private readonly byPeer = new Map<string, Set<SimChannel>>();
   private readonly listeners = new Set<(e: AmiEvent) => void>();
   private readonly calls = new Map<string, SimCall>();
+  /** Set by {@link halt}: no timer of the dead process fires any more. */
+  private halted = false;
   private counter: number;
   private localCounter = 0;
   private sipSeq = 0;
@@ -252,6 +254,18 @@ export class PbxEngine {
   }
 
   /** Live channels in creation order. */
+  /**
+   * The process goes away (a restart, a crash): every channel dies where it is and nothing the
+   * dialplan would have done next happens. The CDR engine finalises the records of the calls in
+   * progress as Asterisk does at shutdown (their end is now); the AMI server has stopped
+   * listening first, so no Hangup reaches anyone. An engine halted stays halted: a restarted
+   * PBX is a new engine.
+   */
+  halt(): void {
+    this.halted = true;
+    for (const ch of this.liveChannels()) this.hangup(ch, 0);
+  }
+
   liveChannels(): SimChannel[] {
     return [...this.byName.values()];
   }
@@ -804,7 +818,7 @@ export class PbxEngine {
   timer(ch: SimChannel | null, ms: number, fn: () => void): SimTimer {
     const t = this.clock.setTimer(ms, () => {
       if (ch) ch.timers.delete(t);
-      if (ch && ch.hungUp) return;
+      if ((ch && ch.hungUp) || this.halted) return;
       try {
         fn();
       } catch (err) {
