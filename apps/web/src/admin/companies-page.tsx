@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { api } from '../api/api';
 import type { Company } from '../api/types';
+import { ClickToCallButton } from '../call-control/phone-panel';
 import { CompanyForm } from './company-form';
 import { CompanyImport } from './company-import';
 import { ConfirmDeleteModal } from './confirm-delete-modal';
@@ -48,9 +49,12 @@ export function CompaniesPage() {
               <Table.Td>
                 <Group gap={4}>
                   {company.phones.map((phone) => (
-                    <Badge key={phone.id} variant="light" color="gray" tt="none">
-                      {phone.phoneNumber}
-                    </Badge>
+                    <Group key={phone.id} gap={0} wrap="nowrap">
+                      <Badge variant="light" color="gray" tt="none">
+                        {phone.phoneNumber}
+                      </Badge>
+                      <ClickToCallButton number={phone.phoneNumber} />
+                    </Group>
                   ))}
                 </Group>
               </Table.Td>

@@ -3,6 +3,7 @@ import { IconPhoneIncoming } from '@tabler/icons-react';
 import { useId } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { CallControls } from '../call-control/call-controls';
 import type { LiveCall } from '../realtime/live-state';
 import { useLive, useRealtime } from '../realtime/realtime-context';
 import { Elapsed } from './elapsed';
@@ -50,6 +51,7 @@ function IncomingCallCard({ live, skewMs, onDismiss }: { live: LiveCall; skewMs:
             {t('popup.did')}: {call.did ?? call.receiverNumber}
           </div>
         </Text>
+        <CallControls live={live} />
         {!live.test && (
           <Group justify="flex-end">
             <Button component={Link} to={`/calls/${call.id}`} variant="light" size="xs">

@@ -4,6 +4,7 @@ import { memo, useRef } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { StatusBadge } from '../common/call-badges';
+import { CallControls } from '../call-control/call-controls';
 import { formatTime } from '../common/format';
 import { VirtualPadding } from '../common/virtual-padding';
 import type { LiveCall } from '../realtime/live-state';
@@ -16,8 +17,8 @@ export const callerLabel = (live: LiveCall): string | null => (live.call.directi
 export const ringingOn = (live: LiveCall): string =>
   live.ringing.map((phone) => phone.extension ?? live.call.externalNumber ?? live.call.receiverNumber).join(', ');
 
-const ROW_HEIGHT = 57;
-const COLUMNS = 7;
+const ROW_HEIGHT = 66;
+const COLUMNS = 8;
 
 interface LiveCallRowProps {
   live: LiveCall;
@@ -70,6 +71,9 @@ const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: 
       <Table.Td data-testid="live-duration">
         <Elapsed since={call.answeredAt ?? call.startedAt} skewMs={skewMs} />
       </Table.Td>
+      <Table.Td data-testid="live-actions">
+        <CallControls live={live} />
+      </Table.Td>
     </Table.Tr>
   );
 });
@@ -87,7 +91,7 @@ export function LiveCallTable({ calls, skewMs, label, testId }: { calls: LiveCal
   const paddingBottom = virtualizer.getTotalSize() - (rows.at(-1)?.end ?? 0);
   return (
     <div ref={scroller} style={{ maxHeight: 'max(320px, calc(100vh - 360px))', overflow: 'auto' }}>
-      <Table stickyHeader aria-label={label} aria-rowcount={calls.length + 1} data-testid={testId} highlightOnHover style={{ minWidth: 760 }}>
+      <Table stickyHeader aria-label={label} aria-rowcount={calls.length + 1} data-testid={testId} highlightOnHover style={{ minWidth: 1060 }}>
         <Table.Thead>
           <Table.Tr aria-rowindex={1}>
             <Table.Th w={110}>{t('live.colStarted')}</Table.Th>
@@ -97,6 +101,7 @@ export function LiveCallTable({ calls, skewMs, label, testId }: { calls: LiveCal
             <Table.Th>{t('live.colCalled')}</Table.Th>
             <Table.Th>{t('live.colUser')}</Table.Th>
             <Table.Th w={100}>{t('live.colDuration')}</Table.Th>
+            <Table.Th w={300}>{t('control.colActions')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>

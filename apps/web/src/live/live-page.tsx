@@ -1,6 +1,7 @@
 import { Anchor, Paper, Stack, Table, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
+import { PhonePanel } from '../call-control/phone-panel';
 import { StatusBadge } from '../common/call-badges';
 import { formatDuration, formatTime } from '../common/format';
 import { EmptyState, LoadingState } from '../common/query-state';
@@ -71,6 +72,7 @@ export function LivePage() {
     <Stack>
       <Title order={2}>{t('live.title')}</Title>
       <StaleNotice />
+      <PhonePanel />
       <Paper withBorder p="md" component="section" aria-labelledby="live-mine-title">
         <Title order={3} size="h4" mb="sm" id="live-mine-title">
           {t('live.mine')}

@@ -4,6 +4,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
 import { api } from '../api/api';
+import { ClickToCallButton } from '../call-control/phone-panel';
 import { StatusBadge } from '../common/call-badges';
 import { formatDateTime } from '../common/format';
 import { ErrorState } from '../common/query-state';
@@ -37,7 +38,14 @@ export function PopupCompany({ company, callId }: { company: CompanyCard; callId
                 {t('popup.inn')}: {details.data.inn ?? none} · {t('popup.email')}: {details.data.email ?? none}
               </div>
               <div>
-                {t('popup.phones')}: {details.data.phones.map((phone) => phone.phoneNumber).join(', ')}
+                {t('popup.phones')}:{' '}
+                {details.data.phones.map((phone, index) => (
+                  <span key={phone.phoneNumber} data-testid="popup-company-phone">
+                    {index > 0 && ', '}
+                    {phone.phoneNumber}
+                    <ClickToCallButton number={phone.phoneNumber} />
+                  </span>
+                ))}
               </div>
               {details.data.notes && (
                 <div>

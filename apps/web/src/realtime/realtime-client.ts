@@ -1,5 +1,6 @@
 import type { ClientToServerEvents, RealtimeAck, RealtimeConnectErrorData, ServerToClientEvents } from '@app/contracts';
 import { io, type Socket } from 'socket.io-client';
+import { ControlState } from '../call-control/control-state';
 import { LiveState } from './live-state';
 
 /**
@@ -39,6 +40,8 @@ type CommandAck<C extends CommandName> = Parameters<Parameters<Commands[C]>[1]>[
 export class RealtimeClient {
   readonly socket: Socket<ServerToClientEvents, ClientToServerEvents>;
   readonly live = new LiveState();
+  /** Call control: outcomes of this user's commands and the pushes meant for them. */
+  readonly control = new ControlState();
   private state: RealtimeState = { status: 'connecting', lastError: null };
   private everConnected = false;
   private closed = false;
@@ -61,8 +64,16 @@ export class RealtimeClient {
     socket.on('snapshot', (snapshot) => live.snapshot(snapshot));
     socket.on('call:incoming', (event) => live.incoming(event));
     socket.on('call:answered', (event) => live.answered(event));
-    socket.on('call:updated', (event) => live.updated(event));
-    socket.on('call:ended', (event) => live.ended(event));
+    socket.on('call:updated', (event) => {
+      live.updated(event);
+      this.control.updated(event);
+    });
+    socket.on('call:ended', (event) => {
+      live.ended(event);
+      this.control.ended(event.call.id);
+    });
+    socket.on('call:consultation', (event) => this.control.consultation(event));
+    socket.on('call:originated', (event) => this.control.originated(event));
     socket.on('user:status', (event) => live.userStatus(event));
     socket.on('session:ended', () => this.endSession());
     socket.on('connect', () => {
@@ -100,6 +111,7 @@ export class RealtimeClient {
     this.socket.disconnect();
     this.listeners.clear();
     this.live.reset();
+    this.control.reset();
   }
 
   subscribe(listener: Listener): () => void {

@@ -4,6 +4,7 @@ import { IconBuilding, IconChartBar, IconHeadset, IconLayoutDashboard, IconPhone
 import { Link, Outlet, useLocation } from 'react-router';
 import { useTranslation } from 'react-i18next';
 import { hasRole, useSession } from '../auth/session-context';
+import { OwnCommandNotice } from '../call-control/phone-panel';
 import { userDisplayName } from '../common/format';
 import { useMeta } from '../common/use-meta';
 import { IncomingCallPopups } from '../live/incoming-call-popups';
@@ -77,6 +78,7 @@ export function AppLayout() {
         </AppShell.Navbar>
         <AppShell.Main>
           <ModeBanners />
+          <OwnCommandNotice />
           <Outlet />
         </AppShell.Main>
       </AppShell>
