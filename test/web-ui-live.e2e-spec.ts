@@ -6,6 +6,7 @@ import { AmiIngestService } from '../apps/server/src/call-ingest';
 import type { StatsDto } from '../apps/server/src/stats/dto/stats.dto';
 import { logIn, openBrowser, requireChromium, screenshot, textOf, type BrowserSession } from './support/browser';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
+import { createUser } from './support/test-app';
 import { recordingsFolder, toneWav, writeFileIn } from './support/recording-files';
 import { insertCall, insertRecording } from './support/recording-rows';
 import { expectStatsPageToShow } from './support/stats-page';
@@ -38,7 +39,8 @@ describe('web UI live in Chromium', () => {
   beforeAll(async () => {
     requireChromium();
     folder = await recordingsFolder();
-    e2e = await startCallsE2e({ LOGIN_RATE_LIMIT: '1000', RECORDINGS_PATH: folder.root, RECORDINGS_COMPRESSION: 'off' });
+    // The simulator's phones are chan_sip's (SIP/1001): click-to-call and pause ring them by that name.
+    e2e = await startCallsE2e({ LOGIN_RATE_LIMIT: '1000', RECORDINGS_PATH: folder.root, RECORDINGS_COMPRESSION: 'off', CALL_CONTROL_PHONE_CHANNEL: 'SIP/{extension}' });
     await e2e.testApp.app.listen(0, '127.0.0.1');
     baseURL = `http://127.0.0.1:${(e2e.testApp.app.getHttpServer().address() as AddressInfo).port}`;
     sim = await startPbxSim({ port: 0, users: [AMI_USER], traffic: null, config: { recordingsPath: folder.root } });
@@ -116,21 +118,45 @@ describe('web UI live in Chromium', () => {
     // Alice's phone answers: Bob's popup closes (answered elsewhere), so does hers; the call is hers now.
     await popupOf(bob, call.id).waitFor({ state: 'detached', timeout: 15_000 });
     await popup.waitFor({ state: 'detached' });
-    await liveRow(alice, call.id).and(alice.locator('[data-status="answered"]')).waitFor();
+    const row = liveRow(alice, call.id);
+    await row.and(alice.locator('[data-status="answered"]')).waitFor();
     expect(await liveRow(bob, call.id).count()).toBe(0);
-    expect(await textOf(liveRow(alice, call.id))).toMatch(/^\d+:\d+:\d+ [AP]M\s+ANSWERED\s+Inbound\s+\+74951234567\s+Acme\s+74950000000\s+alice\s+0:0\d$/);
+    expect(await textOf(row)).toMatch(/^\d+:\d+:\d+ [AP]M\s+ANSWERED\s+Inbound\s+\+74951234567\s+Acme\s+74950000000\s+alice\s+0:0\d\s+Hold\s+Transfer…\s+Start recording\s+Hang up$/);
     await screenshot(alice, 'live-calls');
 
-    // The caller hangs up: the call leaves the live list for "ended", and opens with its timeline.
+    // Alice transfers the call to Bob through the UI: a colleague picked from the directory, with his presence.
+    sim.engine.plans.get(placed.linkedid)?.legs.set('1002', [{ response: 'answer', ringMs: 2500, talkMs: 6000, hangup: 'self' }]);
+    await row.getByRole('button', { name: 'Transfer…' }).click();
+    const dialog = alice.getByRole('dialog', { name: `Transfer the call from ${ACME}` });
+    const toBob = dialog.getByRole('radio', { name: /^bob · 1002 · / });
+    expect(await toBob.evaluate((input) => input.closest('[data-presence]')?.getAttribute('data-presence'))).toBe('online');
+    await toBob.check();
+    await screenshot(alice, 'transfer-dialog');
+    const transferredAt = Date.now();
+    await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+    // Bob's browser (another context) gets the popup as his phone rings.
+    await popupOf(bob, call.id).getByTestId('popup-company').filter({ hasText: 'Acme' }).waitFor({ timeout: 5000 });
+    const bobPopupAfter = Date.now() - transferredAt;
+    expect(bobPopupAfter < 2000 ? 'within 2 s' : `Bob's popup after ${bobPopupAfter} ms`).toBe('within 2 s');
+    // What the PBX confirmed, in words; the call is no longer Alice's, so the page-wide notice says it.
+    expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Transferred to 1002 (confirmed by the PBX).');
+    await dialog.waitFor({ state: 'detached' });
+    await row.waitFor({ state: 'detached' });
+    await liveRow(bob, call.id).and(bob.locator('[data-status="answered"]')).waitFor({ timeout: 10_000 });
+    console.log(`popup latency: first ring ${Math.max(aliceAfter, bobAfter)} ms, after the transfer ${bobPopupAfter} ms`);
+
+    // Bob hangs up after his talk: the call leaves the live lists for "ended", and opens with its timeline.
     await endedCall(placed.linkedid);
-    await liveRow(alice, call.id).waitFor({ state: 'detached' });
+    await liveRow(bob, call.id).waitFor({ state: 'detached' });
     await alice.getByTestId('live-recent').locator(`[data-call-id="${call.id}"] a`).click();
     await alice.waitForURL(`**/calls/${call.id}`);
     const detail = await callDetail(e2e, token('sue'), call.id);
     await alice.getByTestId('call-timeline').waitFor();
     const steps = await alice.getByTestId('call-timeline').locator('[data-step]').evaluateAll((items) => items.map((item) => item.getAttribute('data-step')));
     expect(steps).toEqual(detail.timeline.map((step) => step.type));
-    expect(steps).toEqual(expect.arrayContaining(['ringing', 'answered', 'ended']));
+    expect(steps).toEqual(expect.arrayContaining(['ringing', 'answered', 'transferred', 'ended']));
+    expect(detail.timeline.find((step) => step.type === 'transferred')?.data).toMatchObject({ kind: 'blind', from: '1001', to: '1002', toUserId: String(e2e.bob.id) });
+    await screenshot(alice, 'call-detail-transferred', true);
     // The history lists it too.
     await alice.getByRole('link', { name: 'Back to the calls' }).click();
     await alice.locator(`[data-call-id="${call.id}"]`).waitFor();
@@ -177,6 +203,156 @@ describe('web UI live in Chromium', () => {
     expect(await sue.getByRole('navigation', { name: 'Главное меню' }).getByRole('link').allInnerTexts()).toEqual(['Текущие звонки', 'Табло', 'Звонки', 'Статистика', 'Компании']);
     expect(await textOf(sue.getByTestId('stats-by-status').getByTestId('numbers').locator('tbody tr').first())).toMatch(/^Отвечен\t/);
   }, 120_000);
+
+  /** An inbound call to Alice's DID that she answers and talks on until someone hangs up, as her page shows it. */
+  async function aliceTalking(alice: Page): Promise<{ call: { id: string }; linkedid: string }> {
+    const placed = sim.placeCall({ kind: 'inbound', from: ACME, to: ALICE_DID, ringMs: 500, talkMs: 600_000, hangupBy: 'caller' });
+    const call = await activeCall(placed.linkedid);
+    await liveRow(alice, call.id).and(alice.locator('[data-status="answered"]')).waitFor();
+    return { call, linkedid: placed.linkedid };
+  }
+  const simChannel = (peer: string) => sim.engine.liveChannels().find((channel) => channel.peer.name === peer);
+  /** A test that failed half-way leaves its calls up: the next one starts with none. */
+  async function hangUpEverything(): Promise<void> {
+    for (const channel of sim.engine.liveChannels()) sim.engine.control.amiHangup(channel, 16);
+    await eventually('no call left in the simulator', async () => sim.engine.liveChannels().length === 0);
+  }
+
+  it('holds and takes off hold, records on and off and hangs up from the call`s row, each as the PBX confirmed it', async () => {
+    try {
+      const alice = await browser('alice');
+      const { call } = await aliceTalking(alice);
+      const row = liveRow(alice, call.id);
+      const note = row.getByTestId('control-note');
+
+      // Hold from the keyboard: the row says "on hold" once the PBX's music reaches the caller.
+      await row.getByRole('button', { name: 'Hold', exact: true }).focus();
+      await alice.keyboard.press('Enter');
+      await row.and(alice.locator('[data-status="on_hold"]')).waitFor();
+      expect(await textOf(note.and(alice.locator('[data-note="confirmed"]')))).toBe('On hold: the other party hears music (confirmed by the PBX).');
+      expect([simChannel('provider')?.context, simChannel('1001')?.context]).toEqual(['crm-hold', 'crm-hold-wait']);
+      // Only what applies: no hold, no recording while held; take off hold instead.
+      expect(await row.getByRole('group', { name: `Call controls for ${ACME}` }).getByRole('button').allInnerTexts()).toEqual(['Take off hold', 'Transfer…', 'Hang up']);
+      await screenshot(alice, 'call-on-hold');
+      await row.getByRole('button', { name: 'Take off hold' }).click();
+      await row.and(alice.locator('[data-status="answered"]')).waitFor();
+      expect(await textOf(note.and(alice.locator('[data-note="confirmed"]')))).toMatch(/^Off hold after \d+ s: you are talking again\.$/);
+      expect(simChannel('provider')?.bridge).toBe(simChannel('1001')?.bridge);
+
+      // Recording on demand: the file the PBX writes, then stopped.
+      await row.getByRole('button', { name: 'Start recording' }).click();
+      await row.getByTestId('recording-on').waitFor();
+      expect(await textOf(note)).toMatch(/^Recording started: crm-ami-[\w.-]+\.wav\.$/);
+      expect(simChannel('1001')?.recordings.filter((recording) => recording.stoppedAt === null)).toHaveLength(1);
+      await screenshot(alice, 'call-recording');
+      await row.getByRole('button', { name: 'Stop recording' }).click();
+      await row.getByRole('button', { name: 'Start recording' }).waitFor();
+      expect(await textOf(note)).toMatch(/^Recording stopped: crm-ami-[\w.-]+\.wav\.$/);
+      expect(await row.getByTestId('recording-on').count()).toBe(0);
+
+      // Hang up: the caller's channel goes, the call ends, the row with it; the notice says what the PBX confirmed.
+      await row.getByRole('button', { name: 'Hang up' }).click();
+      await row.waitFor({ state: 'detached' });
+      expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Hung up (confirmed by the PBX).');
+      await eventually('the call over in the simulator', async () => sim.engine.liveChannels().length === 0);
+      const detail = await callDetail(e2e, token('sue'), call.id);
+      expect(detail.timeline.map((step) => step.type)).toEqual(expect.arrayContaining(['held', 'unheld', 'recording_started', 'recording_stopped', 'ended']));
+      expect(detail.call.hangupBy).toBe('system');
+    } finally {
+      await hangUpEverything();
+    }
+  }, 60_000);
+
+  it('an attended transfer: Alice consults Bob, completes once he answered; a refused transfer and pause are said in words', async () => {
+    try {
+      const alice = await browser('alice');
+      const { call, linkedid } = await aliceTalking(alice);
+      const row = liveRow(alice, call.id);
+      const transfer = async (fill: (dialog: Locator) => Promise<void>) => {
+        await row.getByRole('button', { name: 'Transfer…' }).click();
+        const dialog = alice.getByRole('dialog', { name: `Transfer the call from ${ACME}` });
+        await fill(dialog);
+        await dialog.getByRole('button', { name: 'Transfer', exact: true }).click();
+        return dialog;
+      };
+
+      // A typed extension nobody has: the server refuses, the dialog says why and stays open; nothing happened to the call.
+      const refused = await transfer(async (dialog) => {
+        await dialog.getByText('A number', { exact: true }).click();
+        await dialog.getByRole('textbox', { name: 'Number or extension' }).fill('1098');
+      });
+      expect(await textOf(refused.getByTestId('transfer-error'))).toBe(
+        'Transfer: not done. Nobody can be reached there: no active user, a user without a phone, or an unknown extension.',
+      );
+      expect(await textOf(row.getByTestId('control-note'))).toBe(await textOf(refused.getByTestId('transfer-error')));
+      await screenshot(alice, 'transfer-refused');
+      await alice.keyboard.press('Escape');
+      await refused.waitFor({ state: 'detached' });
+
+      // Attended: Bob's phone rings while the caller hears music; complete is offered once he answered.
+      sim.engine.plans.get(linkedid)?.legs.set('1002', [{ response: 'answer', ringMs: 1500, talkMs: 600_000, hangup: 'none' }]);
+      await transfer(async (dialog) => {
+        await dialog.getByRole('radio', { name: 'Attended: talk to them first' }).check();
+        await dialog.getByRole('radio', { name: /^bob · 1002 · / }).check();
+      });
+      await row.getByText('Consulting 1002').waitFor();
+      const complete = row.getByRole('button', { name: 'Complete the transfer' });
+      expect(await complete.isDisabled()).toBe(true);
+      await row.getByTestId('control-note').getByText('1002 answered: complete the transfer, or cancel it to go back to the caller.').waitFor({ timeout: 10_000 });
+      await screenshot(alice, 'attended-transfer');
+      await complete.click();
+      expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Transferred to 1002 after the consultation (confirmed by the PBX).');
+      await row.waitFor({ state: 'detached' });
+      expect(simChannel('provider')?.bridge).toBe(simChannel('1002')?.bridge);
+      await eventually('the transfer stored', async () => (await callDetail(e2e, token('sue'), call.id)).timeline.some((step) => step.type === 'transferred'));
+
+      // Pause in the queues (QueuePause): confirmed with the queues; and the language switch relabels the controls.
+      await alice.getByRole('switch', { name: 'Paused in the queues' }).click({ force: true });
+      expect(await textOf(alice.getByTestId('own-command-note').and(alice.locator('[data-note="confirmed"]')))).toBe('Paused in the queues: support.');
+      await alice.getByRole('radiogroup', { name: 'Language' }).getByText('RU', { exact: true }).click();
+      expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Пауза в очередях: support.');
+      await alice.getByRole('switch', { name: 'Пауза в очередях' }).click({ force: true });
+      expect(await textOf(alice.getByTestId('own-command-note').and(alice.locator('[data-note="confirmed"]')))).toBe('Снова в очередях: support.');
+
+      // Sue, a supervisor, has no phone: the server refuses her pause, in words.
+      const sue = await browser('sue');
+      await sue.getByRole('switch', { name: 'Paused in the queues' }).click({ force: true });
+      expect(await textOf(sue.getByTestId('own-command-note').and(sue.locator('[data-note="refused"]')))).toBe(
+        'Pause: not done. You have no extension (phone) to do this from.',
+      );
+    } finally {
+      await hangUpEverything();
+    }
+  }, 60_000);
+
+  it('click-to-call from a number field and from a company card: the PBX rings the user`s own phone first', async () => {
+    try {
+      const alice = await browser('alice');
+      await alice.getByRole('textbox', { name: 'Number to call' }).fill('1002');
+      await alice.getByTestId('phone-panel').getByRole('button', { name: 'Call', exact: true }).click();
+      expect(await textOf(alice.getByTestId('own-command-note').and(alice.locator('[data-note="confirmed"]')))).toBe(
+        'Your phone 1001 is ringing: answer it to call 1002.',
+      );
+      expect(simChannel('1001')).toBeDefined();
+      // The phone's answer (or not) comes as a push, in words.
+      await alice.getByTestId('own-command-note').and(alice.locator('[data-note="originated"]')).waitFor({ timeout: 15_000 });
+      expect(await textOf(alice.getByTestId('own-command-note'))).toMatch(/^(You answered: 1002 is being dialled\.|The call to 1002 did not start: your phone .+\.)$/);
+      await hangUpEverything();
+
+      // A supervisor with a phone calls a company from its card on the companies screen.
+      await createUser(e2e.testApp, e2e.adminToken, { username: 'sam', role: 'supervisor', phones: [{ phoneNumber: '1003', phoneType: 'extension' }] });
+      const sam = await browser('sam');
+      await sam.getByRole('link', { name: 'Companies' }).click();
+      await sam.getByRole('button', { name: 'Call +7 (495) 123-45-67' }).click();
+      expect(await textOf(sam.getByTestId('own-command-note').and(sam.locator('[data-note="confirmed"]')))).toBe(
+        'Your phone 1003 is ringing: answer it to call +74951234567.',
+      );
+      expect(simChannel('1003')).toBeDefined();
+      await screenshot(sam, 'click-to-call');
+    } finally {
+      await hangUpEverything();
+    }
+  }, 60_000);
 
   it('the wallboard follows calls in progress and every operator`s presence (chosen in the header) and phone state', async () => {
     const sue = await browser('sue');

@@ -1,5 +1,5 @@
-import { Badge, Button, Group, Stack, Text } from '@mantine/core';
-import { IconPhoneOff, IconPlayerPause, IconPlayerPlay, IconPlayerRecord, IconPlayerStop, IconTransfer } from '@tabler/icons-react';
+import { Badge, Button, Group, Menu, Stack, Text } from '@mantine/core';
+import { IconChevronDown, IconPhoneOff, IconPlayerPause, IconPlayerPlay, IconPlayerRecord, IconPlayerStop, IconTransfer } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { LiveCall } from '../realtime/live-state';
@@ -8,13 +8,51 @@ import { noteText } from './control-text';
 import { TransferModal } from './transfer-modal';
 import { useCallCommand, useControl } from './use-call-control';
 
+interface Action {
+  command: ControlCommand;
+  label: string;
+  run: () => unknown;
+  color?: string;
+  icon?: ReactNode;
+  disabled?: boolean;
+}
+
 /**
- * The buttons on a call in progress, each only where it applies (hold while talking, take off
+ * One button opening the controls. The menu itself is built at the first click: a wallboard
+ * renders a button per row, not a popover per row, and stays quick to relabel and scroll.
+ */
+function ControlsMenu({ actions, label, busy }: { actions: Action[]; label: string; busy: boolean }) {
+  const { t } = useTranslation();
+  const [opened, setOpened] = useState(false);
+  const target = (
+    <Button size="compact-xs" variant="light" rightSection={<IconChevronDown size={14} aria-hidden />} loading={busy} aria-label={label} aria-haspopup="menu" onClick={() => setOpened(true)}>
+      {t('control.menu')}
+    </Button>
+  );
+  if (!opened) return target;
+  return (
+    <Menu opened onChange={setOpened} position="bottom-end" withinPortal returnFocus>
+      <Menu.Target>{target}</Menu.Target>
+      <Menu.Dropdown>
+        {actions.map((action) => (
+          <Menu.Item key={action.label} color={action.color} leftSection={action.icon} disabled={action.disabled} onClick={() => void action.run()}>
+            {action.label}
+          </Menu.Item>
+        ))}
+      </Menu.Dropdown>
+    </Menu>
+  );
+}
+
+/**
+ * The controls on a call in progress, each only where it applies (hold while talking, take off
  * hold while held, transfer and recording once answered, complete/cancel during an attended
  * transfer, hang up or decline always), and the last outcome in words: what the PBX confirmed,
  * or why not. Who may do it is the server's to say (CallAccess): its refusal shows here.
+ * `inline`: a button each (the operator's own few calls); `menu`: one button opening them (a
+ * wallboard's hundreds of rows stay light to render).
  */
-export function CallControls({ live }: { live: LiveCall }) {
+export function CallControls({ live, layout = 'inline' }: { live: LiveCall; layout?: 'inline' | 'menu' }) {
   const { t } = useTranslation();
   const control = useControl();
   const command = useCallCommand();
@@ -27,54 +65,68 @@ export function CallControls({ live }: { live: LiveCall }) {
   const note = control.notes.get(id);
   const consultation = control.consultations.get(id);
   const recording = control.recording.has(id);
-  const busy = pending !== undefined;
   const talking = call.status === 'answered';
   const held = call.status === 'on_hold';
-  const button = (name: ControlCommand, label: string, run: () => unknown, props: { color?: string; icon?: ReactNode; disabled?: boolean } = {}) => (
-    <Button
-      size="compact-xs"
-      variant="light"
-      color={props.color}
-      leftSection={props.icon}
-      loading={pending === name}
-      disabled={(busy && pending !== name) || props.disabled}
-      onClick={() => void run()}
-    >
-      {label}
-    </Button>
-  );
+
+  const actions: Action[] = [];
+  if (consultation) {
+    actions.push(
+      { command: 'complete-transfer', label: t('control.completeTransfer'), run: () => command(id, 'complete-transfer', { callId: id }), color: 'green', disabled: !consultation.answered },
+      { command: 'cancel-transfer', label: t('control.cancelTransfer'), run: () => command(id, 'cancel-transfer', { callId: id }) },
+    );
+  } else {
+    if (talking) actions.push({ command: 'hold-call', label: t('control.hold'), run: () => command(id, 'hold-call', { callId: id, isHold: true }), icon: <IconPlayerPause size={14} aria-hidden /> });
+    if (held) actions.push({ command: 'hold-call', label: t('control.unhold'), run: () => command(id, 'hold-call', { callId: id, isHold: false }), icon: <IconPlayerPlay size={14} aria-hidden /> });
+    if (talking || held) actions.push({ command: 'transfer-call', label: t('control.transfer'), run: () => setTransferring(true), icon: <IconTransfer size={14} aria-hidden /> });
+    if (talking) {
+      actions.push(
+        recording
+          ? { command: 'record-call', label: t('control.recordOff'), run: () => command(id, 'record-call', { callId: id, on: false }), icon: <IconPlayerStop size={14} aria-hidden /> }
+          : { command: 'record-call', label: t('control.recordOn'), run: () => command(id, 'record-call', { callId: id, on: true }), icon: <IconPlayerRecord size={14} aria-hidden /> },
+      );
+    }
+  }
+  actions.push({
+    command: 'hangup-call',
+    label: call.status === 'ringing' ? t('control.decline') : t('control.hangup'),
+    run: () => command(id, 'hangup-call', { callId: id }),
+    color: 'red',
+    icon: <IconPhoneOff size={14} aria-hidden />,
+  });
+
+  const groupLabel = t('control.actions', { number: call.callerNumber });
   return (
     <Stack gap={4} data-testid="call-controls" data-call-id={id}>
-      <Group gap={4} role="group" aria-label={t('control.actions', { number: call.callerNumber })}>
+      <Group gap={4}>
         {recording && (
           <Badge color="red" variant="dot" data-testid="recording-on">
             {t('control.recordingNow')}
           </Badge>
         )}
-        {consultation ? (
-          <>
-            <Badge variant="outline">{t('control.consulting', { to: consultation.to })}</Badge>
-            {button('complete-transfer', t('control.completeTransfer'), () => command(id, 'complete-transfer', { callId: id }), { color: 'green', disabled: !consultation.answered })}
-            {button('cancel-transfer', t('control.cancelTransfer'), () => command(id, 'cancel-transfer', { callId: id }))}
-          </>
+        {consultation && <Badge variant="outline">{t('control.consulting', { to: consultation.to })}</Badge>}
+        {layout === 'menu' ? (
+          <ControlsMenu actions={actions} label={groupLabel} busy={pending !== undefined} />
         ) : (
-          <>
-            {talking && button('hold-call', t('control.hold'), () => command(id, 'hold-call', { callId: id, isHold: true }), { icon: <IconPlayerPause size={14} aria-hidden /> })}
-            {held && button('hold-call', t('control.unhold'), () => command(id, 'hold-call', { callId: id, isHold: false }), { icon: <IconPlayerPlay size={14} aria-hidden /> })}
-            {(talking || held) && button('transfer-call', t('control.transfer'), () => setTransferring(true), { icon: <IconTransfer size={14} aria-hidden /> })}
-            {talking &&
-              (recording
-                ? button('record-call', t('control.recordOff'), () => command(id, 'record-call', { callId: id, on: false }), { icon: <IconPlayerStop size={14} aria-hidden /> })
-                : button('record-call', t('control.recordOn'), () => command(id, 'record-call', { callId: id, on: true }), { icon: <IconPlayerRecord size={14} aria-hidden /> }))}
-          </>
+          <Group gap={4} role="group" aria-label={groupLabel}>
+            {actions.map((action) => (
+              <Button
+                key={action.label}
+                size="compact-xs"
+                variant="light"
+                color={action.color}
+                leftSection={action.icon}
+                loading={pending === action.command}
+                disabled={(pending !== undefined && pending !== action.command) || action.disabled}
+                onClick={() => void action.run()}
+              >
+                {action.label}
+              </Button>
+            ))}
+          </Group>
         )}
-        {button('hangup-call', call.status === 'ringing' ? t('control.decline') : t('control.hangup'), () => command(id, 'hangup-call', { callId: id }), {
-          color: 'red',
-          icon: <IconPhoneOff size={14} aria-hidden />,
-        })}
       </Group>
-      <Text size="xs" role="status" aria-live="polite" data-testid="control-note" data-note={note?.kind ?? (busy ? 'pending' : 'none')} c={note?.kind === 'refused' ? 'red' : undefined}>
-        {busy ? t('control.working') : note ? noteText(t, note) : ''}
+      <Text size="xs" role="status" aria-live="polite" data-testid="control-note" data-note={pending ? 'pending' : (note?.kind ?? 'none')} c={note?.kind === 'refused' ? 'red' : undefined}>
+        {pending ? t('control.working') : note ? noteText(t, note) : ''}
       </Text>
       {transferring && <TransferModal live={live} opened={transferring} onClose={() => setTransferring(false)} />}
     </Stack>

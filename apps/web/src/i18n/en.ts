@@ -412,6 +412,7 @@ export const en = {
     noProblems: 'Every row was imported.',
   },
   control: {
+    menu: 'Control',
     actions: 'Call controls for {{number}}',
     colActions: 'Actions',
     hold: 'Hold',

@@ -414,6 +414,7 @@ export const ru: Messages = {
     noProblems: 'Все строки импортированы.',
   },
   control: {
+    menu: 'Управление',
     actions: 'Управление звонком {{number}}',
     colActions: 'Действия',
     hold: 'Удержать',

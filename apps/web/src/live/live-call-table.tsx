@@ -20,14 +20,18 @@ export const ringingOn = (live: LiveCall): string =>
 const ROW_HEIGHT = 66;
 const COLUMNS = 8;
 
+/** `inline`: a button per control (the operator's own calls); `menu`: one menu per row (a wallboard's many). */
+export type ControlsLayout = 'inline' | 'menu';
+
 interface LiveCallRowProps {
   live: LiveCall;
+  controls: ControlsLayout;
   skewMs: number;
   index: number;
   measure: (element: HTMLTableRowElement | null) => void;
 }
 
-const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: LiveCallRowProps) {
+const LiveCallRow = memo(function LiveCallRow({ live, controls, skewMs, index, measure }: LiveCallRowProps) {
   const { t, i18n } = useTranslation();
   const { call } = live;
   const ringing = ringingOn(live);
@@ -72,7 +76,7 @@ const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: 
         <Elapsed since={call.answeredAt ?? call.startedAt} skewMs={skewMs} />
       </Table.Td>
       <Table.Td data-testid="live-actions">
-        <CallControls live={live} />
+        <CallControls live={live} layout={controls} />
       </Table.Td>
     </Table.Tr>
   );
@@ -82,7 +86,7 @@ const LiveCallRow = memo(function LiveCallRow({ live, skewMs, index, measure }: 
  * Calls in progress with their running durations, virtualised: a wallboard with hundreds of
  * calls renders (and ticks) only the rows in view; a row re-renders when its call changes.
  */
-export function LiveCallTable({ calls, skewMs, label, testId }: { calls: LiveCall[]; skewMs: number; label: string; testId: string }) {
+export function LiveCallTable({ calls, skewMs, label, testId, controls = 'inline' }: { calls: LiveCall[]; skewMs: number; label: string; testId: string; controls?: ControlsLayout }) {
   const { t } = useTranslation();
   const scroller = useRef<HTMLDivElement>(null);
   const virtualizer = useVirtualizer({ count: calls.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_HEIGHT, overscan: 8 });
@@ -91,7 +95,7 @@ export function LiveCallTable({ calls, skewMs, label, testId }: { calls: LiveCal
   const paddingBottom = virtualizer.getTotalSize() - (rows.at(-1)?.end ?? 0);
   return (
     <div ref={scroller} style={{ maxHeight: 'max(320px, calc(100vh - 360px))', overflow: 'auto' }}>
-      <Table stickyHeader aria-label={label} aria-rowcount={calls.length + 1} data-testid={testId} highlightOnHover style={{ minWidth: 1060 }}>
+      <Table stickyHeader aria-label={label} aria-rowcount={calls.length + 1} data-testid={testId} highlightOnHover style={{ minWidth: controls === 'inline' ? 1060 : 900 }}>
         <Table.Thead>
           <Table.Tr aria-rowindex={1}>
             <Table.Th w={110}>{t('live.colStarted')}</Table.Th>
@@ -101,13 +105,13 @@ export function LiveCallTable({ calls, skewMs, label, testId }: { calls: LiveCal
             <Table.Th>{t('live.colCalled')}</Table.Th>
             <Table.Th>{t('live.colUser')}</Table.Th>
             <Table.Th w={100}>{t('live.colDuration')}</Table.Th>
-            <Table.Th w={300}>{t('control.colActions')}</Table.Th>
+            <Table.Th w={controls === 'inline' ? 300 : 140}>{t('control.colActions')}</Table.Th>
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           <VirtualPadding height={paddingTop} columns={COLUMNS} />
           {rows.map((row) => (
-            <LiveCallRow key={calls[row.index].call.id} live={calls[row.index]} skewMs={skewMs} index={row.index} measure={virtualizer.measureElement} />
+            <LiveCallRow key={calls[row.index].call.id} live={calls[row.index]} controls={controls} skewMs={skewMs} index={row.index} measure={virtualizer.measureElement} />
           ))}
           <VirtualPadding height={paddingBottom} columns={COLUMNS} />
         </Table.Tbody>

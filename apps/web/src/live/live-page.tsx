@@ -5,19 +5,20 @@ import { PhonePanel } from '../call-control/phone-panel';
 import { StatusBadge } from '../common/call-badges';
 import { formatDuration, formatTime } from '../common/format';
 import { EmptyState, LoadingState } from '../common/query-state';
-import type { LiveCall } from '../realtime/live-state';
+import { currentAgent, type LiveCall } from '../realtime/live-state';
 import { useLive } from '../realtime/realtime-context';
 import { LiveCallTable } from './live-call-table';
 import { StaleNotice } from './stale-notice';
 
 /**
  * The user's own call in progress: ringing on their phone (or assigned to them while it rings),
- * or answered and theirs. A queue call that rang them and went to a colleague is not.
+ * or answered and theirs (they answered it or it was transferred to them). A queue call that
+ * rang them and went to a colleague is not, nor one they transferred away.
  */
 export function isMine(live: LiveCall, me: string | undefined): boolean {
   if (!me) return false;
   if (live.call.status === 'ringing') return live.call.assignedUserId === me || live.ringing.some((phone) => phone.userId === me);
-  return live.call.assignedUserId === me;
+  return currentAgent(live) === me;
 }
 
 /** An ended call concerns the user when it was theirs or their phone took part (a missed ring included). */

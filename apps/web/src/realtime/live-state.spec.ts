@@ -1,7 +1,7 @@
 import { describe, expect, it, jest } from '@jest/globals';
 import type { CallView, PartyStep, RealtimeSnapshot, UserPresence } from '@app/contracts';
 import { makeCallListItem } from '../../../server/src/calls/testing/call-list-item-factory';
-import { LiveState } from './live-state';
+import { currentAgent, LiveState } from './live-state';
 
 const ME: UserPresence = { id: '7', username: 'alice', fullName: 'Alice Agent', role: 'operator', status: 'online' };
 const BOB: UserPresence = { id: '8', username: 'bob', fullName: null, role: 'operator', status: 'away' };
@@ -109,5 +109,24 @@ describe('LiveState', () => {
     expect(view.phones).toEqual([{ pbxId: 'main', extension: '1002', userId: BOB.id, state: 'in_use', at, test: false }]);
     live.reset();
     expect(live.view()).toMatchObject({ me: null, calls: [], users: [], phones: [] });
+  });
+
+  it('follows who has the call now: the answer, then the transfer`s target, before the stored assignment moves at the end', () => {
+    const live = new LiveState();
+    live.snapshot(snapshot());
+    live.incoming(ringing(1, myPhone));
+    live.answered({ call: version(2, { status: 'answered', assignedUserId: ME.id }), at, test: false, answeredBy: myPhone });
+    expect(currentAgent(live.view().calls[0])).toBe(ME.id);
+    const transfer = { kind: 'blind', from: '1001', to: '1002', fromUserId: ME.id, toUserId: BOB.id } as const;
+    live.updated({ call: version(3, { status: 'answered', assignedUserId: ME.id }), at, test: false, step: { type: 'transferred', ...transfer } });
+    expect(currentAgent(live.view().calls[0])).toBe(BOB.id);
+    // A later step that says nothing of the agent keeps it.
+    live.updated({ call: version(4, { status: 'on_hold', assignedUserId: ME.id }), at, test: false, step: { type: 'held', by: 'server' } });
+    expect(currentAgent(live.view().calls[0])).toBe(BOB.id);
+    // Out to a number: nobody's in the CRM; a snapshot knows no pushes, the assigned user stands in.
+    live.updated({ call: version(5, { status: 'answered', assignedUserId: ME.id }), at, test: false, step: { type: 'transferred', ...transfer, to: '84951112233', toUserId: null } });
+    expect(currentAgent(live.view().calls[0])).toBeNull();
+    live.snapshot(snapshot({ calls: [{ call: { ...version(6, { status: 'answered', assignedUserId: ME.id }), assignedUserName: null, callerCompanyName: null }, company: null, ringing: [] }] }));
+    expect(currentAgent(live.view().calls[0])).toBe(ME.id);
   });
 });

@@ -28,6 +28,12 @@ export interface LiveCall {
   popup: boolean;
   /** Tracked by an ingest in TEST_MODE: not stored, its id is no database id. */
   test: boolean;
+  /**
+   * Who talks on the call now as its pushes told: the user who answered, then each transfer's
+   * target (null: nobody's, e.g. a number outside). Undefined when not seen (a snapshot): the
+   * assigned user stands in. The stored assigned user follows a transfer only at the call's end.
+   */
+  agentUserId?: string | null;
 }
 
 /** What the live screens render; a new object whenever anything changed. */
@@ -56,6 +62,8 @@ const RECENT_ENDED = 10;
 export const EMPTY_LIVE_VIEW: LiveView = { syncedAt: null, clockSkewMs: 0, me: null, calls: [], popups: [], recentlyEnded: [], users: [], phones: [] };
 
 export const cardName = (card: UserCard): string => card.fullName || card.username;
+/** The user the call is with now: the pushes' answer or transfer target, else the assigned user. */
+export const currentAgent = (live: LiveCall): string | null => (live.agentUserId !== undefined ? live.agentUserId : live.call.assignedUserId);
 const phoneKey = (phone: Pick<PhoneState, 'pbxId' | 'extension'>) => `${phone.pbxId}/${phone.extension}`;
 const byNewest = (a: LiveCall, b: LiveCall) => b.call.startedAt.localeCompare(a.call.startedAt) || Number(b.call.id) - Number(a.call.id);
 
@@ -151,7 +159,7 @@ export class LiveState {
   answered(event: CallAnsweredEvent): void {
     const previous = this.accept(event.call);
     if (previous === undefined) return;
-    this.put(event.call, previous, { ringing: [], popup: false, test: event.test });
+    this.put(event.call, previous, { ringing: [], popup: false, test: event.test, agentUserId: event.answeredBy.userId ?? undefined });
   }
 
   updated(event: CallUpdatedEvent): void {
@@ -164,6 +172,7 @@ export class LiveState {
       ringing: event.call.status === 'ringing' ? ringing : [],
       popup: event.call.status === 'ringing' && (previous?.popup ?? false),
       test: event.test,
+      ...(step.type === 'transferred' && { agentUserId: step.toUserId }),
     });
   }
 
@@ -237,6 +246,7 @@ export class LiveState {
       ringing: fields.ringing ?? previous?.ringing ?? [],
       popup: fields.popup ?? previous?.popup ?? false,
       test: fields.test ?? previous?.test ?? false,
+      agentUserId: fields.agentUserId !== undefined ? fields.agentUserId : previous?.agentUserId,
     };
   }
 

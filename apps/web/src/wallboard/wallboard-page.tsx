@@ -6,14 +6,14 @@ import { EmptyState, LoadingState } from '../common/query-state';
 import { Elapsed } from '../live/elapsed';
 import { LiveCallTable } from '../live/live-call-table';
 import { StaleNotice } from '../live/stale-notice';
-import { cardName, type LiveCall, type LiveView } from '../realtime/live-state';
+import { cardName, currentAgent, type LiveCall, type LiveView } from '../realtime/live-state';
 import { useLive } from '../realtime/realtime-context';
 import { PhoneBadge, PresenceBadge } from './presence-badges';
 
 /** The call a user is on now: answered or held and assigned to them, or ringing on their phone. */
 function currentCall(user: UserPresence, calls: LiveCall[]): LiveCall | undefined {
   return (
-    calls.find((live) => live.call.assignedUserId === user.id && (live.call.status === 'answered' || live.call.status === 'on_hold')) ??
+    calls.find((live) => currentAgent(live) === user.id && (live.call.status === 'answered' || live.call.status === 'on_hold')) ??
     calls.find((live) => live.ringing.some((phone) => phone.userId === user.id))
   );
 }
@@ -101,7 +101,7 @@ export function WallboardPage() {
         {view.calls.length === 0 ? (
           <EmptyState>{t('wallboard.callsEmpty')}</EmptyState>
         ) : (
-          <LiveCallTable calls={view.calls} skewMs={view.clockSkewMs} label={t('wallboard.inProgress')} testId="wallboard-calls" />
+          <LiveCallTable calls={view.calls} skewMs={view.clockSkewMs} label={t('wallboard.inProgress')} testId="wallboard-calls" controls="menu" />
         )}
       </Paper>
       <Paper withBorder p="md" component="section" aria-labelledby="wallboard-operators-title">
