@@ -1,13 +1,14 @@
 import type { PlaceCallRequest, TrafficProfile } from '../../../pbx-sim/src';
 
 /**
- * The simulator's steady profile, a little livelier: a new call every 4 s on average and
- * shorter conversations (median 15 s), so a newcomer watching the API sees calls start and
- * end within the first minute. Unanswered outcomes end after their ring time (2-9 s).
+ * The simulator's steady profile, a little livelier: a new call every 4 s on average, and
+ * conversations of half a minute (at least 12 s), so a newcomer watching the page sees calls
+ * start and end within the first minute and still has the time to hold, transfer or hang up
+ * one. Unanswered outcomes end after their ring time (2-9 s).
  */
 export const DEMO_TRAFFIC: Partial<TrafficProfile> = {
   cps: 0.25,
-  talkMs: { median: 15_000, sigma: 0.6, min: 4_000, max: 120_000 },
+  talkMs: { median: 30_000, sigma: 0.5, min: 12_000, max: 120_000 },
 };
 
 /**
