@@ -1,48 +1,23 @@
 import { Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, UNANSWERED_CALL_STATUSES, type CallDirection, type TerminalCallStatus } from '@app/contracts';
+import { CALL_DIRECTIONS, TERMINAL_CALL_STATUSES, type CallDirection, type TerminalCallStatus } from '@app/contracts';
 import { DataSource } from 'typeorm';
-import { CALL_FROM, CALL_SELECT, filterConditions, toCallListItem, type CallDbRow } from '../calls';
+import { toCallListItem } from '../calls';
 import type { CallStats } from '@app/contracts';
 import { ValidationFailedError } from '../common/errors/domain-error';
 import { PgTimeZones } from '../database';
 import { AppConfig } from '../config/app-config';
+import { rawStatsFigures } from './raw-stats-query';
+import { rollupStatsFigures } from './rollup-stats-query';
+import type { StatsFigures, StatsScope } from './stats-figures';
+import { planPeriod } from './stats-periods';
 
-export interface StatsRequest {
-  from: Date;
-  to: Date;
-  userId?: number;
-  /** IANA zone for the per-hour and per-day buckets. */
-  timeZone: string;
+export interface StatsRequest extends StatsScope {
+  /**
+   * Where the figures come from: the rollups (the default; `calls` only for the partial hours
+   * at the edges) or `calls` alone, the definition the rollups equal (tests and benchmarks).
+   */
+  source?: 'rollup' | 'raw';
 }
-
-interface Outcome {
-  status: TerminalCallStatus;
-  direction: CallDirection;
-  calls: number;
-}
-
-interface Durations {
-  ring_avg: number | null;
-  ring_p90: number | null;
-  talk_avg: number | null;
-  talk_p90: number | null;
-  talk_total: number | null;
-}
-
-interface UserRow {
-  user_id: number;
-  user_name: string | null;
-  calls: number;
-  answered: number;
-  unanswered: number;
-  talk: number;
-  talk_avg: number | null;
-}
-
-type Bucket<K> = K & { calls: number; answered: number };
-
-/** Missed calls listed with their count; the count covers them all. */
-const MISSED_LISTED = 100;
 
 /** Call statistics computed in PostgreSQL: a few aggregate queries over the period, run side by side. */
 @Injectable()
@@ -64,93 +39,25 @@ export class StatsService implements OnApplicationBootstrap {
     if (!(await this.timeZones.knows(request.timeZone))) {
       throw new ValidationFailedError([{ field: 'tz', messages: [`tz "${request.timeZone}" is not a time zone the database knows`] }]);
     }
-    const values: unknown[] = [];
-    const where = [...filterConditions({ from: request.from, to: request.to, userId: request.userId }, values), 'c.ended_at IS NOT NULL'].join(' AND ');
-    const q = <T>(sql: string, extra: unknown[] = []) => this.dataSource.query<T[]>(sql, [...values, ...extra]);
-    const tz = `$${values.length + 1}`;
-    const answered = `p.status = 'answered'`;
-    const unanswered = (alias: string) => `${alias}.status IN (${UNANSWERED_CALL_STATUSES.map((s) => `'${s}'`).join(', ')})`;
-
-    // The period is read once (an index-only scan of ix_calls_ended_stats) and every
-    // aggregate runs over that in-memory copy, in one statement.
-    const [[aggregates], missed] = await Promise.all([
-      q<{ outcomes: Outcome[] | null; durations: Durations; per_user: UserRow[] | null; per_hour: Bucket<{ hour: number }>[] | null; per_day: Bucket<{ day: string }>[] | null }>(
-        `WITH p AS MATERIALIZED (
-           SELECT c.status, c.direction, c.assigned_user_id, c.ring_seconds,
-                  -- An unobserved end leaves the talk unknown: the call counts, its talk does not.
-                  CASE WHEN c.end_source = 'unobserved' THEN NULL ELSE c.talk_seconds END AS talk_seconds,
-                  c.started_at AT TIME ZONE ${tz} AS local
-           FROM calls c WHERE ${where}
-         )
-         SELECT
-           (SELECT json_agg(t) FROM (SELECT status, direction, count(*)::int AS calls FROM p GROUP BY 1, 2) t) AS outcomes,
-           (SELECT row_to_json(t) FROM (
-              SELECT avg(ring_seconds)::float8 AS ring_avg,
-                     percentile_cont(0.9) WITHIN GROUP (ORDER BY ring_seconds) AS ring_p90,
-                     (avg(talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg,
-                     percentile_cont(0.9) WITHIN GROUP (ORDER BY talk_seconds) FILTER (WHERE ${answered}) AS talk_p90,
-                     (sum(talk_seconds) FILTER (WHERE ${answered}))::int AS talk_total
-              FROM p) t) AS durations,
-           (SELECT json_agg(t ORDER BY t.calls DESC, t.user_id) FROM (
-              SELECT p.assigned_user_id AS user_id,
-                     COALESCE(NULLIF(concat_ws(' ', u.first_name, u.last_name), ''), u.username) AS user_name,
-                     count(*)::int AS calls,
-                     (count(*) FILTER (WHERE ${answered}))::int AS answered,
-                     (count(*) FILTER (WHERE ${unanswered('p')}))::int AS unanswered,
-                     (COALESCE(sum(p.talk_seconds) FILTER (WHERE ${answered}), 0))::int AS talk,
-                     (avg(p.talk_seconds) FILTER (WHERE ${answered}))::float8 AS talk_avg
-              FROM p LEFT JOIN users u ON u.id = p.assigned_user_id
-              WHERE p.assigned_user_id IS NOT NULL
-              GROUP BY p.assigned_user_id, u.username, u.first_name, u.last_name) t) AS per_user,
-           (SELECT json_agg(t) FROM (
-              SELECT extract(hour FROM local)::int AS hour, count(*)::int AS calls, (count(*) FILTER (WHERE ${answered}))::int AS answered
-              FROM p GROUP BY 1) t) AS per_hour,
-           (SELECT json_agg(t ORDER BY t.day) FROM (
-              SELECT to_char(local, 'YYYY-MM-DD') AS day, count(*)::int AS calls, (count(*) FILTER (WHERE ${answered}))::int AS answered
-              FROM p GROUP BY 1) t) AS per_day`,
-        [request.timeZone],
-      ),
-      // Per number the missed calls came from, its latest answered call (one index probe each):
-      // a missed call is open while no answered call to or from its number came later.
-      q<CallDbRow & { total: number }>(
-        `WITH missed AS MATERIALIZED (
-           SELECT c.id, c.external_number, c.started_at FROM calls c
-           WHERE ${where} AND c.direction = 'inbound' AND ${unanswered('c')} AND c.external_number IS NOT NULL
-         ),
-         last_answered AS MATERIALIZED (
-           SELECT n.external_number,
-                  (SELECT max(cb.started_at) FROM calls cb WHERE cb.external_number = n.external_number AND cb.status = 'answered') AS at
-           FROM (SELECT DISTINCT external_number FROM missed) n
-         ),
-         open_missed AS MATERIALIZED (
-           SELECT m.id, m.started_at FROM missed m JOIN last_answered a USING (external_number)
-           WHERE a.at IS NULL OR a.at <= m.started_at
-         )
-         SELECT ${CALL_SELECT}, (SELECT count(*) FROM open_missed)::int AS total ${CALL_FROM}
-         WHERE c.id IN (SELECT id FROM open_missed ORDER BY started_at DESC, id DESC LIMIT ${MISSED_LISTED})
-         ORDER BY c.started_at DESC, c.id DESC`,
-      ),
-    ]);
-
+    const { outcomes, ring, talk, perUser, perHour, perDay, missed } = await this.figures(request);
     const byStatus = Object.fromEntries(TERMINAL_CALL_STATUSES.map((s) => [s, 0])) as Record<TerminalCallStatus, number>;
     const byDirection = Object.fromEntries(CALL_DIRECTIONS.map((d) => [d, 0])) as Record<CallDirection, number>;
     let calls = 0;
-    const { outcomes, durations, per_user: perUser, per_hour: perHour, per_day: perDay } = aggregates;
-    for (const row of outcomes ?? []) {
+    for (const row of outcomes) {
       calls += row.calls;
       if (row.status in byStatus) byStatus[row.status] += row.calls;
       byDirection[row.direction] += row.calls;
     }
-    const hours = new Map((perHour ?? []).map((h) => [h.hour, h]));
+    const hours = new Map(perHour.map((h) => [h.hour, h]));
     return {
       from: request.from.toISOString(),
       to: request.to.toISOString(),
       timeZone: request.timeZone,
       userId: request.userId === undefined ? null : String(request.userId),
       totals: { calls, answered: byStatus.answered, answerRate: calls === 0 ? 0 : byStatus.answered / calls, byStatus, byDirection },
-      ringSeconds: { average: durations.ring_avg, p90: durations.ring_p90 },
-      talkSeconds: { average: durations.talk_avg, p90: durations.talk_p90, total: durations.talk_total ?? 0 },
-      perUser: (perUser ?? []).map((u) => ({
+      ringSeconds: ring,
+      talkSeconds: talk,
+      perUser: perUser.map((u) => ({
         userId: String(u.user_id),
         userName: u.user_name,
         calls: u.calls,
@@ -160,8 +67,18 @@ export class StatsService implements OnApplicationBootstrap {
         averageTalkSeconds: u.talk_avg,
       })),
       perHour: Array.from({ length: 24 }, (_, hour) => ({ hour, calls: hours.get(hour)?.calls ?? 0, answered: hours.get(hour)?.answered ?? 0 })),
-      perDay: (perDay ?? []).map((d) => ({ day: d.day, calls: d.calls, answered: d.answered })),
+      perDay: perDay.map((d) => ({ day: d.day, calls: d.calls, answered: d.answered })),
       missedNotCalledBack: { count: missed[0]?.total ?? 0, calls: missed.map(toCallListItem) },
     };
+  }
+
+  /**
+   * The rollups when the period holds a whole UTC hour; `calls` for shorter periods (a few
+   * thousand calls at most) and for zones whose offset is no whole number of quarter hours.
+   */
+  private async figures(request: StatsRequest): Promise<StatsFigures> {
+    const scope: StatsScope = { from: request.from, to: request.to, userId: request.userId, timeZone: request.timeZone };
+    const plan = request.source === 'raw' ? null : planPeriod(request.from, request.to, request.userId !== undefined);
+    return (plan && (await rollupStatsFigures(this.dataSource, scope, plan))) ?? rawStatsFigures(this.dataSource, scope);
   }
 }

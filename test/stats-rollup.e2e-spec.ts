@@ -1,0 +1,231 @@
+import 'reflect-metadata';
+import { DataSource } from 'typeorm';
+import { buildDataSourceOptions } from '../apps/server/src/database/data-source-options';
+import { MIGRATIONS } from '../apps/server/src/database/migrations';
+import { CallStatsRollup1795658000000 } from '../apps/server/src/database/migrations/1795658000000-call-stats-rollup';
+import { StatsService, type StatsRequest } from '../apps/server/src/stats';
+import { createUser, loginAdmin, startTestApp, type TestApp } from './support/test-app';
+import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
+
+/**
+ * The rollups (migration CallStatsRollup1795658000000) against the raw query: every number
+ * GET /api/stats returns, for periods made of whole months, days, hours and partial hours, in
+ * zones with whole, half and quarter hour offsets, for all users and for one, after inserts,
+ * edits, moves across months, deletes, a user's deletion and a month archived and restored.
+ */
+
+/** A small deterministic generator: the same calls on every run. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state * 1664525 + 1013904223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+const STATUSES = ['answered', 'answered', 'answered', 'missed', 'busy', 'abandoned', 'failed'];
+const DIRECTIONS = ['inbound', 'inbound', 'outbound', 'internal'];
+const ZONES = ['UTC', 'Europe/Moscow', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe'];
+
+/** Inserts `count` calls from 2031-01-20 to 2031-04-10 (four month partitions), some still live. */
+async function insertCalls(database: string, count: number, users: number[], seed: number): Promise<void> {
+  const next = random(seed);
+  const pick = <T>(items: T[]) => items[Math.floor(next() * items.length)];
+  const rows = Array.from({ length: count }, (_, i) => {
+    const started = Date.parse('2031-01-20T00:00:00Z') + Math.floor(next() * 80 * 86_400) * 1000 + Math.floor(next() * 1000);
+    const status = pick(STATUSES);
+    const ring = Math.floor(next() * 40);
+    const talk = status === 'answered' ? Math.floor(next() * 600) : 0;
+    const live = next() < 0.05;
+    return {
+      linkedid: `rollup-${seed}-${i}`,
+      direction: pick(DIRECTIONS),
+      status: live ? 'ringing' : status,
+      external: next() < 0.9 ? `+7495${String(Math.floor(next() * 40)).padStart(7, '0')}` : null,
+      started: new Date(started).toISOString(),
+      ended: live ? null : new Date(started + (ring + talk) * 1000).toISOString(),
+      ring,
+      talk: live ? 0 : talk,
+      hold: Math.floor(next() * 3) * 5,
+      user: next() < 0.2 ? null : pick(users),
+      endSource: live ? null : pick(['ami', 'ami', 'ami', 'cdr', 'unobserved']),
+    };
+  });
+  await query(
+    database,
+    `INSERT INTO calls (pbx_id, linkedid, call_uid, direction, status, caller_number, receiver_number, external_number,
+       started_at, answered_at, ended_at, ring_seconds, talk_seconds, duration, hold_seconds, assigned_user_id, end_source)
+     SELECT 'rollup', r.linkedid, r.linkedid, r.direction, r.status, COALESCE(r.external, '101'), '102', r.external,
+       r.started, CASE WHEN r.status = 'answered' THEN r.started END, r.ended, r.ring, r.talk, r.talk, r.hold, r.user_id, r.end_source
+     FROM json_to_recordset($1::json) AS r(linkedid text, direction text, status text, external text, started timestamptz,
+       ended timestamptz, ring int, talk int, hold int, user_id int, end_source text)`,
+    [JSON.stringify(rows.map((r) => ({ ...r, user_id: r.user, end_source: r.endSource })))],
+  );
+}
+
+/** Edits of every kind a write path makes, each touching many calls at once. */
+async function editCalls(database: string, users: number[]): Promise<void> {
+  // Live calls end (the ingest), some answered.
+  await query(database, `UPDATE calls SET status = 'answered', answered_at = started_at, ended_at = started_at + interval '90 seconds', talk_seconds = 77, duration = 77, end_source = 'ami' WHERE ended_at IS NULL AND id % 2 = 0`);
+  await query(database, `UPDATE calls SET status = 'missed', ended_at = started_at + interval '20 seconds', end_source = 'cdr' WHERE ended_at IS NULL AND id % 3 = 0`);
+  // Corrections: status, user, talk, end source (the CDR completion), direction.
+  await query(database, `UPDATE calls SET status = 'answered', talk_seconds = 33, duration = 33, answered_at = started_at WHERE status = 'missed' AND id % 5 = 0`);
+  await query(database, `UPDATE calls SET assigned_user_id = $1 WHERE id % 7 = 0`, [users[0]]);
+  await query(database, `UPDATE calls SET talk_seconds = talk_seconds + 11, duration = talk_seconds + 11, end_source = 'cdr' WHERE end_source = 'unobserved' AND id % 2 = 1`);
+  await query(database, `UPDATE calls SET direction = 'inbound', external_number = '+74950000001' WHERE id % 11 = 0`);
+  // Calls moved across months (a corrected start), one to another year.
+  await query(database, `UPDATE calls SET started_at = started_at + interval '17 days 3 hours 7 minutes' WHERE id % 13 = 0`);
+  await query(database, `UPDATE calls SET started_at = started_at - interval '1 year' WHERE id % 97 = 0`);
+  // The ingest's batch shape: one statement inserting and updating through CTEs.
+  await query(
+    database,
+    `WITH ins AS (
+       INSERT INTO calls (pbx_id, linkedid, call_uid, direction, status, caller_number, receiver_number, external_number, started_at, answered_at, ended_at, ring_seconds, talk_seconds, duration, assigned_user_id, end_source)
+       VALUES ('rollup', 'cte-1', 'cte-1', 'inbound', 'answered', '+74950000001', '101', '+74950000001', '2031-02-28T23:59:59.5Z', '2031-02-28T23:59:59.5Z', '2031-03-01T00:02:00Z', 3, 120, 120, $1, 'ami'),
+              ('rollup', 'cte-2', 'cte-2', 'inbound', 'missed', '+74950000002', '101', '+74950000002', '2031-03-01T00:00:00Z', NULL, '2031-03-01T00:00:30Z', 30, 0, 0, NULL, 'ami')
+       RETURNING id),
+     upd AS (UPDATE calls SET status = 'abandoned', talk_seconds = 0, duration = 0, answered_at = NULL WHERE id % 17 = 0 RETURNING id)
+     SELECT (SELECT count(*) FROM ins) + (SELECT count(*) FROM upd)`,
+    [users[1]],
+  );
+  // Deletes, and a user's deletion (ON DELETE SET NULL).
+  await query(database, `DELETE FROM calls WHERE id % 19 = 0`);
+  await query(database, `DELETE FROM call_keys WHERE id IN (SELECT id FROM calls WHERE id % 23 = 0)`);
+  await query(database, `DELETE FROM users WHERE id = $1`, [users[2]]);
+}
+
+/** Periods: whole months, days and hours mixed with partial hours, a minute, a year. */
+const PERIODS: Array<[string, string]> = [
+  ['2031-01-01T00:00:00Z', '2032-01-01T00:00:00Z'],
+  ['2031-02-01T00:00:00Z', '2031-03-01T00:00:00Z'],
+  ['2031-01-20T21:00:00+03:00', '2031-04-02T00:00:00+03:00'],
+  ['2031-01-25T13:17:42.123Z', '2031-03-30T05:59:59.999Z'],
+  ['2031-02-10T00:00:00+05:30', '2031-02-11T00:00:00+05:30'],
+  ['2031-02-10T10:30:00Z', '2031-02-10T14:45:00Z'],
+  ['2031-02-10T10:30:00Z', '2031-02-10T11:29:00Z'],
+  ['2031-03-01T00:00:00Z', '2031-03-01T00:00:01Z'],
+  ['2030-01-01T00:00:00Z', '2031-03-15T07:00:00Z'],
+];
+
+describe('statistics from the rollups equal the raw query', () => {
+  const database = uniqueName('crm_stats_rollup');
+  let testApp: TestApp;
+  let stats: StatsService;
+  let admin: string;
+  let users: number[];
+
+  beforeAll(async () => {
+    await createDatabase(database);
+    testApp = await startTestApp({ DB_NAME: database });
+    stats = testApp.app.get(StatsService);
+    admin = await loginAdmin(testApp);
+    users = [];
+    for (const name of ['ann', 'bob', 'cid', 'dan']) users.push((await createUser(testApp, admin, { username: `rollup-${name}`, role: 'operator' })).id);
+    for (const month of ['2030-02-01', '2031-01-01', '2031-02-01', '2031-03-01', '2031-04-01']) await query(database, `SELECT crm_calls_add_partition($1::date)`, [month]);
+  }, 120_000);
+
+  afterAll(async () => {
+    await testApp?.close();
+    await dropDatabase(database);
+  });
+
+  /** The users editCalls leaves (it deletes the third). */
+  const living = () => users.filter((_, i) => i !== 2);
+
+  /** The API's answer (the rollups) and the raw query's, for every period, zone and user. */
+  async function compareAll(): Promise<number> {
+    let compared = 0;
+    for (const [index, [from, to]] of PERIODS.entries()) {
+      for (const tz of index < 4 ? ZONES : ZONES.slice(0, 3)) {
+        for (const userId of [undefined, users[0], users[3]]) {
+          const request: StatsRequest = { from: new Date(from), to: new Date(to), timeZone: tz, userId };
+          const api = await testApp
+            .http()
+            .get('/api/stats')
+            .query({ from, to, tz, ...(userId === undefined ? {} : { userId }) })
+            .set('Authorization', `Bearer ${admin}`)
+            .expect(200);
+          const raw = await stats.stats({ ...request, source: 'raw' });
+          expect({ from, to, tz, userId, stats: api.body }).toEqual({ from, to, tz, userId, stats: JSON.parse(JSON.stringify(raw)) });
+          compared += 1;
+        }
+      }
+    }
+    return compared;
+  }
+
+  it('after inserts, edits, moves across months, deletes and a deleted user', async () => {
+    await insertCalls(database, 3000, users, 1);
+    expect(await compareAll()).toBeGreaterThan(100);
+    // The rollups are read: a year holds whole months.
+    expect(Number((await query(database, `SELECT count(*) AS n FROM call_stats_rollup WHERE grain = 'm'`))[0].n)).toBeGreaterThan(0);
+    await editCalls(database, users);
+    await compareAll();
+    // The edits reached what they meant to: a call in another year, open missed calls, the deleted user's calls unassigned.
+    const [figures] = await query<{ year: string; open: string; unassigned: string }>(
+      database,
+      `SELECT (SELECT count(*) FROM calls WHERE started_at < '2031-01-01') AS year, (SELECT count(*) FROM call_missed_open) AS open,
+              (SELECT count(*) FROM calls WHERE assigned_user_id = $1) AS unassigned`,
+      [users[2]],
+    );
+    expect(figures).toEqual({ year: expect.not.stringMatching(/^0$/), open: expect.not.stringMatching(/^0$/), unassigned: '0' });
+  }, 600_000);
+
+  it('after a month is archived and restored, and after TRUNCATE', async () => {
+    await insertCalls(database, 1000, living(), 5);
+    await query(database, `CALL crm_calls_archive_month('2031-02-01')`);
+    await compareAll();
+    // A call of the archived month's dates arrives meanwhile (the default partition takes it).
+    await insertCalls(database, 50, living(), 2);
+    await query(database, `SELECT crm_calls_restore_month('2031-02-01')`);
+    await compareAll();
+    await query(database, `TRUNCATE calls CASCADE`);
+    expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) AS n`)).toEqual([{ n: '0' }]);
+  }, 600_000);
+
+  it('fails when a rollup is off by one call (the comparison can fail)', async () => {
+    await insertCalls(database, 500, living(), 3);
+    await compareAll();
+    await query(database, `UPDATE call_stats_rollup SET calls = calls + 1 WHERE (grain, bucket, user_key, status, direction) IN (SELECT grain, bucket, user_key, status, direction FROM call_stats_rollup WHERE grain = 'm' LIMIT 1)`);
+    await expect(compareAll()).rejects.toThrow();
+  }, 600_000);
+});
+
+describe('the rollup migration', () => {
+  const database = uniqueName('crm_stats_rollup_migration');
+  const connection = { host: process.env.DB_HOST!, port: Number(process.env.DB_PORT), user: process.env.DB_USER!, password: process.env.DB_PASSWORD, ssl: false };
+  afterAll(() => dropDatabase(database));
+
+  it('fills the rollups from the stored calls, equal to what the triggers build', async () => {
+    await createDatabase(database);
+    const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(CallStatsRollup1795658000000));
+    const old = await new DataSource({ ...buildDataSourceOptions(connection, database), migrations: before }).initialize();
+    await old.runMigrations({ transaction: 'each' });
+    await old.destroy();
+    await query(database, `INSERT INTO users (username, email, password_hash, role) VALUES ('m1', 'm1@example.com', 'x', 'operator'), ('m2', 'm2@example.com', 'x', 'operator')`);
+    const ids = (await query<{ id: number }>(database, `SELECT id FROM users ORDER BY id`)).map((u) => u.id);
+    await insertCalls(database, 800, ids, 4);
+
+    const all = await new DataSource(buildDataSourceOptions(connection, database)).initialize();
+    try {
+      await all.runMigrations({ transaction: 'each' });
+    } finally {
+      await all.destroy();
+    }
+    const snapshot = () =>
+      Promise.all(
+        ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_missed_open'].map((t) =>
+          query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' ? '1, 2' : '1, 2, 3, 4, 5'}`),
+        ),
+      );
+    const backfilled = await snapshot();
+    expect(backfilled[0].length).toBeGreaterThan(0);
+    // The same calls written again through the triggers.
+    await query(database, `CREATE TABLE calls_copy AS SELECT * FROM calls`);
+    await query(database, `DELETE FROM calls`);
+    expect(await query(database, `SELECT (SELECT coalesce(sum(abs(calls)), 0) FROM call_stats_rollup) AS n`)).toEqual([{ n: '0' }]);
+    await query(database, `INSERT INTO call_keys SELECT id, pbx_id, linkedid, started_at FROM calls_copy`);
+    await query(database, `INSERT INTO calls SELECT * FROM calls_copy`);
+    expect(await snapshot()).toEqual(backfilled);
+  }, 120_000);
+});
