@@ -1,6 +1,6 @@
 import { UNANSWERED_CALL_STATUSES } from '@app/contracts';
 import type { DataSource } from 'typeorm';
-import { CALL_FROM, CALL_SELECT, type CallDbRow } from '../calls';
+import { CALL_SELECT, type CallDbRow } from '../calls';
 import { MISSED_LISTED, percentileCont, type StatsFigures, type StatsScope } from './stats-figures';
 import type { GrainRange, PeriodPlan, Range } from './stats-periods';
 
@@ -15,12 +15,17 @@ class Params {
     this.values.push(value);
     return `$${this.values.length}::${type}`;
   }
-  /** Rows of `table` whose grain and bucket fall in one of `ranges`. */
-  grains(ranges: GrainRange[]): string {
-    return `unnest(${this.add(ranges.map((r) => r.grain), 'text[]')}, ${this.add(ranges.map((r) => r.lo.toISOString()), 'timestamptz[]')}, ${this.add(
-      ranges.map((r) => r.hi.toISOString()),
-      'timestamptz[]',
-    )}) p(grain, lo, hi)`;
+  /**
+   * `table`'s rows (alias `r`, columns `columns`) whose grain and bucket fall in one of
+   * `ranges`: one index range scan each, under `extra` conditions.
+   */
+  rows(table: string, columns: string, ranges: GrainRange[], extra = 'true'): string {
+    return ranges
+      .map(
+        (range) =>
+          `SELECT ${columns} FROM ${table} r WHERE ${extra} AND r.grain = '${range.grain}' AND r.bucket >= ${this.add(range.lo.toISOString(), 'timestamptz')} AND r.bucket < ${this.add(range.hi.toISOString(), 'timestamptz')}`,
+      )
+      .join('\n UNION ALL ');
   }
   /** `c.started_at` in one of `ranges` (never empty: callers skip the raw part without ranges). */
   within(ranges: Range[]): string {
@@ -74,9 +79,7 @@ async function querySums(dataSource: DataSource, request: StatsScope, plan: Peri
     `WITH g AS MATERIALIZED (
        SELECT x.user_key, x.status, x.direction, sum(x.calls) AS calls, sum(x.ring_sum) AS ring_sum, sum(x.talk_sum) AS talk_sum, sum(x.talk_n) AS talk_n
        FROM (
-         SELECT r.user_key, r.status, r.direction, r.calls::bigint, r.ring_sum, r.talk_sum, r.talk_n::bigint
-         FROM ${p.grains(plan.rollup)} JOIN call_stats_rollup r ON r.grain = p.grain AND r.bucket >= p.lo AND r.bucket < p.hi
-         ${user ? `WHERE r.user_key = ${user}` : ''}
+         ${p.rows('call_stats_rollup', 'r.user_key, r.status, r.direction, r.calls::bigint, r.ring_sum, r.talk_sum, r.talk_n::bigint', plan.rollup, user ? `r.user_key = ${user}` : 'true')}
          ${raw}
        ) x
        GROUP BY 1, 2, 3
@@ -123,17 +126,21 @@ async function queryClock(dataSource: DataSource, request: StatsScope, plan: Per
        FROM calls c WHERE c.ended_at IS NOT NULL AND ${p.within(plan.raw)} ${user ? `AND c.assigned_user_id = ${user}` : ''}`
     : '';
   // A quarter hour maps into one local hour when the zone's offset is a whole number of quarter
-  // hours at its start and at its end (a transition inside it would split it).
-  const aligned = (at: string) => `mod(extract(epoch FROM (${at}) AT TIME ZONE ${tz} - (${at}) AT TIME ZONE 'UTC')::numeric, 900) = 0`;
+  // hours (its UTC start then falls on a local quarter hour) and does not change inside it.
+  const onQuarter = (local: string) => `extract(second FROM ${local}) = 0 AND extract(minute FROM ${local})::int % 15 = 0`;
   const [row] = await dataSource.query<
     Array<{ misaligned: boolean | null; per_hour: StatsFigures['perHour'] | null; per_day: StatsFigures['perDay'] | null }>
   >(
     `WITH q AS MATERIALIZED (
-       SELECT q.bucket AT TIME ZONE ${tz} AS local, q.calls, q.answered,
-              ${aligned('q.bucket')} AND ${aligned(`q.bucket + interval '899.999999 seconds'`)} AS aligned
-       FROM call_stats_quarters q
-       WHERE q.user_key = ${user ?? '-1'} AND q.bucket >= ${p.add(plan.hours.lo.toISOString(), 'timestamptz')} AND q.bucket < ${p.add(plan.hours.hi.toISOString(), 'timestamptz')}
-       ${raw}
+       SELECT date_trunc('hour', x.local) AS local, sum(x.calls) AS calls, sum(x.answered) AS answered, bool_and(x.aligned) AS aligned
+       FROM (
+         SELECT y.local, y.calls, y.answered, ${onQuarter('y.local')} AND y.local + interval '899.999999 seconds' = y.local_end AS aligned
+         FROM (SELECT q.bucket AT TIME ZONE ${tz} AS local, (q.bucket + interval '899.999999 seconds') AT TIME ZONE ${tz} AS local_end, q.calls, q.answered
+               FROM call_stats_quarters q
+               WHERE q.user_key = ${user ?? '-1'} AND q.bucket >= ${p.add(plan.hours.lo.toISOString(), 'timestamptz')} AND q.bucket < ${p.add(plan.hours.hi.toISOString(), 'timestamptz')}) y
+         ${raw}
+       ) x
+       GROUP BY 1
      )
      SELECT
        (SELECT NOT bool_and(aligned) FROM q) AS misaligned,
@@ -155,8 +162,7 @@ async function querySeconds(dataSource: DataSource, request: StatsScope, plan: P
   const { rows, raw } = plan.seconds;
   const parts: string[] = [];
   if (rows.length) {
-    parts.push(`SELECT s.kind, s.seconds, s.calls::bigint AS calls
-      FROM ${p.grains(rows)} JOIN call_stats_seconds s ON s.user_key = ${user ?? '-1'} AND s.grain = p.grain AND s.bucket >= p.lo AND s.bucket < p.hi`);
+    parts.push(p.rows('call_stats_seconds', 'r.kind, r.seconds, r.calls::bigint AS calls', rows, `r.user_key = ${user ?? '-1'}`));
   }
   if (raw.length) {
     parts.push(`SELECT k.kind, k.seconds, count(*) AS calls
@@ -189,8 +195,11 @@ async function queryMissed(dataSource: DataSource, request: StatsScope) {
     ...(request.userId === undefined ? [] : [`m.assigned_user_id = ${p.add(request.userId, 'integer')}`]),
   ].join(' AND ');
   return dataSource.query<Array<CallDbRow & { total: number }>>(
-    `SELECT ${CALL_SELECT}, (SELECT count(*) FROM call_missed_open m WHERE ${where})::int AS total ${CALL_FROM}
-     WHERE (c.id, c.started_at) IN (SELECT m.id, m.started_at FROM call_missed_open m WHERE ${where} ORDER BY m.started_at DESC, m.id DESC LIMIT ${MISSED_LISTED})
+    `SELECT ${CALL_SELECT}, (SELECT count(*) FROM call_missed_open m WHERE ${where})::int AS total
+     FROM (SELECT m.id, m.started_at FROM call_missed_open m WHERE ${where} ORDER BY m.started_at DESC, m.id DESC LIMIT ${MISSED_LISTED}) listed
+     JOIN calls c ON c.id = listed.id AND c.started_at = listed.started_at
+     LEFT JOIN users u ON u.id = c.assigned_user_id
+     LEFT JOIN companies co ON co.id = c.caller_company_id
      ORDER BY c.started_at DESC, c.id DESC`,
     p.values,
   );

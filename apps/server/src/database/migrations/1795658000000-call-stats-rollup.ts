@@ -62,7 +62,7 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
         bucket timestamptz NOT NULL,
         seconds integer NOT NULL,
         calls integer NOT NULL,
-        CONSTRAINT pk_call_stats_seconds PRIMARY KEY (user_key, kind, grain, bucket, seconds),
+        CONSTRAINT pk_call_stats_seconds PRIMARY KEY (user_key, grain, bucket, kind, seconds),
         CONSTRAINT ck_call_stats_seconds_kind CHECK (kind IN ('r', 't') AND grain IN ('d', 'm'))
       )`);
     await db.query(`
@@ -129,7 +129,8 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
       ),
     );
 
-    // The calls stored so far.
+    // The calls stored so far (memory enough to aggregate millions of calls without spilling).
+    await db.query(`SET LOCAL work_mem = '256MB'`);
     await db.query(`SELECT crm_call_stats_apply('(SELECT 1 AS sign, x.* FROM calls x)')`);
     await db.query(`
       INSERT INTO call_missed_open (id, started_at, assigned_user_id, external_number)
@@ -197,8 +198,8 @@ function applySums(source: string): string[] {
      WHERE d.ended_at IS NOT NULL AND k.seconds IS NOT NULL AND s.user_key IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5
      HAVING sum(d.sign) <> 0
-     ORDER BY 1, 2, 3, 4, 5
-     ON CONFLICT (user_key, kind, grain, bucket, seconds) DO UPDATE SET calls = r.calls + EXCLUDED.calls`,
+     ORDER BY 1, 3, 4, 2, 5
+     ON CONFLICT (user_key, grain, bucket, kind, seconds) DO UPDATE SET calls = r.calls + EXCLUDED.calls`,
   ];
 }
 
