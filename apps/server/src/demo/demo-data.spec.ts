@@ -53,10 +53,12 @@ describe('demo data against the simulated office', () => {
     expect(FIRST_DEMO_CALL.ringMs! + FIRST_DEMO_CALL.talkMs!).toBeLessThanOrEqual(20_000);
   });
 
-  it('uses a valid traffic profile with the demo callers, a call every few seconds', () => {
+  it('uses a valid traffic profile with the demo callers, a call every few seconds, talks short enough to watch and long enough to act on', () => {
     const profile = resolveProfile(DEMO_TRAFFIC, STEADY_PROFILE);
     expect(profile.externalNumbers).toEqual(DEMO_EXTERNAL_NUMBERS);
     expect(1 / profile.cps).toBeLessThanOrEqual(5);
-    expect(profile.talkMs.median).toBeLessThanOrEqual(20_000);
+    expect(profile.talkMs.median).toBeLessThanOrEqual(30_000);
+    // A newcomer holds, transfers and hangs up a demo call by hand: no answered call is over before that is possible.
+    expect(profile.talkMs.min).toBeGreaterThanOrEqual(10_000);
   });
 });
