@@ -263,6 +263,23 @@ describe('web UI live in Chromium', () => {
     }
   }, 60_000);
 
+  it('declines a ringing call from its popup: the PBX hangs up her phone, the popup closes, the notice says so', async () => {
+    try {
+      const alice = await browser('alice');
+      const placed = sim.placeCall({ kind: 'inbound', from: ACME, to: ALICE_DID, outcome: 'abandoned', ringMs: 30_000 });
+      const call = await activeCall(placed.linkedid);
+      const popup = popupOf(alice, call.id);
+      // While it rings, declining is the only control that applies.
+      expect(await popup.getByRole('group', { name: `Call controls for ${ACME}` }).getByRole('button').allInnerTexts()).toEqual(['Decline']);
+      await popup.getByRole('button', { name: 'Decline' }).click();
+      await popup.waitFor({ state: 'detached' });
+      expect(await textOf(alice.getByTestId('own-command-note'))).toMatch(/^(Hung up \(confirmed by the PBX\)\.|Your leg hung up; the call goes on\.)$/);
+      await eventually('alice`s phone no longer rings', async () => simChannel('1001') === undefined);
+    } finally {
+      await hangUpEverything();
+    }
+  }, 60_000);
+
   it('an attended transfer: Alice consults Bob, completes once he answered; a refused transfer and pause are said in words', async () => {
     try {
       const alice = await browser('alice');
