@@ -5,7 +5,8 @@ import { MIGRATIONS } from '../apps/server/src/database/migrations';
 import { CallStatsRollup1795658000000 } from '../apps/server/src/database/migrations/1795658000000-call-stats-rollup';
 import { StatsService, type StatsRequest } from '../apps/server/src/stats';
 import { createUser, loginAdmin, startTestApp, type TestApp } from './support/test-app';
-import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
+import { Client } from 'pg';
+import { createDatabase, dropDatabase, query, testServerConnection, uniqueName } from './support/test-database';
 
 /**
  * The rollups (migration CallStatsRollup1795658000000) against the raw query: every number
@@ -13,6 +14,8 @@ import { createDatabase, dropDatabase, query, uniqueName } from './support/test-
  * zones with whole, half and quarter hour offsets, for all users and for one, after inserts,
  * edits, moves across months, deletes, a user's deletion and a month archived and restored.
  */
+
+const connection = () => ({ host: process.env.DB_HOST!, port: Number(process.env.DB_PORT), user: process.env.DB_USER!, password: process.env.DB_PASSWORD, ssl: false });
 
 /** A small deterministic generator: the same calls on every run. */
 function random(seed: number): () => number {
@@ -179,7 +182,8 @@ describe('statistics from the rollups equal the raw query', () => {
     await insertCalls(database, 50, living(), 2);
     await query(database, `SELECT crm_calls_restore_month('2031-02-01')`);
     await compareAll();
-    await query(database, `TRUNCATE calls CASCADE`);
+    // Emptied the way docs/database.md says (the truncation cascades to calls).
+    await query(database, `TRUNCATE call_keys CASCADE`);
     expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) AS n`)).toEqual([{ n: '0' }]);
   }, 600_000);
 
@@ -191,22 +195,71 @@ describe('statistics from the rollups equal the raw query', () => {
   }, 600_000);
 });
 
+describe('missed calls not called back, two writers at once', () => {
+  const database = uniqueName('crm_stats_missed_race');
+  beforeAll(async () => {
+    await createDatabase(database);
+    const all = await new DataSource(buildDataSourceOptions(connection(), database)).initialize();
+    await all.runMigrations({ transaction: 'each' });
+    await all.destroy();
+  }, 120_000);
+  afterAll(() => dropDatabase(database));
+
+  /** Resolves once backend `pid` waits for a lock (polled: PostgreSQL announces no such event) or `done` says so. */
+  async function waitingForLock(pid: number, done: () => boolean): Promise<string> {
+    while (!done()) {
+      const [row] = await query<{ wait: string | null }>(database, `SELECT wait_event_type AS wait FROM pg_stat_activity WHERE pid = $1`, [pid]);
+      if (row?.wait === 'Lock') return 'waiting';
+    }
+    return 'done';
+  }
+
+  it('an answered call committed after a missed call of the same number, written meanwhile, closes it', async () => {
+    // Months apart, with other ring times: the two writes share no rollup row (whose lock would order them anyway).
+    const insert = (linkedid: string, status: string, at: string, ring: number) =>
+      `INSERT INTO calls (pbx_id, linkedid, call_uid, direction, status, caller_number, receiver_number, external_number, started_at, answered_at, ended_at, ring_seconds, end_source)
+       VALUES ('race', '${linkedid}', '${linkedid}', 'inbound', '${status}', '+74950000009', '101', '+74950000009', '${at}',
+               ${status === 'answered' ? `'${at}'` : 'NULL'}, '${at}'::timestamptz + interval '1 minute', ${ring}, 'ami')`;
+    const first = new Client(testServerConnection(database));
+    const second = new Client(testServerConnection(database));
+    await first.connect();
+    await second.connect();
+    try {
+      // The missed call's writer has not committed when the callback's writer stores the callback.
+      await first.query('BEGIN');
+      await first.query(insert('missed', 'missed', '2031-05-01T10:00:00Z', 3));
+      await second.query('BEGIN');
+      const [{ pid }] = (await second.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows;
+      let stored = false;
+      const callback = second.query(insert('callback', 'answered', '2031-06-02T10:05:00Z', 7)).finally(() => (stored = true));
+      // The first commits once the second has stored its callback or waits for a lock the first holds.
+      await waitingForLock(pid, () => stored);
+      await first.query('COMMIT');
+      await callback;
+      await second.query('COMMIT');
+    } finally {
+      await first.end();
+      await second.end();
+    }
+    expect(await query(database, `SELECT count(*)::int AS open FROM call_missed_open`)).toEqual([{ open: 0 }]);
+  }, 60_000);
+});
+
 describe('the rollup migration', () => {
   const database = uniqueName('crm_stats_rollup_migration');
-  const connection = { host: process.env.DB_HOST!, port: Number(process.env.DB_PORT), user: process.env.DB_USER!, password: process.env.DB_PASSWORD, ssl: false };
   afterAll(() => dropDatabase(database));
 
   it('fills the rollups from the stored calls, equal to what the triggers build', async () => {
     await createDatabase(database);
     const before = MIGRATIONS.slice(0, MIGRATIONS.indexOf(CallStatsRollup1795658000000));
-    const old = await new DataSource({ ...buildDataSourceOptions(connection, database), migrations: before }).initialize();
+    const old = await new DataSource({ ...buildDataSourceOptions(connection(), database), migrations: before }).initialize();
     await old.runMigrations({ transaction: 'each' });
     await old.destroy();
     await query(database, `INSERT INTO users (username, email, password_hash, role) VALUES ('m1', 'm1@example.com', 'x', 'operator'), ('m2', 'm2@example.com', 'x', 'operator')`);
     const ids = (await query<{ id: number }>(database, `SELECT id FROM users ORDER BY id`)).map((u) => u.id);
     await insertCalls(database, 800, ids, 4);
 
-    const all = await new DataSource(buildDataSourceOptions(connection, database)).initialize();
+    const all = await new DataSource(buildDataSourceOptions(connection(), database)).initialize();
     try {
       await all.runMigrations({ transaction: 'each' });
     } finally {

@@ -104,7 +104,7 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
           IF NOT EXISTS (SELECT 1 FROM ${source} d WHERE d.ended_at IS NOT NULL OR d.status = 'answered') THEN
             RETURN NULL;
           END IF;
-          ${[...applySums(source), ...recomputeMissed(source)].join(';\n          ')};
+          ${[...applySums(source), ...recomputeMissed(source)].map((sql) => sql.replace(/^SELECT /, 'PERFORM ')).join(';\n          ')};
           RETURN NULL;
         END $$`);
       const referencing = { insert: 'NEW TABLE AS crm_new', update: 'OLD TABLE AS crm_old NEW TABLE AS crm_new', delete: 'OLD TABLE AS crm_old' }[event];
@@ -153,6 +153,8 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
 }
 
 const UNANSWERED = `('missed', 'abandoned', 'busy')`;
+/** The first key of the advisory locks of call_missed_open's numbers (the second is the number's hash). */
+const MISSED_LOCK_CLASS = 7431;
 const MISSED = (c: string) => `${c}.direction = 'inbound' AND ${c}.status IN ${UNANSWERED} AND ${c}.ended_at IS NOT NULL AND ${c}.external_number IS NOT NULL`;
 /** Talk the stats count: none when the end was not observed (the call counts, its talk does not). */
 const TALK = `CASE WHEN d.end_source = 'unobserved' THEN NULL ELSE d.talk_seconds END`;
@@ -218,6 +220,11 @@ function recomputeMissed(source: string): string[] {
     GROUP BY x.id, x.external_number, x.started_at, x.assigned_user_id, x.role
     HAVING sum(x.sign) <> 0`;
   return [
+    // Numbers are recomputed one writer at a time (a transaction-scoped lock per number, taken in
+    // order): the DELETE below then sees what a writer that held the lock before committed, so
+    // two writers of the same number at once (two PBXs, a correction during the ingest) cannot
+    // each miss the other's rows.
+    `SELECT count(pg_advisory_xact_lock(${MISSED_LOCK_CLASS}, hashtext(t.external_number))) FROM (${touched} ORDER BY 1) t`,
     `DELETE FROM call_missed_open m WHERE m.external_number IN (${touched})`,
     `INSERT INTO call_missed_open (id, started_at, assigned_user_id, external_number)
      SELECT c.id, c.started_at, c.assigned_user_id, c.external_number
