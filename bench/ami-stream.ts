@@ -96,15 +96,27 @@ export class AmiStreamGenerator {
     const out: string[] = [];
     for (let n = 0; n < events; n++) {
       while (this.active.length < this.concurrent) this.active.push(this.startCall());
-      const i = Math.floor(this.random() * this.active.length);
-      const call = this.active[i];
-      const { pieces, slots } = call.template.messages[call.next++];
-      let text = pieces[0];
-      for (let s = 0; s < slots.length; s++) text += call.values[slots[s]] + pieces[s + 1];
-      out.push(text);
-      if (call.next === call.template.messages.length) this.active.splice(i, 1);
+      out.push(this.step());
     }
     return Buffer.from(out.join(''), 'latin1');
+  }
+
+  /** The rest of every call in progress, starting none: after it the stream has no call left open. */
+  finish(): Buffer {
+    const out: string[] = [];
+    while (this.active.length > 0) out.push(this.step());
+    return Buffer.from(out.join(''), 'latin1');
+  }
+
+  /** The next message of a call in progress picked at random. */
+  private step(): string {
+    const i = Math.floor(this.random() * this.active.length);
+    const call = this.active[i];
+    const { pieces, slots } = call.template.messages[call.next++];
+    let text = pieces[0];
+    for (let s = 0; s < slots.length; s++) text += call.values[slots[s]] + pieces[s + 1];
+    if (call.next === call.template.messages.length) this.active.splice(i, 1);
+    return text;
   }
 
   private startCall() {
