@@ -223,8 +223,9 @@ async function main(): Promise<void> {
       eventsBefore = events;
       lastT = t;
       samples.push(sample);
-      if (t >= nextMinute * 60 - 1 || Date.now() >= end) {
-        nextMinute = Math.floor(t / 60) + 1;
+      // A sample within a second of a minute's end counts as that minute's.
+      if (Math.floor((t + 1) / 60) >= nextMinute || Date.now() >= end) {
+        nextMinute = Math.floor((t + 1) / 60) + 1;
         log(row(sample));
       }
     }
