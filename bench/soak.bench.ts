@@ -14,8 +14,8 @@
  * Every SOAK_SAMPLE_SECONDS (10) the server's RSS (/proc) and from its /metrics the V8 heap in use,
  * the AMI event lag (mean and p99 of the interval, from the histogram's deltas), the write queue's
  * depth and the calls in progress; a row a minute is printed. Memory is flat when the least-squares
- * slope of RSS over the last two thirds of the run (the first third is the heap growing to its
- * working size) is within FLAT_MB_PER_HOUR. At the end the traffic stops, every call hangs up and
+ * slope of the RSS floor (each minute's lowest sample) over the last two thirds of the run (the
+ * first third is the heap growing to its working size) grows less than FLAT_MB_PER_HOUR. At the end the traffic stops, every call hangs up and
  * the census counts the stored calls against the simulator's own list: missing, invented, never
  * ended, ended more than once, start or end more than a second from the simulator's.
  */
@@ -33,7 +33,7 @@ import { SoakSim, type SimTruth } from './soak/soak-sim';
 
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 
-/** Flat: RSS grows less than this over an hour (a leak of ~110 bytes per call at 50 calls/s would exceed it). */
+/** Flat: the RSS floor grows less than this over an hour (a leak of ~110 bytes per call at 50 calls/s would exceed it). */
 const FLAT_MB_PER_HOUR = 20;
 const OFFICE = { operators: 100, supervisors: 2, queueMembers: 5 };
 const SETTLE_MS = 180_000;
@@ -91,14 +91,32 @@ function lagBetween(before: LagHistogram, after: LagHistogram): { mean: number |
 
 const total = (samples: Sample[], name: string): number => samples.filter((s) => s.name === name).reduce((a, s) => a + s.value, 0);
 
-/** Least-squares slope of y over t (per second). */
-function slope(points: Array<[t: number, y: number]>): number {
+/** Least-squares slope of y over t (per second) and its standard error. */
+function slope(points: Array<[t: number, y: number]>): { slope: number; se: number } {
   const n = points.length;
   const mt = points.reduce((a, [t]) => a + t, 0) / n;
   const my = points.reduce((a, [, y]) => a + y, 0) / n;
   const num = points.reduce((a, [t, y]) => a + (t - mt) * (y - my), 0);
   const den = points.reduce((a, [t]) => a + (t - mt) ** 2, 0);
-  return den === 0 ? 0 : num / den;
+  const b = den === 0 ? 0 : num / den;
+  const residuals = points.reduce((a, [t, y]) => a + (y - my - b * (t - mt)) ** 2, 0);
+  return { slope: b, se: n > 2 && den > 0 ? Math.sqrt(residuals / (n - 2) / den) : Number.NaN };
+}
+
+/**
+ * Each whole minute's lowest RSS and heap: what the process keeps once a burst's garbage is
+ * collected and a backlog written. A leak raises this floor; a busy minute on a shared machine
+ * (a write backlog, a late GC) raises the peaks but not the floor for long.
+ */
+function minuteFloors(samples: Sample10[]): Array<{ t: number; rssMb: number; heapMb: number }> {
+  const minutes = new Map<number, Sample10[]>();
+  for (const s of samples) {
+    const m = Math.floor((s.t - 0.5) / 60);
+    minutes.set(m, [...(minutes.get(m) ?? []), s]);
+  }
+  return [...minutes.entries()]
+    .filter(([, list]) => list.length >= 2)
+    .map(([m, list]) => ({ t: (m + 1) * 60, rssMb: Math.min(...list.map((s) => s.rssMb)), heapMb: Math.min(...list.map((s) => s.heapMb)) }));
 }
 
 interface Census {
@@ -116,9 +134,9 @@ interface Census {
 
 async function census(client: Client, truth: SimTruth[]): Promise<Census> {
   const rows = (
-    await client.query<{ linkedid: string; n: number; started: string; ended: string | null; end_source: string | null; end_steps: number }>(
+    await client.query<{ linkedid: string; n: number; started: string; ended: string | null; end_source: string | null; status: string; end_steps: number }>(
       `SELECT c.linkedid, count(*) OVER (PARTITION BY c.linkedid)::int AS n,
-              (extract(epoch FROM c.started_at) * 1000)::float8::text AS started, (extract(epoch FROM c.ended_at) * 1000)::float8::text AS ended, c.end_source,
+              (extract(epoch FROM c.started_at) * 1000)::float8::text AS started, (extract(epoch FROM c.ended_at) * 1000)::float8::text AS ended, c.end_source, c.status,
               coalesce(e.steps, 0)::int AS end_steps
        FROM calls c LEFT JOIN (SELECT call_id, count(*) AS steps FROM call_events WHERE type = 'ended' GROUP BY call_id) e ON e.call_id = c.id
        WHERE c.pbx_id = 'bench'`,
@@ -128,13 +146,19 @@ async function census(client: Client, truth: SimTruth[]): Promise<Census> {
   const placed = new Map(truth.map((t) => [t[0], t]));
   let timesOff = 0;
   let maxOffMs = 0;
-  for (const [linkedid, startedAt, endedAt] of truth) {
+  const offExamples: string[] = [];
+  for (const [linkedid, startedAt, endedAt, kind] of truth) {
     const r = stored.get(linkedid);
     if (!r || r.ended === null) continue;
-    const off = Math.max(Math.abs(Number(r.started) - startedAt), Math.abs(Number(r.ended) - endedAt));
+    const startOff = Number(r.started) - startedAt;
+    const endOff = Number(r.ended) - endedAt;
+    const off = Math.max(Math.abs(startOff), Math.abs(endOff));
     maxOffMs = Math.max(maxOffMs, off);
-    if (off > 1000) timesOff++;
+    if (off <= 1000) continue;
+    timesOff++;
+    if (offExamples.length < 10) offExamples.push(`${linkedid} ${kind} start ${Math.round(startOff)} ms, end ${Math.round(endOff)} ms (${r.status}, ${r.end_source})`);
   }
+  if (offExamples.length) log(`times off by more than 1 s (first 10):\n  ${offExamples.join('\n  ')}`);
   return {
     placed: truth.length,
     stored: rows.length,
@@ -187,8 +211,17 @@ async function main(): Promise<void> {
     const supervisor = users.find((u) => u.role === 'supervisor')!;
     const history = setInterval(() => {
       void fetch(`${servers!.urls[0]}/api/calls?limit=50`, { headers: { authorization: `Bearer ${supervisor.token}` } })
-        .then((res) => (res.ok ? historyReads++ : historyFailures++))
-        .catch(() => historyFailures++);
+        .then((res) => {
+          if (res.ok) historyReads++;
+          else {
+            historyFailures++;
+            log(`history read answered ${res.status}`);
+          }
+        })
+        .catch((error: Error) => {
+          historyFailures++;
+          log(`history read failed: ${error.message}`);
+        });
     }, 10_000);
 
     log(`${cps} calls/s for ${minutes} min, a sample every ${sampleSeconds} s (load average ${loadBefore})`);
@@ -252,13 +285,19 @@ async function main(): Promise<void> {
   }
 
   const tail = samples.filter((s) => s.t >= samples[samples.length - 1].t / 3);
-  const rssSlope = slope(tail.map((s) => [s.t, s.rssMb])) * 3600;
-  const heapSlope = slope(tail.map((s) => [s.t, s.heapMb])) * 3600;
-  const flat = Math.abs(rssSlope) <= FLAT_MB_PER_HOUR;
+  const floors = minuteFloors(samples).filter((f) => f.t > samples[samples.length - 1].t / 3);
+  const perHour = (fit: { slope: number; se: number }) => ({ slope: fit.slope * 3600, se: fit.se * 3600 });
+  const rssFloor = perHour(slope(floors.map((f) => [f.t, f.rssMb])));
+  const heapFloor = perHour(slope(floors.map((f) => [f.t, f.heapMb])));
+  const rssAll = perHour(slope(tail.map((s) => [s.t, s.rssMb])));
+  const rssSlope = rssFloor.slope;
+  // Flat: the floor does not grow by more than the tolerance (falling is not a leak).
+  const flat = rssSlope <= FLAT_MB_PER_HOUR;
   const clean = result.missing.length + result.invented.length + result.duplicated + result.neverEnded + result.unobserved + result.endStepsWrong + result.timesOff === 0;
   const seconds = samples[samples.length - 1].t;
   const lags = samples.flatMap((s) => (s.lagP99Ms === null ? [] : [s.lagP99Ms]));
-  log(`RSS slope over the last 2/3: ${fmt(rssSlope, 1)} MB/h (${flat ? 'flat' : 'GROWING'}, tolerance ±${FLAT_MB_PER_HOUR}); heap ${fmt(heapSlope, 1)} MB/h`);
+  const pm = (fit: { slope: number; se: number }) => `${fmt(fit.slope, 1)} ± ${fmt(2 * fit.se, 1)} MB/h`;
+  log(`RSS floor slope over the last 2/3: ${pm(rssFloor)} (${flat ? 'flat' : 'GROWING'}, tolerance +${FLAT_MB_PER_HOUR}); heap floor ${pm(heapFloor)}; every RSS sample ${pm(rssAll)}`);
   log(`census: ${JSON.stringify({ ...result, missing: result.missing.length, invented: result.invented.length })}`);
   if (result.missing.length) log(`missing (first 10): ${result.missing.slice(0, 10).join(' ')}`);
 
@@ -277,8 +316,9 @@ and a supervisor reading the history every 10 s (${fmt(historyReads)} reads, ${h
 
 | | result |
 |---|---|
-| RSS slope over the last 2/3 (least squares, ${tail.length} samples every ${sampleSeconds} s) | **${fmt(rssSlope, 1)} MB/h** - ${flat ? 'flat' : '**growing**'} (tolerance ±${FLAT_MB_PER_HOUR} MB/h) |
-| V8 heap in use, slope over the same window | ${fmt(heapSlope, 1)} MB/h |
+| RSS floor (each minute's lowest sample) over the last 2/3: least-squares slope ± 2 standard errors, ${floors.length} minutes | **${pm(rssFloor)}** - ${flat ? 'flat' : '**growing**'} (tolerance: +${FLAT_MB_PER_HOUR} MB/h) |
+| V8 heap floor, slope over the same minutes | ${pm(heapFloor)} |
+| every RSS sample (${tail.length}, every ${sampleSeconds} s) over the same window, slope | ${pm(rssAll)} |
 | RSS min / median / max over the last 2/3 | ${fmt(Math.min(...tail.map((s) => s.rssMb)))} / ${fmt(median(tail.map((s) => s.rssMb)))} / ${fmt(Math.max(...tail.map((s) => s.rssMb)))} MB |
 | AMI event lag p99 per interval: median / worst | ${lags.length ? `${fmt(median(lags))} / ${fmt(Math.max(...lags))} ms` : 'n/a'} |
 | write queue depth: median / worst sample | ${fmt(median(samples.map((s) => s.queue)))} / ${fmt(Math.max(...samples.map((s) => s.queue)))} events |

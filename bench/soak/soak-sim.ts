@@ -6,8 +6,8 @@ import { resolve } from 'node:path';
 import type { SimOffice } from '../realtime/realtime-sim';
 import { SimChild } from '../sim-child';
 
-/** `[linkedid, started at, ended at]` (ms since epoch) as the simulator recorded the call. */
-export type SimTruth = [linkedid: string, startedAt: number, endedAt: number];
+/** `[linkedid, started at, ended at, kind]` (ms since epoch) as the simulator recorded the call, and the kind of call placed. */
+export type SimTruth = [linkedid: string, startedAt: number, endedAt: number, kind: string];
 
 export interface SimStats {
   /** Calls placed so far (ended + open). */
