@@ -324,16 +324,16 @@ describe('web UI live in Chromium', () => {
       await eventually('the transfer stored', async () => (await callDetail(e2e, token('sue'), call.id)).timeline.some((step) => step.type === 'transferred'));
 
       // Pause in the queues (QueuePause): confirmed with the queues; and the language switch relabels the controls.
-      await alice.getByRole('switch', { name: 'Paused in the queues' }).click({ force: true });
+      await alice.getByRole('button', { name: 'Pause in the queues' }).click();
       expect(await textOf(alice.getByTestId('own-command-note').and(alice.locator('[data-note="confirmed"]')))).toBe('Paused in the queues: support.');
       await alice.getByRole('radiogroup', { name: 'Language' }).getByText('RU', { exact: true }).click();
       expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Пауза в очередях: support.');
-      await alice.getByRole('switch', { name: 'Пауза в очередях' }).click({ force: true });
+      await alice.getByRole('button', { name: 'Вернуться в очереди' }).click();
       expect(await textOf(alice.getByTestId('own-command-note').and(alice.locator('[data-note="confirmed"]')))).toBe('Снова в очередях: support.');
 
       // Sue, a supervisor, has no phone: the server refuses her pause, in words.
       const sue = await browser('sue');
-      await sue.getByRole('switch', { name: 'Paused in the queues' }).click({ force: true });
+      await sue.getByRole('button', { name: 'Pause in the queues' }).click();
       expect(await textOf(sue.getByTestId('own-command-note').and(sue.locator('[data-note="refused"]')))).toBe(
         'Pause: not done. You have no extension (phone) to do this from.',
       );

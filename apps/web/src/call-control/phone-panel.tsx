@@ -1,4 +1,4 @@
-import { ActionIcon, Alert, Button, Group, Paper, Switch, Text, TextInput, Title, Tooltip } from '@mantine/core';
+import { ActionIcon, Alert, Button, Group, Paper, Text, TextInput, Title, Tooltip } from '@mantine/core';
 import { IconPhoneOutgoing } from '@tabler/icons-react';
 import { useState, type FormEvent } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -46,13 +46,20 @@ export function PhonePanel() {
             </Button>
           </Group>
         </form>
-        <Switch
-          label={t('control.pause')}
-          description={t('control.pauseHelp')}
-          checked={paused ?? false}
-          disabled={own.pending === 'agent-pause'}
-          onChange={(event) => void command('agent-pause', { paused: event.currentTarget.checked })}
-        />
+        {/* Two buttons, not a switch: the PBX's pause state is not pushed, so the page cannot show it truthfully before a command. */}
+        <div>
+          <Group gap="xs">
+            <Button variant="light" onClick={() => void command('agent-pause', { paused: true })} loading={own.pending === 'agent-pause'} disabled={paused === true}>
+              {t('control.pauseOn')}
+            </Button>
+            <Button variant="light" onClick={() => void command('agent-pause', { paused: false })} disabled={own.pending === 'agent-pause' || paused === false}>
+              {t('control.pauseOff')}
+            </Button>
+          </Group>
+          <Text size="xs" c="dimmed" mt={4}>
+            {t('control.pauseHelp')}
+          </Text>
+        </div>
       </Group>
     </Paper>
   );
