@@ -4,7 +4,7 @@ import type { Locator, Page } from 'playwright-core';
 import { startPbxSim, type PbxSim } from '../apps/pbx-sim/src/pbx-sim';
 import { AmiIngestService } from '../apps/server/src/call-ingest';
 import type { StatsDto } from '../apps/server/src/stats/dto/stats.dto';
-import { logIn, openBrowser, requireChromium, screenshot, textOf, type BrowserSession } from './support/browser';
+import { logIn, openBrowser, requireChromium, rowCells, screenshot, textOf, type BrowserSession } from './support/browser';
 import { callDetail, eventually, listCalls, startCallsE2e, type CallsE2e } from './support/calls-e2e';
 import { createUser } from './support/test-app';
 import { recordingsFolder, toneWav, writeFileIn } from './support/recording-files';
@@ -137,12 +137,15 @@ describe('web UI live in Chromium', () => {
     // Bob's browser (another context) gets the popup as his phone rings.
     await popupOf(bob, call.id).getByTestId('popup-company').filter({ hasText: 'Acme' }).waitFor({ timeout: 5000 });
     const bobPopupAfter = Date.now() - transferredAt;
-    expect(bobPopupAfter < 2000 ? 'within 2 s' : `Bob's popup after ${bobPopupAfter} ms`).toBe('within 2 s');
+    // Measured from the click: the command, the PBX's Redirect and Dial, the ingest and the push (0.7-1.5 s seen on a busy 2-core machine).
+    expect(bobPopupAfter < 3000 ? 'within 3 s' : `Bob's popup after ${bobPopupAfter} ms`).toBe('within 3 s');
     // What the PBX confirmed, in words; the call is no longer Alice's, so the page-wide notice says it.
     expect(await textOf(alice.getByTestId('own-command-note'))).toBe('Transferred to 1002 (confirmed by the PBX).');
     await dialog.waitFor({ state: 'detached' });
     await row.waitFor({ state: 'detached' });
     await liveRow(bob, call.id).and(bob.locator('[data-status="answered"]')).waitFor({ timeout: 10_000 });
+    // His list shows him as the user on it at once (the stored assignment follows at the call's end).
+    expect(rowCells(await textOf(liveRow(bob, call.id)))[5]).toBe('bob');
     console.log(`popup latency: first ring ${Math.max(aliceAfter, bobAfter)} ms, after the transfer ${bobPopupAfter} ms`);
 
     // Bob hangs up after his talk: the call leaves the live lists for "ended", and opens with its timeline.

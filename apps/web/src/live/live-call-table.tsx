@@ -71,7 +71,8 @@ const LiveCallRow = memo(function LiveCallRow({ live, controls, skewMs, index, m
           {call.direction === 'outbound' ? (live.companyName ?? '') : ''}
         </Text>
       </Table.Td>
-      <Table.Td>{live.assignedUserName ?? t('common.none')}</Table.Td>
+      {/* Who has the call now: a transfer's target before the stored assignment follows at the call's end. */}
+      <Table.Td>{(live.agentUserId !== undefined && live.agentUserId !== live.call.assignedUserId ? live.agentName : live.assignedUserName) ?? t('common.none')}</Table.Td>
       <Table.Td data-testid="live-duration">
         <Elapsed since={call.answeredAt ?? call.startedAt} skewMs={skewMs} />
       </Table.Td>

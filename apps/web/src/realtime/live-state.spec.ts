@@ -120,6 +120,7 @@ describe('LiveState', () => {
     const transfer = { kind: 'blind', from: '1001', to: '1002', fromUserId: ME.id, toUserId: BOB.id } as const;
     live.updated({ call: version(3, { status: 'answered', assignedUserId: ME.id }), at, test: false, step: { type: 'transferred', ...transfer } });
     expect(currentAgent(live.view().calls[0])).toBe(BOB.id);
+    expect(live.view().calls[0].agentName).toBe('bob');
     // A later step that says nothing of the agent keeps it.
     live.updated({ call: version(4, { status: 'on_hold', assignedUserId: ME.id }), at, test: false, step: { type: 'held', by: 'server' } });
     expect(currentAgent(live.view().calls[0])).toBe(BOB.id);

@@ -34,6 +34,8 @@ export interface LiveCall {
    * assigned user stands in. The stored assigned user follows a transfer only at the call's end.
    */
   agentUserId?: string | null;
+  /** That user's name when this user's list has it (supervisors: everyone; operators: themselves). */
+  agentName?: string | null;
 }
 
 /** What the live screens render; a new object whenever anything changed. */
@@ -237,6 +239,7 @@ export class LiveState {
   }
 
   private merged(call: CallView, previous: LiveCall | null, fields: Partial<Omit<LiveCall, 'call'>>): LiveCall {
+    const agentUserId = fields.agentUserId !== undefined ? fields.agentUserId : previous?.agentUserId;
     const company = fields.company !== undefined ? fields.company : (previous?.company ?? null);
     return {
       call,
@@ -246,8 +249,14 @@ export class LiveState {
       ringing: fields.ringing ?? previous?.ringing ?? [],
       popup: fields.popup ?? previous?.popup ?? false,
       test: fields.test ?? previous?.test ?? false,
-      agentUserId: fields.agentUserId !== undefined ? fields.agentUserId : previous?.agentUserId,
+      agentUserId,
+      agentName: agentUserId ? this.nameOf(agentUserId) : agentUserId,
     };
+  }
+
+  private nameOf(userId: string): string | null {
+    const user = this.users.get(userId);
+    return user ? cardName(user) : null;
   }
 
   /** The assigned user's name: kept while the same user, else from the user list when this user may see it. */
