@@ -4,7 +4,7 @@
  *
  *   npm run bench:load -- [--consumer both|server|tracker] [--rates 100,200,300,400,500,600,700,800]
  *                         [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]
- *                         [--cost-rates 100,500|none]
+ *                         [--cost-rates 100,500|none] [--cost-repeats 3]
  *
  * For each consumer: a fresh simulator in a child process places calls at each rate in turn
  * (bench/load/load-ladder.ts); the consumer ingests its AMI stream; afterwards every call the
@@ -21,23 +21,24 @@
  * Ingest cost (with the server, unless --cost-rates none): the server again at the cost rates,
  * once writing on every event-loop turn (INGEST_WRITE_GATHER_MS=0) and once gathering writes as
  * configured by default, each on a fresh database: CPU per AMI event of the server process and
- * of its PostgreSQL backends, side by side.
+ * of its PostgreSQL backends, side by side; `--cost-repeats` pairs, alternating, their medians
+ * reported. `--consumer cost` runs only this comparison and leaves docs/benchmarks.md as it is.
  */
 import { fmt, loadAverage, machineInfo, writeBenchmarkSection } from './bench-report';
 import { openBenchPostgres } from './bench-postgres';
 import { LadderInterrupted, runLadder, type LadderOptions, type LadderResult } from './load/load-ladder';
-import { loadSection, stepLine, type IngestCost, type LoadRunInfo } from './load/load-report';
+import { costSummary, loadSection, stepLine, type IngestCost, type LoadRunInfo } from './load/load-report';
 import { ServerConsumer } from './load/server-consumer';
 import { TrackerConsumer } from './load/tracker-consumer';
 
-type ConsumerChoice = 'both' | 'server' | 'tracker';
+type ConsumerChoice = 'both' | 'server' | 'tracker' | 'cost';
 
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 const abort = new AbortController();
 
-function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice; costRates: number[] } {
+function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerChoice; costRates: number[]; costRepeats: number } {
   const argv = process.argv.slice(2);
-  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps', 'poll-ms', 'cost-rates']);
+  const known = new Set(['consumer', 'rates', 'step-seconds', 'seed', 'max-p99-ms', 'sample-cps', 'poll-ms', 'cost-rates', 'cost-repeats']);
   const problems: string[] = [];
   const given = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
@@ -56,8 +57,11 @@ function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerCho
   const pollMs = Number(get('poll-ms', '10'));
   const costRatesText = get('cost-rates', '100,500');
   const costRates = costRatesText === 'none' ? [] : costRatesText.split(',').map(Number);
+  const costRepeats = Number(get('cost-repeats', '3'));
   if (costRates.some((r) => !(r > 0 && r <= 5000))) problems.push('--cost-rates must be none or numbers between 0 and 5000, comma-separated');
-  if (!['both', 'server', 'tracker'].includes(consumer)) problems.push('--consumer must be both, server or tracker');
+  if (!(Number.isInteger(costRepeats) && costRepeats >= 1 && costRepeats <= 20)) problems.push('--cost-repeats must be a whole number from 1 to 20');
+  if (!['both', 'server', 'tracker', 'cost'].includes(consumer)) problems.push('--consumer must be both, server, tracker or cost');
+  if (consumer === 'cost' && costRates.length === 0) problems.push('--consumer cost needs --cost-rates');
   if (rates.some((r) => !(r > 0 && r <= 5000))) problems.push('--rates must be numbers between 0 and 5000, comma-separated');
   if (!(stepSeconds >= 1 && stepSeconds <= 120)) problems.push('--step-seconds must be between 1 and 120');
   if (!(maxP99Ms > 0)) problems.push('--max-p99-ms must be positive');
@@ -65,10 +69,10 @@ function parseArgs(signal: AbortSignal): LadderOptions & { consumer: ConsumerCho
   if (!(pollMs >= 1 && pollMs <= 1000)) problems.push('--poll-ms must be between 1 and 1000');
   if (!Number.isInteger(seed)) problems.push('--seed must be an integer');
   if (problems.length) {
-    log(`${problems.join('\n')}\nusage: npm run bench:load -- [--consumer both|server|tracker] [--rates 50,100,...] [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10]`);
+    log(`${problems.join('\n')}\nusage: npm run bench:load -- [--consumer both|server|tracker|cost] [--rates 50,100,...] [--step-seconds 10] [--seed 42] [--max-p99-ms 1000] [--sample-cps 100] [--poll-ms 10] [--cost-rates 100,500|none] [--cost-repeats 3]`);
     process.exit(2);
   }
-  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, pollMs, signal, costRates };
+  return { consumer, rates, stepSeconds, seed, maxP99Ms, sampleCps, pollMs, signal, costRates, costRepeats };
 }
 
 async function serverLadder(opts: LadderOptions, env: Record<string, string> = {}, run = 'load'): Promise<{ result: LadderResult; postgres: LoadRunInfo['postgres'] }> {
@@ -97,8 +101,8 @@ async function main(): Promise<void> {
     for (const step of result.steps) log(stepLine(result.consumer, step));
     log(`${result.consumer}: highest sustained ${result.highestSustainedCps} calls/s${result.stoppedEarly ? ` (${result.stoppedEarly})` : ''}`);
   };
-  if (opts.consumer !== 'server') report(await runLadder(new TrackerConsumer(), opts, log));
-  if (opts.consumer !== 'tracker' && !abort.signal.aborted) {
+  if (opts.consumer === 'both' || opts.consumer === 'tracker') report(await runLadder(new TrackerConsumer(), opts, log));
+  if ((opts.consumer === 'both' || opts.consumer === 'server') && !abort.signal.aborted) {
     const server = await serverLadder(opts);
     postgres = server.postgres;
     report(server.result);
@@ -106,11 +110,18 @@ async function main(): Promise<void> {
   let cost: IngestCost | null = null;
   if (opts.consumer !== 'tracker' && opts.costRates.length > 0 && !abort.signal.aborted) {
     const costOpts = { ...opts, rates: opts.costRates };
-    const everyTurn = (await serverLadder(costOpts, { INGEST_WRITE_GATHER_MS: '0' }, 'cost_turn')).result;
-    for (const step of everyTurn.steps) log(stepLine('turn', step));
-    const gathered = (await serverLadder(costOpts, {}, 'cost_gather')).result;
-    for (const step of gathered.steps) log(stepLine('gather', step));
-    cost = { everyTurn, gathered };
+    cost = { everyTurn: [], gathered: [] };
+    // Alternating, so a burst of other work on the machine falls on both sides alike.
+    for (let i = 0; i < opts.costRepeats && !abort.signal.aborted; i++) {
+      const turnRun = await serverLadder(costOpts, { INGEST_WRITE_GATHER_MS: '0' }, 'cost_turn');
+      postgres ??= turnRun.postgres;
+      const everyTurn = turnRun.result;
+      for (const step of everyTurn.steps) log(stepLine('turn', step));
+      cost.everyTurn.push(everyTurn);
+      const gathered = (await serverLadder(costOpts, {}, 'cost_gather')).result;
+      for (const step of gathered.steps) log(stepLine('gather', step));
+      cost.gathered.push(gathered);
+    }
   }
   const run: LoadRunInfo = {
     date: new Date().toISOString().slice(0, 10),
@@ -122,7 +133,9 @@ async function main(): Promise<void> {
   };
   const { signal: _signal, ...shown } = opts;
   process.stdout.write(`${JSON.stringify({ bench: 'load', options: shown, run, results, cost }, null, 2)}\n`);
-  log(`written to ${writeBenchmarkSection(loadSection(opts, results, run, cost))} (${fmt(run.seconds)} s)`);
+  if (cost) log(costSummary(cost));
+  if (opts.consumer === 'cost') log(`--consumer cost: docs/benchmarks.md left as it was (${fmt(run.seconds)} s)`);
+  else log(`written to ${writeBenchmarkSection(loadSection(opts, results, run, cost))} (${fmt(run.seconds)} s)`);
 }
 
 main().catch((error: Error) => {

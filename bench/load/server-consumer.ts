@@ -95,7 +95,9 @@ export class ServerConsumer implements LoadConsumer {
       JWT_SECRET: randomBytes(32).toString('hex'),
       ...this.extraEnv,
     };
-    const child = spawn(process.execPath, ['scripts/run.cjs', 'apps/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    // BENCH_SERVER_NODE_ARGS: node options for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
+    const nodeArgs = (process.env.BENCH_SERVER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+    const child = spawn(process.execPath, [...nodeArgs, 'scripts/run.cjs', 'apps/server/src/main.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
     child.once('exit', (code, signal) => (this.exitInfo = `the server exited (${signal ?? `code ${code}`})`));
     for (const stream of [child.stdout!, child.stderr!]) createInterface({ input: stream }).on('line', (line) => this.onLogLine(line));
