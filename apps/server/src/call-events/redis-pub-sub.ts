@@ -124,6 +124,10 @@ export class RedisPubSub {
       retryStrategy: (attempt) => Math.min(200 * attempt, 2000),
       maxRetriesPerRequest: 3,
       connectionName: `crm-${role}`,
+      // The ingest publishes a message per stored step, hundreds per batch: commands issued in one
+      // event-loop turn go out in one socket write instead of a write each (same order). A
+      // subscribing connection cannot pipeline.
+      enableAutoPipelining: role === 'publisher',
     };
     const client = new Redis(this.url, options);
     let down = false;
