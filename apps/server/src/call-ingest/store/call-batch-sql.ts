@@ -173,6 +173,11 @@ const RECOVERED_REPEAT = `(s.type = 'ringing' AND s.data->>'extension' IS NULL O
 
 export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
   const values: unknown[] = [];
+  /** The array parameter of an input column (after the input's unnest). */
+  const param = (name: string): string => {
+    const i = INPUT_COLUMNS.findIndex((c) => c.name === name);
+    return `$${i + 1}::${INPUT_COLUMNS[i].type}[]`;
+  };
   const unnest = <R>(columns: Column<R>[], rows: R[], alias: string): string => {
     const args = columns.map((c) => {
       values.push(rows.map(c.value));
@@ -196,6 +201,9 @@ old AS (
   SELECT c.* FROM input i
   JOIN call_keys k ON k.pbx_id = i.pbx_id AND k.linkedid = i.linkedid
   JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
+  -- The keys named outright: found through the unique index whatever the planner guesses of the
+  -- batch's size (a generic plan's guess), never by a scan of call_keys growing with the table.
+  WHERE k.pbx_id = ANY(${param('pbx_id')}) AND k.linkedid = ANY(${param('linkedid')})
 ),
 based AS (
   SELECT i.*, o.id AS old_id, o.started_at AS old_started_at,
@@ -222,6 +230,9 @@ updated AS (
   UPDATE calls c SET ${updates.join(', ')}, updated_at = now()
   FROM prepared p
   WHERE c.id = p.old_id AND c.started_at = p.old_started_at
+    -- Likewise the rows to update: through each partition's primary key, not a scan of the month.
+    AND c.id = ANY(ARRAY(SELECT old_id FROM prepared WHERE old_id IS NOT NULL))
+    AND c.started_at = ANY(ARRAY(SELECT old_started_at FROM prepared WHERE old_id IS NOT NULL))
     AND c.ended_at IS NULL AND (c.last_event_at, c.event_seq) < (p.last_event_at, p.event_seq)
   RETURNING c.*, c.first_writer IS DISTINCT FROM c.writer AS recovered
 ),

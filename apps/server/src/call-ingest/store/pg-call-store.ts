@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import type { Pool, PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
@@ -30,6 +30,8 @@ const BATCH_STATEMENT_NAME = `crm-call-batch-${createHash('sha1').update(buildCa
 @Injectable()
 export class PgCallStore extends CallStore {
   readonly dryRun = false;
+  /** Pooled connections already told to plan the batch statement generically. */
+  private readonly generic = new WeakSet<PoolClient>();
 
   constructor(dataSource: DataSource) {
     super(dataSource);
@@ -43,9 +45,25 @@ export class PgCallStore extends CallStore {
   async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
     if (calls.length === 0) return [];
     const { text, values } = buildCallBatchStatement(calls);
-    // A named statement: each pooled connection plans it once (its text is the same for any batch),
-    // where an unnamed one would be parsed and planned again for every batch.
-    const rows = (await this.pool().query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values })).rows;
+    const client = await this.pool().connect();
+    let rows: ChangedCallRow[];
+    try {
+      // A named statement, planned once per connection and generically: its text is the same for
+      // any batch, its arrays' sizes unknown to a plan anyway. Left to choose, PostgreSQL keeps
+      // planning small batches anew (a custom plan looks cheaper for them), and planning this
+      // statement costs it more than running it (3 ms against 1.5 ms for a batch of one call).
+      // The setting matters to named statements only; no other of the pool's users has any.
+      if (!this.generic.has(client)) {
+        await client.query('SET plan_cache_mode = force_generic_plan');
+        this.generic.add(client);
+      }
+      rows = (await client.query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values })).rows;
+    } catch (error) {
+      // As pg's own pool.query: a connection that failed a query is not reused.
+      client.release(error as Error);
+      throw error;
+    }
+    client.release();
     return rows.map((row) => ({
       key: callKey(row.pbx_id, row.linkedid),
       id: String(row.id),
