@@ -19,6 +19,8 @@ interface Waiter {
 
 interface WatchedDirectory {
   watcher: FSWatcher | null;
+  /** When watching it may be tried again (epoch ms): a missing directory fails each try, with an exception. */
+  retryAt: number;
   waiters: Map<string, Set<Waiter>>;
 }
 
@@ -29,6 +31,8 @@ interface WatchedDirectory {
  * (one stat per file, never a scan of the folder), the last interval repeating until the deadline.
  */
 const RECHECK_MS = [250, 500, 1000, 2000, 4000, 8000, 15000];
+/** How often watching a directory that could not be watched (not there yet) is tried again. */
+const WATCH_RETRY_MS = 1000;
 /** A burst of events (a writer appending) leads to one check. */
 const EVENT_DEBOUNCE_MS = 100;
 
@@ -73,14 +77,19 @@ export class FileArrivalWatcher {
 
   private directory(dir: string): WatchedDirectory {
     let watched = this.directories.get(dir);
-    if (watched) {
-      if (!watched.watcher) watched.watcher = this.startWatching(dir);
-      return watched;
+    if (!watched) {
+      watched = { watcher: null, waiters: new Map(), retryAt: 0 };
+      this.directories.set(dir, watched);
     }
-    watched = { watcher: null, waiters: new Map() };
-    this.directories.set(dir, watched);
-    watched.watcher = this.startWatching(dir);
+    this.tryWatching(dir, watched);
     return watched;
+  }
+
+  /** Watches the directory unless it is watched, or could not be a moment ago (it is not there yet: each try throws). */
+  private tryWatching(dir: string, watched: WatchedDirectory): void {
+    if (watched.watcher || this.closed || Date.now() < watched.retryAt) return;
+    watched.watcher = this.startWatching(dir);
+    if (!watched.watcher) watched.retryAt = Date.now() + WATCH_RETRY_MS;
   }
 
   private startWatching(dir: string): FSWatcher | null {
@@ -122,7 +131,7 @@ export class FileArrivalWatcher {
     try {
       // A dated folder created after the wait began: watch it now.
       const watched = this.directories.get(dir);
-      if (watched && !watched.watcher && !this.closed) watched.watcher = this.startWatching(dir);
+      if (watched) this.tryWatching(dir, watched);
       result = await waiter.check();
     } catch (error) {
       this.onError(error as Error, `${dir}/${waiter.name}`);

@@ -43,6 +43,9 @@ export class LocalRecordingFiles implements RecordingStore {
     let real: string;
     let realRoot: string;
     try {
+      // One lstat first: readiness asks again and again for files not there yet, and resolving
+      // both paths (a lookup per path component) for nothing was most of what waiting cost.
+      await lstat(path);
       [realRoot, real] = await Promise.all([realpath(this.root), realpath(path)]);
     } catch (error) {
       if (isMissing(error)) return null;
