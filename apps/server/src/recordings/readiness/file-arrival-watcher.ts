@@ -21,6 +21,8 @@ interface WatchedDirectory {
   watcher: FSWatcher | null;
   /** When watching it may be tried again (epoch ms): a missing directory fails each try, with an exception. */
   retryAt: number;
+  /** The last try found no such directory: none of its files can be there either. */
+  missing: boolean;
   waiters: Map<string, Set<Waiter>>;
 }
 
@@ -78,7 +80,7 @@ export class FileArrivalWatcher {
   private directory(dir: string): WatchedDirectory {
     let watched = this.directories.get(dir);
     if (!watched) {
-      watched = { watcher: null, waiters: new Map(), retryAt: 0 };
+      watched = { watcher: null, waiters: new Map(), retryAt: 0, missing: false };
       this.directories.set(dir, watched);
     }
     this.tryWatching(dir, watched);
@@ -88,11 +90,13 @@ export class FileArrivalWatcher {
   /** Watches the directory unless it is watched, or could not be a moment ago (it is not there yet: each try throws). */
   private tryWatching(dir: string, watched: WatchedDirectory): void {
     if (watched.watcher || this.closed || Date.now() < watched.retryAt) return;
-    watched.watcher = this.startWatching(dir);
+    const started = this.startWatching(dir);
+    watched.watcher = started.watcher;
+    watched.missing = started.missing;
     if (!watched.watcher) watched.retryAt = Date.now() + WATCH_RETRY_MS;
   }
 
-  private startWatching(dir: string): FSWatcher | null {
+  private startWatching(dir: string): { watcher: FSWatcher | null; missing: boolean } {
     try {
       const watcher = watch(dir, { persistent: false }, (_event, filename) => {
         const set = filename ? this.directories.get(dir)?.waiters.get(filename.toString()) : undefined;
@@ -104,9 +108,9 @@ export class FileArrivalWatcher {
         const watched = this.directories.get(dir);
         if (watched?.watcher === watcher) watched.watcher = null;
       });
-      return watcher;
-    } catch {
-      return null;
+      return { watcher, missing: false };
+    } catch (error) {
+      return { watcher: null, missing: (error as NodeJS.ErrnoException).code === 'ENOENT' };
     }
   }
 
@@ -132,7 +136,9 @@ export class FileArrivalWatcher {
       // A dated folder created after the wait began: watch it now.
       const watched = this.directories.get(dir);
       if (watched) this.tryWatching(dir, watched);
-      result = await waiter.check();
+      // Its folder not there (a second ago at most): nor is the file. Thousands of recordings awaited
+      // in a dated folder the PBX has not written yet each looked on their own before.
+      if (!watched?.missing) result = await waiter.check();
     } catch (error) {
       this.onError(error as Error, `${dir}/${waiter.name}`);
     } finally {
