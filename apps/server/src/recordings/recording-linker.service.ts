@@ -1,6 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
 import { CallEventBus, type Unsubscribe } from '../call-events';
 import { isTransientDbError, KeyedWriteQueue } from '../database';
 import { RecordingReadinessService } from './readiness/recording-readiness.service';
@@ -26,9 +27,13 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
     private readonly dataSource: DataSource,
     private readonly bus: CallEventBus,
     private readonly readiness: RecordingReadinessService,
+    config: AppConfig,
   ) {
     this.queue = new KeyedWriteQueue<RecordingLink>({
       keyOf: (link) => `${link.callId}\u0000${link.fileName}`,
+      // Gathered like the calls' writes whose steps they follow: a statement per event-loop turn
+      // cost the database more than the links themselves.
+      gatherMs: config.INGEST_WRITE_GATHER_MS,
       flush: async (links) => {
         const { text, values } = upsertRecordingLinksStatement(links);
         const stopped = await this.dataSource.query<StoppedRecordingRow[]>(text, values);
