@@ -22,7 +22,7 @@ export interface WriteAttempt {
 }
 
 /** Parallel write lanes: calls hash to a lane, so one call's steps stay in order. */
-const WRITE_LANES = 2;
+const WRITE_LANES = 1;
 /** Most tracker events per statement. */
 const MAX_BATCH = 2000;
 
