@@ -13,6 +13,8 @@ export interface LadderOptions {
   pollMs: number;
   /** Aborts the run (Ctrl-C): the ladder stops and cleans up. */
   signal: AbortSignal;
+  /** Every rate is run even after a lost step (the cost comparison measures CPU at given rates, not a limit). */
+  everyRate?: boolean;
 }
 
 export interface StepResult {
@@ -134,7 +136,8 @@ async function climb(consumer: LoadConsumer, worker: SimWorker, book: CallBook, 
       machineBusyPct: pct(machine1.busy - machine0.busy, machine1.total - machine0.total),
     });
     stoppedEarly = whyStop(consumer, book, step, cps, end.at - begin.at, opts);
-    if (stoppedEarly) break;
+    if (stoppedEarly && (!opts.everyRate || consumer.fatal() || opts.signal.aborted)) break;
+    if (stoppedEarly) stoppedEarly = null;
   }
   if (opts.signal.aborted) throw new LadderInterrupted();
   const stopped = await worker.stop();

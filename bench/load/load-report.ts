@@ -123,7 +123,8 @@ interface CostCell {
 }
 
 function cell(results: LadderResult[], cps: number): CostCell {
-  const steps = results.map((r) => r.steps.find((s) => s.targetCps === cps)).filter((s): s is StepResult => s !== undefined);
+  // The last step at the rate: an earlier one at the same rate was the warm-up (see --cost-rates).
+  const steps = results.map((r) => r.steps.filter((s) => s.targetCps === cps).pop()).filter((s): s is StepResult => s !== undefined);
   const of = (read: (s: StepResult) => number | null) => steps.map(read).filter((v): v is number => v !== null);
   const totals = of(totalUs);
   return {
@@ -157,6 +158,13 @@ function costTable(cost: IngestCost): string {
   return [head, `|${'---:|'.repeat(6)}:---|`, ...rows].join('\n');
 }
 
+/** A rate given twice in a row first warms the server up (JIT, its connections' catalog caches, a fresh database's first plans): not counted. */
+function warmup(cost: IngestCost): string {
+  const steps = cost.gathered[0]?.steps ?? [];
+  const warm = steps.length > 1 && steps[0].targetCps === steps[1].targetCps;
+  return warm ? `; each run starts with a step at ${steps[0].targetCps} calls/s that warms the server up (JIT, its connections' caches, the fresh database's first plans) and is not counted` : '';
+}
+
 /** The comparison in a few lines, for the terminal. */
 export function costSummary(cost: IngestCost): string {
   return costRates(cost)
@@ -186,7 +194,7 @@ export function loadSection(opts: LadderOptions, results: LadderResult[], run: L
     sections.push(
       `### Ingest cost: CPU per AMI event, writing every turn vs gathering writes\n\n` +
         `The server again at ${costRates(cost).join(' and ')} calls/s on a fresh database each: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
-        `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating. CPU of the server process and of its PostgreSQL backends over each step, ` +
+        `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends over each step, ` +
         `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets.\n\n${costTable(cost)}`,
     );
   }
