@@ -4,9 +4,11 @@ import type { CallRow, CallTimelineRow, CallWrite } from './call-write';
 /**
  * One SQL statement that applies a batch of call writes, idempotently.
  *
- * Each column travels as one array parameter through `unnest`, so the statement
- * text (and its plan) is the same for 1 or 5,000 calls and never nears the bind
- * parameter limit. Per call the batch keeps only its latest state (a statement may
+ * The calls and the steps each travel as one JSON parameter read by `json_to_recordset`
+ * (plus the calls' keys as two arrays, to find them by index), so the statement text (and
+ * its plan) is the same for 1 or 5,000 calls and never nears the bind parameter limit, and
+ * the batch is serialised by one JSON.stringify (each column an array of escaped text
+ * elements cost the ingest more than anything else it did per step). Per call the batch keeps only its latest state (a statement may
  * write a row once) but every timeline step. A stored call is found through
  * `call_keys` by (pbx_id, linkedid), its row then by (id, started_at) in its month's
  * partition; a new one is inserted, a stored one updated (moving to another month
@@ -22,13 +24,6 @@ import type { CallRow, CallTimelineRow, CallWrite } from './call-write';
  * the dedupe keys of the steps it stored, so the caller announces exactly what
  * happened, once.
  */
-interface Column<R> {
-  name: string;
-  type: string;
-  value: (row: R) => unknown;
-}
-
-const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
 /** The `calls` columns the ingest writes, with their SQL types; values are read from the row by name. */
 const CALL_COLUMN_TYPES: Record<keyof CallRow, string> = {
@@ -55,22 +50,15 @@ const CALL_COLUMN_TYPES: Record<keyof CallRow, string> = {
   assigned_user_id: 'integer',
   caller_company_id: 'integer',
   crm_call_id: 'text',
-  participant_user_ids: 'text',
+  participant_user_ids: 'integer[]',
   last_event_at: 'timestamptz',
   event_seq: 'integer',
   writer: 'text',
   end_source: 'text',
 };
 
-const CALL_COLUMNS: Column<CallRow>[] = (Object.keys(CALL_COLUMN_TYPES) as (keyof CallRow)[]).map((name) => {
-  const type = CALL_COLUMN_TYPES[name];
-  if (name === 'participant_user_ids') {
-    // unnest cannot take an array of arrays of different lengths: each list travels as its `{1,2}` text.
-    return { name, type, value: (r) => `{${r.participant_user_ids.join(',')}}` };
-  }
-  if (type === 'timestamptz') return { name, type, value: (r) => (r[name] === null ? null : (r[name] as Date).toISOString()) };
-  return { name, type, value: (r) => r[name] };
-});
+/** The calls' columns as the row objects name them (JSON.stringify writes their Dates as ISO-8601). */
+const CALL_COLUMNS = Object.entries(CALL_COLUMN_TYPES).map(([name, type]) => ({ name, type }));
 
 /**
  * Each column's value as written, from `i` (the batch's latest state of the call) and `o` (the
@@ -116,27 +104,30 @@ const MERGED_VALUE: Partial<Record<string, string>> = {
 };
 
 /** The batch's input: each call's latest row, and the step counter of its first write in the batch. */
-const INPUT_COLUMNS: Column<CollapsedCall>[] = [
-  ...CALL_COLUMNS.map((c) => ({ ...c, value: (call: CollapsedCall) => c.value(call.row) })),
-  { name: 'first_seq', type: 'integer', value: (call) => call.writes[0].row.event_seq },
-];
+const INPUT_COLUMNS = [...CALL_COLUMNS, { name: 'first_seq', type: 'integer' }];
 
 /** Set once on insert: the tracker's own id may differ after a restart, the row keeps its first. */
 const INSERT_ONLY = new Set(['pbx_id', 'linkedid', 'call_uid', 'first_writer']);
 
-interface KeyedTimelineRow extends CallTimelineRow {
-  pbxId: string;
+/** A timeline step as the statement reads it. */
+interface StepInput {
+  pbx_id: string;
   linkedid: string;
+  seq: number;
+  type: CallTimelineRow['type'];
+  occurred_at: string;
+  data: CallTimelineRow['data'];
+  dedupe_key: string;
 }
 
-const TIMELINE_COLUMNS: Column<KeyedTimelineRow>[] = [
-  { name: 'pbx_id', type: 'text', value: (r) => r.pbxId },
-  { name: 'linkedid', type: 'text', value: (r) => r.linkedid },
-  { name: 'seq', type: 'integer', value: (r) => r.seq },
-  { name: 'type', type: 'text', value: (r) => r.type },
-  { name: 'occurred_at', type: 'timestamptz', value: (r) => iso(r.occurredAt) },
-  { name: 'data', type: 'jsonb', value: (r) => JSON.stringify(r.data) },
-  { name: 'dedupe_key', type: 'text', value: (r) => r.dedupeKey },
+const STEP_COLUMNS: Array<{ name: keyof StepInput; type: string }> = [
+  { name: 'pbx_id', type: 'text' },
+  { name: 'linkedid', type: 'text' },
+  { name: 'seq', type: 'integer' },
+  { name: 'type', type: 'text' },
+  { name: 'occurred_at', type: 'timestamptz' },
+  { name: 'data', type: 'jsonb' },
+  { name: 'dedupe_key', type: 'text' },
 ];
 
 /** The per-call view of a batch: the last state and every step in order. */
@@ -172,38 +163,38 @@ const RECOVERED_REPEAT = `(s.type = 'ringing' AND s.data->>'extension' IS NULL O
       ELSE false END))`;
 
 export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
-  const values: unknown[] = [];
-  /** The array parameter of an input column (after the input's unnest). */
-  const param = (name: string): string => {
-    const i = INPUT_COLUMNS.findIndex((c) => c.name === name);
-    return `$${i + 1}::${INPUT_COLUMNS[i].type}[]`;
-  };
-  const unnest = <R>(columns: Column<R>[], rows: R[], alias: string): string => {
-    const args = columns.map((c) => {
-      values.push(rows.map(c.value));
-      return `$${values.length}::${c.type}[]`;
-    });
-    return `SELECT * FROM unnest(${args.join(', ')}) AS ${alias}(${columns.map((c) => c.name).join(', ')})`;
-  };
-
-  const timeline: KeyedTimelineRow[] = [];
+  const input: Array<CallRow & { first_seq: number }> = [];
+  const steps: StepInput[] = [];
+  const pbxIds: string[] = [];
+  const linkedids: string[] = [];
   for (const call of calls) {
-    const { pbx_id: pbxId, linkedid } = call.row;
-    for (const w of call.writes) timeline.push({ ...w.timeline, pbxId, linkedid });
+    const { pbx_id, linkedid } = call.row;
+    input.push({ ...call.row, first_seq: call.writes[0].row.event_seq });
+    pbxIds.push(pbx_id);
+    linkedids.push(linkedid);
+    for (const { timeline: t } of call.writes) {
+      steps.push({ pbx_id, linkedid, seq: t.seq, type: t.type, occurred_at: new Date(t.occurredAt).toISOString(), data: t.data, dedupe_key: t.dedupeKey });
+    }
   }
+  return { text: BATCH_TEXT, values: [JSON.stringify(input), JSON.stringify(steps), pbxIds, linkedids] };
+}
 
+/** The statement's text: the same for every batch (built once). */
+const BATCH_TEXT = ((): string => {
+  const recordset = (param: string, columns: Array<{ name: string; type: string }>, alias: string): string =>
+    `SELECT * FROM json_to_recordset(${param}::json) AS ${alias}(${columns.map((c) => `${c.name} ${c.type}`).join(', ')})`;
   const callNames = CALL_COLUMNS.map((c) => c.name);
   const written = [...callNames, 'first_writer', 'seq_base'];
   const updates = written.filter((n) => !INSERT_ONLY.has(n)).map((n) => `${n} = p.${n}`);
   const text = `
-WITH input AS (${unnest(INPUT_COLUMNS, calls, 'i')}),
+WITH input AS (${recordset('$1', INPUT_COLUMNS, 'i')}),
 old AS (
   SELECT c.* FROM input i
   JOIN call_keys k ON k.pbx_id = i.pbx_id AND k.linkedid = i.linkedid
   JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
   -- The keys named outright: found through the unique index whatever the planner guesses of the
   -- batch's size (a generic plan's guess), never by a scan of call_keys growing with the table.
-  WHERE k.pbx_id = ANY(${param('pbx_id')}) AND k.linkedid = ANY(${param('linkedid')})
+  WHERE k.pbx_id = ANY($3::text[]) AND k.linkedid = ANY($4::text[])
 ),
 based AS (
   SELECT i.*, o.id AS old_id, o.started_at AS old_started_at,
@@ -237,7 +228,7 @@ updated AS (
   RETURNING c.*, c.first_writer IS DISTINCT FROM c.writer AS recovered
 ),
 up AS (SELECT * FROM inserted UNION ALL SELECT * FROM updated),
-steps AS (${unnest(TIMELINE_COLUMNS, timeline, 's')}),
+steps AS (${recordset('$2', STEP_COLUMNS, 's')}),
 stored_steps AS (
   INSERT INTO call_events (call_id, type, occurred_at, data, dedupe_key)
   SELECT up.id, s.type, s.occurred_at, s.data, s.dedupe_key
@@ -255,5 +246,5 @@ SELECT up.id, up.pbx_id, up.linkedid, up.seq_base, up.recording_url,
   CASE WHEN up.recovered THEN row_to_json(up) END AS merged,
   COALESCE(k.keys, '{}') AS stored_step_keys
 FROM up LEFT JOIN (SELECT call_id, array_agg(dedupe_key) AS keys FROM stored_steps GROUP BY call_id) k ON k.call_id = up.id`;
-  return { text, values };
-}
+  return text;
+})();
