@@ -33,7 +33,9 @@ import { openBenchPostgres } from './bench-postgres';
 const CALLS = Number(process.env.STATS_BENCH_CALLS ?? 10_000_000);
 const STATS_RUNS = Number(process.env.STATS_RUNS ?? 40);
 const USERS = 80;
-const DATABASE = `crm_bench_stats_${process.pid}`;
+/** STATS_BENCH_DATABASE: measure on a database an earlier run kept (STATS_BENCH_KEEP=1) instead of building one. */
+const REUSED = process.env.STATS_BENCH_DATABASE;
+const DATABASE = REUSED ?? `crm_bench_stats_${process.pid}`;
 const JWT_SECRET = 'bench-secret-that-is-long-enough-for-hs256-0123456789';
 const ADMIN_PASSWORD = 'bench-admin-password';
 const BOUND_MS = 100;
@@ -259,24 +261,32 @@ async function main(): Promise<void> {
   let ingest: { on: number[]; off: number[] } = { on: [], off: [] };
   let rollupRows: Record<string, number> = {};
   try {
-    await pg.createDatabase(DATABASE);
     const options = buildDataSourceOptions(pg.connection, DATABASE);
-    const before = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(CallStatsRollup1795658000000)) });
-    await before.initialize();
-    try {
-      await before.runMigrations({ transaction: 'each' });
-      log(`loading ${fmt(CALLS)} calls`);
-      loadSeconds = (await load(before)).seconds;
-      log(`loaded in ${fmt(loadSeconds, 1)} s`);
-    } finally {
-      await before.destroy();
+    if (REUSED) {
+      // A database an earlier run built and kept (STATS_BENCH_KEEP): its build times come from that run.
+      [loadSeconds, backfillSeconds] = (process.env.STATS_BENCH_BUILT ?? 'NaN,NaN').split(',').map(Number);
+      log(`reusing ${DATABASE}`);
+    } else {
+      await pg.createDatabase(DATABASE);
+      const before = new DataSource({ ...options, migrations: MIGRATIONS.slice(0, MIGRATIONS.indexOf(CallStatsRollup1795658000000)) });
+      await before.initialize();
+      try {
+        await before.runMigrations({ transaction: 'each' });
+        log(`loading ${fmt(CALLS)} calls`);
+        loadSeconds = (await load(before)).seconds;
+        log(`loaded in ${fmt(loadSeconds, 1)} s`);
+      } finally {
+        await before.destroy();
+      }
     }
     const all = new DataSource(options);
     await all.initialize();
     try {
-      const [backfillMs] = await timed(() => all.runMigrations({ transaction: 'each' }));
-      backfillSeconds = backfillMs / 1000;
-      log(`rollup migration (backfill of ${fmt(CALLS)} calls) in ${fmt(backfillSeconds, 1)} s`);
+      if (!REUSED) {
+        const [backfillMs] = await timed(() => all.runMigrations({ transaction: 'each' }));
+        backfillSeconds = backfillMs / 1000;
+        log(`rollup migration (backfill of ${fmt(CALLS)} calls) in ${fmt(backfillSeconds, 1)} s`);
+      }
       await all.query(`VACUUM (ANALYZE) call_stats_rollup, call_stats_quarters, call_stats_seconds, call_missed_open`);
       const [s] = await all.query<Array<Record<string, string>>>(
         `SELECT pg_size_pretty(pg_total_relation_size('calls') + (SELECT coalesce(sum(pg_total_relation_size(inhrelid)), 0) FROM pg_inherits WHERE inhparent = 'calls'::regclass)) AS calls,
@@ -338,7 +348,7 @@ async function main(): Promise<void> {
     }
   } finally {
     // STATS_BENCH_KEEP=1 keeps the database (DB_HOST only) to look at plans afterwards.
-    if (!process.env.STATS_BENCH_KEEP) await pg.dropDatabase(DATABASE).catch(() => undefined);
+    if (!process.env.STATS_BENCH_KEEP && !REUSED) await pg.dropDatabase(DATABASE).catch(() => undefined);
     else log(`kept database ${DATABASE}`);
     await pg.close();
   }
@@ -358,7 +368,7 @@ Load average ${loadBefore} before the run, ${loadAverage()} after it; the machin
 
 ${fmt(CALLS)} calls over a year (2025-12-01 to 2026-12-01 UTC, 12 month partitions), generated inside PostgreSQL in
 ${fmt(loadSeconds, 0)} s including the index builds and VACUUM ANALYZE; the rollup migration filled the rollups from them in
-**${fmt(backfillSeconds, 1)} s**. Rollup rows: ${Object.entries(rollupRows)
+**${fmt(backfillSeconds, 1)} s**${REUSED ? ` (database ${DATABASE} built by an earlier run of this script and reused: STATS_BENCH_DATABASE; its build times are that run's)` : ''}. Rollup rows: ${Object.entries(rollupRows)
     .map(([k, v]) => `${k} ${fmt(v)}`)
     .join(', ')}; sizes: calls ${sizes.calls} (only the indexes the statistics read), call_stats_rollup ${sizes.rollup}, call_stats_quarters ${sizes.quarters},
 call_stats_seconds ${sizes.seconds}, call_missed_open ${sizes.missed}.

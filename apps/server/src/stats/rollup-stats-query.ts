@@ -27,9 +27,17 @@ class Params {
       )
       .join('\n UNION ALL ');
   }
-  /** `c.started_at` in one of `ranges` (never empty: callers skip the raw part without ranges). */
-  within(ranges: Range[]): string {
-    return `(${ranges.map((r) => `(c.started_at >= ${this.add(r.lo.toISOString(), 'timestamptz')} AND c.started_at < ${this.add(r.hi.toISOString(), 'timestamptz')})`).join(' OR ')})`;
+  /**
+   * The ended calls started in one of `ranges` (under `extra`), as a FROM item named `c`: one
+   * range scan each (an OR of ranges would make it a bitmap heap scan instead of an index-only
+   * scan of ix_calls_ended_stats). Never empty: callers skip the raw part without ranges.
+   */
+  calls(ranges: Range[], extra = 'true'): string {
+    const scans = ranges.map(
+      (r) =>
+        `SELECT c.* FROM calls c WHERE c.ended_at IS NOT NULL AND ${extra} AND c.started_at >= ${this.add(r.lo.toISOString(), 'timestamptz')} AND c.started_at < ${this.add(r.hi.toISOString(), 'timestamptz')}`,
+    );
+    return `(${scans.join(' UNION ALL ')}) c`;
   }
 }
 
@@ -65,7 +73,7 @@ async function querySums(dataSource: DataSource, request: StatsScope, plan: Peri
   const raw = plan.raw.length
     ? `UNION ALL
        SELECT COALESCE(c.assigned_user_id, 0), c.status, c.direction, count(*), sum(c.ring_seconds), COALESCE(sum(${TALK}), 0), count(${TALK})
-       FROM calls c WHERE c.ended_at IS NOT NULL AND ${p.within(plan.raw)} ${user ? `AND c.assigned_user_id = ${user}` : ''}
+       FROM ${p.calls(plan.raw, user ? `c.assigned_user_id = ${user}` : 'true')}
        GROUP BY 1, 2, 3`
     : '';
   const answered = `g.status = 'answered'`;
@@ -123,7 +131,7 @@ async function queryClock(dataSource: DataSource, request: StatsScope, plan: Per
   const raw = plan.raw.length
     ? `UNION ALL
        SELECT c.started_at AT TIME ZONE ${tz}, 1, CASE WHEN c.status = 'answered' THEN 1 ELSE 0 END, true
-       FROM calls c WHERE c.ended_at IS NOT NULL AND ${p.within(plan.raw)} ${user ? `AND c.assigned_user_id = ${user}` : ''}`
+       FROM ${p.calls(plan.raw, user ? `c.assigned_user_id = ${user}` : 'true')}`
     : '';
   // A quarter hour maps into one local hour when the zone's offset is a whole number of quarter
   // hours (its UTC start then falls on a local quarter hour) and does not change inside it.
@@ -166,8 +174,9 @@ async function querySeconds(dataSource: DataSource, request: StatsScope, plan: P
   }
   if (raw.length) {
     parts.push(`SELECT k.kind, k.seconds, count(*) AS calls
-      FROM calls c CROSS JOIN LATERAL (VALUES ('r', c.ring_seconds), ('t', CASE WHEN c.status = 'answered' THEN ${TALK} END)) k(kind, seconds)
-      WHERE c.ended_at IS NOT NULL AND ${p.within(raw)} ${user ? `AND c.assigned_user_id = ${user}` : ''} AND k.seconds IS NOT NULL
+      FROM ${p.calls(raw, user ? `c.assigned_user_id = ${user}` : 'true')}
+      CROSS JOIN LATERAL (VALUES ('r', c.ring_seconds), ('t', CASE WHEN c.status = 'answered' THEN ${TALK} END)) k(kind, seconds)
+      WHERE k.seconds IS NOT NULL
       GROUP BY 1, 2`);
   }
   const histogram = await dataSource.query<Array<{ kind: 'r' | 't'; seconds: number; calls: number }>>(

@@ -1,8 +1,8 @@
 /**
  * How a period [from, to) is read from the rollups (docs/database.md "Statistics rollups"):
  * whole UTC months, days and hours from their rollup rows, the partial hours at the edges from
- * `calls`. The value histograms have day and month rows for all calls but month rows only per
- * user, so their raw edges are wider.
+ * `calls`. The value histograms have hour, day and month rows for all calls but month rows only
+ * per user, so a user's raw edges are wider.
  */
 export type Grain = 'h' | 'd' | 'm';
 
@@ -71,7 +71,7 @@ function cover(lo: Date, hi: Date, finest: Grain): { rows: GrainRange[]; rest: R
 export function planPeriod(from: Date, to: Date, perUser: boolean): PeriodPlan | null {
   const sums = cover(from, to, 'h');
   if (sums.rows.length === 0) return null;
-  const seconds = cover(from, to, perUser ? 'm' : 'd');
+  const seconds = perUser ? cover(from, to, 'm') : sums;
   return {
     hours: { lo: ceilHour(from), hi: floorHour(to) },
     rollup: sums.rows,

@@ -14,7 +14,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   whole number of quarter hours (every offset in use since 1979, India's +5:30 and Nepal's
  *   +5:45 included) are sums of whole quarters.
  * - `call_stats_seconds`: how many calls had each ring time (kind r) and each known talk time
- *   of an answered call (kind t), per UTC day and month for all calls and per month per user:
+ *   of an answered call (kind t), per UTC hour, day and month for all calls and per month per user:
  *   the exact 90th percentiles without reading the calls.
  * - `call_missed_open`: the inbound missed, abandoned or busy calls no later answered call to or
  *   from their number followed ("missed, not called back"), recomputed per number a write touches.
@@ -63,7 +63,7 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
         seconds integer NOT NULL,
         calls integer NOT NULL,
         CONSTRAINT pk_call_stats_seconds PRIMARY KEY (user_key, grain, bucket, kind, seconds),
-        CONSTRAINT ck_call_stats_seconds_kind CHECK (kind IN ('r', 't') AND grain IN ('d', 'm'))
+        CONSTRAINT ck_call_stats_seconds_kind CHECK (kind IN ('r', 't') AND grain IN ('h', 'd', 'm'))
       )`);
     await db.query(`
       CREATE TABLE call_missed_open (
@@ -196,7 +196,7 @@ function applySums(source: string): string[] {
      SELECT s.user_key, k.kind, s.grain, date_trunc(s.unit, d.started_at, 'UTC'), k.seconds, sum(d.sign)
      FROM ${source} d
      CROSS JOIN LATERAL (VALUES ('r', d.ring_seconds), ('t', CASE WHEN d.status = 'answered' THEN ${TALK} END)) k(kind, seconds)
-     CROSS JOIN LATERAL (VALUES (-1, 'd', 'day'), (-1, 'm', 'month'), (d.assigned_user_id, 'm', 'month')) s(user_key, grain, unit)
+     CROSS JOIN LATERAL (VALUES (-1, 'h', 'hour'), (-1, 'd', 'day'), (-1, 'm', 'month'), (d.assigned_user_id, 'm', 'month')) s(user_key, grain, unit)
      WHERE d.ended_at IS NOT NULL AND k.seconds IS NOT NULL AND s.user_key IS NOT NULL
      GROUP BY 1, 2, 3, 4, 5
      HAVING sum(d.sign) <> 0
