@@ -1,4 +1,4 @@
-import { Badge, Button, Group, Menu, Stack, Text } from '@mantine/core';
+import { Badge, Button, Group, Menu } from '@mantine/core';
 import { IconChevronDown, IconPhoneOff, IconPlayerPause, IconPlayerPlay, IconPlayerRecord, IconPlayerStop, IconTransfer } from '@tabler/icons-react';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -21,15 +21,15 @@ interface Action {
  * One button opening the controls. The menu itself is built at the first click: a wallboard
  * renders a button per row, not a popover per row, and stays quick to relabel and scroll.
  */
-function ControlsMenu({ actions, label, busy }: { actions: Action[]; label: string; busy: boolean }) {
-  const { t } = useTranslation();
+function ControlsMenu({ actions: build, label, text, busy }: { actions: () => Action[]; label: string; text: string; busy: boolean }) {
   const [opened, setOpened] = useState(false);
   const target = (
     <Button size="compact-xs" variant="light" rightSection={<IconChevronDown size={14} aria-hidden />} loading={busy} aria-label={label} aria-haspopup="menu" onClick={() => setOpened(true)}>
-      {t('control.menu')}
+      {text}
     </Button>
   );
   if (!opened) return target;
+  const actions = build();
   return (
     <Menu opened onChange={setOpened} position="bottom-end" withinPortal returnFocus>
       <Menu.Target>{target}</Menu.Target>
@@ -68,36 +68,42 @@ export function CallControls({ live, layout = 'inline' }: { live: LiveCall; layo
   const talking = call.status === 'answered';
   const held = call.status === 'on_hold';
 
-  const actions: Action[] = [];
-  if (consultation) {
-    actions.push(
-      { command: 'complete-transfer', label: t('control.completeTransfer'), run: () => command(id, 'complete-transfer', { callId: id }), color: 'green', disabled: !consultation.answered },
-      { command: 'cancel-transfer', label: t('control.cancelTransfer'), run: () => command(id, 'cancel-transfer', { callId: id }) },
-    );
-  } else {
-    if (talking) actions.push({ command: 'hold-call', label: t('control.hold'), run: () => command(id, 'hold-call', { callId: id, isHold: true }), icon: <IconPlayerPause size={14} aria-hidden /> });
-    if (held) actions.push({ command: 'hold-call', label: t('control.unhold'), run: () => command(id, 'hold-call', { callId: id, isHold: false }), icon: <IconPlayerPlay size={14} aria-hidden /> });
-    if (talking || held) actions.push({ command: 'transfer-call', label: t('control.transfer'), run: () => setTransferring(true), icon: <IconTransfer size={14} aria-hidden /> });
-    if (talking) {
+  // Built when shown: a wallboard row's menu builds them only when opened.
+  const buildActions = (): Action[] => {
+    const actions: Action[] = [];
+    if (consultation) {
       actions.push(
-        recording
-          ? { command: 'record-call', label: t('control.recordOff'), run: () => command(id, 'record-call', { callId: id, on: false }), icon: <IconPlayerStop size={14} aria-hidden /> }
-          : { command: 'record-call', label: t('control.recordOn'), run: () => command(id, 'record-call', { callId: id, on: true }), icon: <IconPlayerRecord size={14} aria-hidden /> },
+        { command: 'complete-transfer', label: t('control.completeTransfer'), run: () => command(id, 'complete-transfer', { callId: id }), color: 'green', disabled: !consultation.answered },
+        { command: 'cancel-transfer', label: t('control.cancelTransfer'), run: () => command(id, 'cancel-transfer', { callId: id }) },
       );
+    } else {
+      if (talking) actions.push({ command: 'hold-call', label: t('control.hold'), run: () => command(id, 'hold-call', { callId: id, isHold: true }), icon: <IconPlayerPause size={14} aria-hidden /> });
+      if (held) actions.push({ command: 'hold-call', label: t('control.unhold'), run: () => command(id, 'hold-call', { callId: id, isHold: false }), icon: <IconPlayerPlay size={14} aria-hidden /> });
+      if (talking || held) actions.push({ command: 'transfer-call', label: t('control.transfer'), run: () => setTransferring(true), icon: <IconTransfer size={14} aria-hidden /> });
+      if (talking) {
+        actions.push(
+          recording
+            ? { command: 'record-call', label: t('control.recordOff'), run: () => command(id, 'record-call', { callId: id, on: false }), icon: <IconPlayerStop size={14} aria-hidden /> }
+            : { command: 'record-call', label: t('control.recordOn'), run: () => command(id, 'record-call', { callId: id, on: true }), icon: <IconPlayerRecord size={14} aria-hidden /> },
+        );
+      }
     }
-  }
-  actions.push({
-    command: 'hangup-call',
-    label: call.status === 'ringing' ? t('control.decline') : t('control.hangup'),
-    run: () => command(id, 'hangup-call', { callId: id }),
-    color: 'red',
-    icon: <IconPhoneOff size={14} aria-hidden />,
-  });
+    actions.push({
+      command: 'hangup-call',
+      label: call.status === 'ringing' ? t('control.decline') : t('control.hangup'),
+      run: () => command(id, 'hangup-call', { callId: id }),
+      color: 'red',
+      icon: <IconPhoneOff size={14} aria-hidden />,
+    });
+    return actions;
+  };
 
   const groupLabel = t('control.actions', { number: call.callerNumber });
+  const refused = note?.kind === 'refused';
+  // Plain elements around the buttons: a wallboard renders this on every row and relabels them all at once.
   return (
-    <Stack gap={4} data-testid="call-controls" data-call-id={id}>
-      <Group gap={4}>
+    <div data-testid="call-controls" data-call-id={id}>
+      <div style={{ display: 'flex', flexWrap: 'wrap', gap: 4, alignItems: 'center' }}>
         {recording && (
           <Badge color="red" variant="dot" data-testid="recording-on">
             {t('control.recordingNow')}
@@ -105,10 +111,10 @@ export function CallControls({ live, layout = 'inline' }: { live: LiveCall; layo
         )}
         {consultation && <Badge variant="outline">{t('control.consulting', { to: consultation.to })}</Badge>}
         {layout === 'menu' ? (
-          <ControlsMenu actions={actions} label={groupLabel} busy={pending !== undefined} />
+          <ControlsMenu actions={buildActions} label={groupLabel} text={t('control.menu')} busy={pending !== undefined} />
         ) : (
           <Group gap={4} role="group" aria-label={groupLabel}>
-            {actions.map((action) => (
+            {buildActions().map((action) => (
               <Button
                 key={action.label}
                 size="compact-xs"
@@ -124,11 +130,17 @@ export function CallControls({ live, layout = 'inline' }: { live: LiveCall; layo
             ))}
           </Group>
         )}
-      </Group>
-      <Text size="xs" role="status" aria-live="polite" data-testid="control-note" data-note={pending ? 'pending' : (note?.kind ?? 'none')} c={note?.kind === 'refused' ? 'red' : undefined}>
+      </div>
+      <div
+        role="status"
+        aria-live="polite"
+        data-testid="control-note"
+        data-note={pending ? 'pending' : (note?.kind ?? 'none')}
+        style={{ fontSize: 'var(--mantine-font-size-xs)', marginTop: 4, color: refused ? 'var(--mantine-color-red-text)' : undefined }}
+      >
         {pending ? t('control.working') : note ? noteText(t, note) : ''}
-      </Text>
+      </div>
       {transferring && <TransferModal live={live} opened={transferring} onClose={() => setTransferring(false)} />}
-    </Stack>
+    </div>
   );
 }
