@@ -22,12 +22,13 @@
  * once writing on every event-loop turn (INGEST_WRITE_GATHER_MS=0) and once gathering writes as
  * configured by default, each on a fresh database: CPU per AMI event of the server process and
  * of its PostgreSQL backends, side by side; `--cost-repeats` pairs, alternating, their medians
- * reported. A rate given twice in a row (the default's 100) warms the server up first, uncounted. `--consumer cost` runs only this comparison and leaves docs/benchmarks.md as it is.
+ * reported. A rate given twice in a row (the default's 100) warms the server up first, uncounted.
+ * It is a section of docs/benchmarks.md of its own; `--consumer cost` runs and writes only it.
  */
 import { fmt, loadAverage, machineInfo, writeBenchmarkSection } from './bench-report';
 import { openBenchPostgres } from './bench-postgres';
 import { LadderInterrupted, runLadder, type LadderOptions, type LadderResult } from './load/load-ladder';
-import { costSummary, loadSection, stepLine, type IngestCost, type LoadRunInfo } from './load/load-report';
+import { costSection, costSummary, loadSection, stepLine, type IngestCost, type LoadRunInfo } from './load/load-report';
 import { ServerConsumer } from './load/server-consumer';
 import { TrackerConsumer } from './load/tracker-consumer';
 
@@ -134,8 +135,13 @@ async function main(): Promise<void> {
   const { signal: _signal, ...shown } = opts;
   process.stdout.write(`${JSON.stringify({ bench: 'load', options: shown, run, results, cost }, null, 2)}\n`);
   if (cost) log(costSummary(cost));
-  if (opts.consumer === 'cost') log(`--consumer cost: docs/benchmarks.md left as it was (${fmt(run.seconds)} s)`);
-  else log(`written to ${writeBenchmarkSection(loadSection(opts, results, run, cost))} (${fmt(run.seconds)} s)`);
+  if (abort.signal.aborted) {
+    log('interrupted: docs/benchmarks.md left as it was');
+    process.exit(130);
+  }
+  if (results.length > 0) log(`written to ${writeBenchmarkSection(loadSection(opts, results, run))}`);
+  if (cost && cost.gathered.length > 0) log(`written to ${writeBenchmarkSection(costSection(opts, cost, run))}`);
+  log(`${fmt(run.seconds)} s`);
 }
 
 main().catch((error: Error) => {

@@ -176,7 +176,28 @@ export function costSummary(cost: IngestCost): string {
     .join('\n');
 }
 
-export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo, cost: IngestCost | null = null): string {
+export const COST_HEADING = '## Ingest cost: CPU per AMI event';
+
+/** Issue 9's cost comparison, a section of its own (`--consumer cost` writes only it). */
+export function costSection(opts: LadderOptions & { costRates: number[] }, cost: IngestCost, run: LoadRunInfo): string {
+  const m = run.machine;
+  return `${COST_HEADING}
+
+Written by \`npm run bench:load\` (bench/load.bench.ts) on ${run.date}, in ${fmt(run.seconds)} s.
+
+Machine: ${m.cpus} CPUs (\`nproc\`), ${m.model}, ${m.memoryGiB} GiB RAM, Node ${m.node}, ${m.os}${run.postgres ? `; ${run.postgres.version} (${run.postgres.origin}, default settings)` : ''}.
+Load average ${run.loadBefore} before the run, ${run.loadAfter} after it: the simulator, the server, PostgreSQL and the bench share
+these ${m.cpus} cores with whatever else runs (a load average above ${m.cpus} means other work competed with them, and inflates CPU per event too).
+
+The server (pbx-sim → AMI → server process, role asterisk → PostgreSQL, as in the load ladder below) at ${costRates(cost).join(' and ')} calls/s, ${opts.stepSeconds} s a step, on a fresh database each run: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
+    `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends (autovacuum included) over each step, ` +
+    `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets. Delay: sent by the simulator to visible in \`calls\` (10 ms poll), p99 of the sampled events, median over the runs.
+
+${costTable(cost)}
+`;
+}
+
+export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo): string {
   const m = run.machine;
   const server = results.find((r) => r.consumer === 'server');
   const tracker = results.find((r) => r.consumer === 'tracker');
@@ -189,14 +210,6 @@ export function loadSection(opts: LadderOptions, results: LadderResult[], run: L
   const sections: string[] = [];
   if (server) {
     sections.push(`### Whole server: pbx-sim → AMI → server process (role asterisk) → PostgreSQL\n\n${table(server)}\n\n${outcome(server)}`);
-  }
-  if (cost) {
-    sections.push(
-      `### Ingest cost: CPU per AMI event, writing every turn vs gathering writes\n\n` +
-        `The server again at ${costRates(cost).join(' and ')} calls/s on a fresh database each: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
-        `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends over each step, ` +
-        `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets.\n\n${costTable(cost)}`,
-    );
   }
   if (tracker) {
     sections.push(`### Ceiling: libs/ami AmiConnection + CallTracker alone, in the bench process\n\n${table(tracker)}\n\n${outcome(tracker)}`);
