@@ -158,6 +158,18 @@ function costTable(cost: IngestCost): string {
   return [head, `|${'---:|'.repeat(6)}:---|`, ...rows].join('\n');
 }
 
+/** What the table cannot say by itself: a rate the simulator could not make on this machine. */
+function costNotes(cost: IngestCost): string {
+  const notes: string[] = [];
+  for (const cps of costRates(cost)) {
+    const made = [cell(cost.everyTurn, cps).achievedCps, cell(cost.gathered, cps).achievedCps].filter((v): v is number => v !== null);
+    if (made.length && Math.max(...made) < 0.9 * cps) {
+      notes.push(`- at ${cps} calls/s the simulator, sharing the cores, placed only ${made.join(' / ')} calls/s: this row measures that rate, not ${cps}.`);
+    }
+  }
+  return notes.length ? `\n${notes.join('\n')}\n` : '';
+}
+
 /** A rate given twice in a row first warms the server up (JIT, its connections' catalog caches, a fresh database's first plans): not counted. */
 function warmup(cost: IngestCost): string {
   const steps = cost.gathered[0]?.steps ?? [];
@@ -189,12 +201,15 @@ Machine: ${m.cpus} CPUs (\`nproc\`), ${m.model}, ${m.memoryGiB} GiB RAM, Node ${
 Load average ${run.loadBefore} before the run, ${run.loadAfter} after it: the simulator, the server, PostgreSQL and the bench share
 these ${m.cpus} cores with whatever else runs (a load average above ${m.cpus} means other work competed with them, and inflates CPU per event too).
 
-The server (pbx-sim → AMI → server process, role asterisk → PostgreSQL, as in the load ladder below) at ${costRates(cost).join(' and ')} calls/s, ${opts.stepSeconds} s a step, on a fresh database each run: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
-    `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends (autovacuum included) over each step, ` +
-    `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets. Delay: sent by the simulator to visible in \`calls\` (10 ms poll), p99 of the sampled events, median over the runs.
+The server (pbx-sim → AMI → server process, role asterisk → PostgreSQL, as in "PBX simulator load") at ${costRates(cost).join(' and ')} calls/s, ${opts.stepSeconds} s a step, on a fresh database each run: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
+    `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends over each step ` +
+    `(those connected to the bench database when the step ends: one that came and went within it, such as an autovacuum worker, is missed), ` +
+    `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets. A server that falls behind ` +
+    `does part of a step's work in the next, so the CPU of a step it lagged in is undercounted and the next one's overcounted. ` +
+    `Delay: sent by the simulator to visible in \`calls\` (10 ms poll), p99 of the sampled events, median over the runs.
 
 ${costTable(cost)}
-`;
+${costNotes(cost)}`;
 }
 
 export function loadSection(opts: LadderOptions, results: LadderResult[], run: LoadRunInfo): string {
