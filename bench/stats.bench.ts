@@ -356,7 +356,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const rows = measured.map(
     (m) =>
-      `| ${m.period.name} | ${fmt(m.calls)} | ${fmt(median(m.rollup), 1)} | ${fmt(percentile(m.rollup, 95), 1)} | ${fmt(percentile(m.http, 95), 1)} | ${fmt(median(m.raw), 0)} (${m.raw.length} runs) | ${fmt(median(m.raw) / median(m.rollup), 0)}× | ${m.equal ? 'yes' : '**no**'} |`,
+      `| ${m.period.name} | ${fmt(m.calls)} | ${fmt(median(m.rollup), 1)} | ${fmt(percentile(m.rollup, 95), 1)} | ${fmt(percentile(m.http, 95), 1)} | ${fmt(median(m.raw), 0)} (${m.raw.length} run${m.raw.length === 1 ? '' : 's'}) | ${fmt(median(m.raw) / median(m.rollup), 0)}× | ${m.equal ? 'yes' : '**no**'} |`,
   );
   const worst = Math.max(...measured.map((m) => percentile(m.rollup, 95)));
   const worstHttp = Math.max(...measured.map((m) => percentile(m.http, 95)));
