@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Pool, PoolClient } from 'pg';
+import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
@@ -30,8 +30,6 @@ const BATCH_STATEMENT_NAME = `crm-call-batch-${createHash('sha1').update(buildCa
 @Injectable()
 export class PgCallStore extends CallStore {
   readonly dryRun = false;
-  /** Pooled connections already told to plan the batch statement generically. */
-  private readonly generic = new WeakSet<PoolClient>();
 
   constructor(dataSource: DataSource) {
     super(dataSource);
@@ -52,14 +50,13 @@ export class PgCallStore extends CallStore {
       // any batch, its arrays' sizes unknown to a plan anyway. Left to choose, PostgreSQL keeps
       // planning small batches anew (a custom plan looks cheaper for them), and planning this
       // statement costs it more than running it (3 ms against 1.5 ms for a batch of one call).
-      // The setting matters to named statements only; no other of the pool's users has any.
-      if (!this.generic.has(client)) {
-        await client.query('SET plan_cache_mode = force_generic_plan');
-        this.generic.add(client);
-      }
+      // The setting also makes every parameterised query of the session generic, so it holds for
+      // this statement only: the pool's other users get the connection as it was.
+      await client.query('SET plan_cache_mode = force_generic_plan');
       rows = (await client.query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values })).rows;
+      await client.query('RESET plan_cache_mode');
     } catch (error) {
-      // As pg's own pool.query: a connection that failed a query is not reused.
+      // As pg's own pool.query: a connection that failed a query is not reused (nor one left generic).
       client.release(error as Error);
       throw error;
     }
