@@ -4,6 +4,7 @@
  * stays bounded, and once the database catches up nothing is missing. Written to docs/benchmarks.md.
  *
  *   FLOOD_CALL_EVENTS=1000000 FLOOD_DOWN_SECONDS=20 FLOOD_SLOW_MS=5 npm run bench:flood
+ *   FLOOD_NODE_OPTIONS=--max-old-space-size=512 npm run bench:flood   (the ingest's NODE_OPTIONS: its own section)
  *
  * The PBX is a TCP server in this process (bench/flood/flood-ami-server.ts) writing the captures'
  * calls renumbered and interleaved (bench/ami-stream.ts, 50 calls at once) as fast as the ingest
@@ -93,6 +94,7 @@ async function main(): Promise<void> {
   const target = envNumber('FLOOD_CALL_EVENTS', 1_000_000, 1000, 100_000_000);
   const downSeconds = envNumber('FLOOD_DOWN_SECONDS', 20, 0, 3600);
   const slowMs = envNumber('FLOOD_SLOW_MS', 5, 0, 1000);
+  const nodeOptions = process.env.FLOOD_NODE_OPTIONS ?? '';
   const started = Date.now();
   const loadBefore = loadAverage();
   log(`answer key: the stream through libs/ami's CallTracker in this process until it made ${fmt(target)} call events`);
@@ -141,6 +143,7 @@ async function main(): Promise<void> {
         ASTERISK_ID: PBX_ID,
         METRICS_PORT: String(metricsPort),
         INGEST_MAX_QUEUED_EVENTS: String(MAX_QUEUED),
+        ...(nodeOptions && { NODE_OPTIONS: nodeOptions }),
       }),
     );
     await pbx.whenLoggedIn();
@@ -253,7 +256,7 @@ async function main(): Promise<void> {
   log(`stored: ${JSON.stringify(stored)}; expected ${key.calls.size} calls, ${key.callEvents} call events`);
 
   const info = machineInfo();
-  const section = `## Write-queue flood
+  const section = `## Write-queue flood${nodeOptions ? ` (ingest with NODE_OPTIONS=${nodeOptions})` : ''}
 
 Written by \`npm run bench:flood\` (bench/flood.bench.ts) on ${new Date().toISOString().slice(0, 10)}, in ${fmt((Date.now() - started) / 60_000, 0)} min.
 ${info.cpus} cores (${info.model}), ${info.memoryGiB} GiB, Node ${info.node}, ${info.os}; PostgreSQL ${pg.origin}, ${pg.version}.
