@@ -35,6 +35,8 @@ import { openBenchPostgres } from './bench-postgres';
 import { FloodAmiServer } from './flood/flood-ami-server';
 import { SlowProxy } from './flood/slow-proxy';
 import { rssBytesOf } from './load/process-usage';
+import type { CallWrite } from '../apps/server/src/call-ingest/store/call-write';
+import { buildCallWrite } from '../apps/server/src/call-ingest/store/call-write-builder';
 
 const log = (line: string): void => void process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${line}\n`);
 const MB = 2 ** 20;
@@ -79,6 +81,27 @@ function answerKey(target: number): { calls: Map<string, string>; amiEvents: num
   return { calls, amiEvents, callEvents };
 }
 
+/**
+ * Heap held by one queued write (the rows built from a tracker event, and the event), after a
+ * full GC: `count` writes built from this stream, held, then let go.
+ */
+function bytesPerQueuedWrite(count: number): number {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) return Number.NaN;
+  const generator = new AmiStreamGenerator({ seed: SEED });
+  const parser = new AmiParser({ expectGreeting: false, pbxId: PBX_ID });
+  const tracker = new CallTracker();
+  const directory = { userOf: () => null, companyOf: () => null, normalize: (n: string) => n.replace(/\D/g, '') || null };
+  let writes: CallWrite[] = [];
+  tracker.onEvent((e) => void (writes.length < count && writes.push(buildCallWrite(e, 1, directory, { writer: 'bench' }))));
+  while (writes.length < count) for (const m of parser.push(generator.next(CHUNK_EVENTS))) tracker.handle(m);
+  gc();
+  const held = process.memoryUsage().heapUsed;
+  writes = [];
+  gc();
+  return (held - process.memoryUsage().heapUsed) / count;
+}
+
 interface Point {
   t: number;
   rssMb: number;
@@ -99,6 +122,8 @@ async function main(): Promise<void> {
   const loadBefore = loadAverage();
   log(`answer key: the stream through libs/ami's CallTracker in this process until it made ${fmt(target)} call events`);
   const key = answerKey(target);
+  const perWrite = bytesPerQueuedWrite(MAX_QUEUED);
+  log(`a queued write holds ${fmt(perWrite)} bytes: ${fmt((perWrite * MAX_QUEUED) / MB)} MB at the bound`);
   const events = key.amiEvents;
   log(`answer key: ${fmt(events)} AMI events (and the calls in progress finished): ${fmt(key.calls.size)} calls ended, ${fmt(key.callEvents)} call events`);
 
@@ -272,9 +297,15 @@ for the ingest to read: reading paused at the bound), and everything was in the 
 | | at rest | peak during the flood | bound |
 |---|---:|---:|---|
 | write queue (call events) | 0 | **${fmt(peakQueue)}** | ${fmt(MAX_QUEUED)} + one socket read (${fmt(READ_SLACK)}): ${queueHeld ? 'held' : '**exceeded**'} |
-| ingest RSS | ${fmt(baseline.rssMb)} MB | **${fmt(peakRss)} MB** (+${fmt(peakRss - baseline.rssMb)}) | README: the full queue is about 100 MB |
+| ingest RSS | ${fmt(baseline.rssMb)} MB | **${fmt(peakRss)} MB** (+${fmt(peakRss - baseline.rssMb)}) | the full queue's live data: about ${fmt((perWrite * MAX_QUEUED) / MB)} MB (below) |
 | V8 heap in use | ${fmt(baseline.heapMb)} MB | ${fmt(peakHeap)} MB (+${fmt(peakHeap - baseline.heapMb)}) | |
 | samples with reading paused | | ${fmt(pausedSamples)} of ${fmt(points.length)} (every 500 ms) | |
+
+What the queue holds at its bound is about ${fmt((perWrite * MAX_QUEUED) / MB)} MB (a queued write with its tracker event is ${fmt(perWrite)} bytes:
+${fmt(MAX_QUEUED)} built from this stream and held in the bench process, measured after a full GC); the rest of the heap in use is garbage V8 has not collected yet, since
+the heap may grow to its limit (Node's default from the machine's memory, about 4 GB here) before it has to. RSS follows
+the heap. To cap it, give the ingest a heap limit (\`NODE_OPTIONS=--max-old-space-size=…\`, see the README; the run with one
+is in a section of its own).
 
 Counted once the database caught up, against libs/ami's CallTracker fed the same bytes in the bench process:
 
