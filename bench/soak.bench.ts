@@ -8,8 +8,10 @@
  * operators and supervisors; pbx-sim in a child process playing the realtime bench's office traffic
  * (inbound, queue and internal calls, transfers, recordings); the server in one child process as
  * deployed (`node scripts/run.cjs apps/server/src/main.ts`, NODE_ENV=production, APP_ROLE=all: the
- * ingest, the API and Socket.IO), its /metrics on an internal port; one socket.io client per user in
- * this process and a supervisor reading the call history every 10 s, as browsers do.
+ * ingest, the API and Socket.IO), its /metrics on an internal port, its CDR source the cdr_pgsql table
+ * the simulator fills (as the README sets Asterisk up: what completes the calls it could not see when
+ * the PBX dropped it for reading too slowly); one socket.io client per user in this process and a
+ * supervisor reading the call history every 10 s, as browsers do.
  *
  * Every SOAK_SAMPLE_SECONDS (10) the server's RSS (/proc) and from its /metrics the V8 heap in use,
  * the AMI event lag (mean and p99 of the interval, from the histogram's deltas), the write queue's
@@ -36,6 +38,7 @@ const log = (line: string): void => void process.stderr.write(`${new Date().toIS
 /** Flat: the RSS floor grows less than this over an hour (a leak of ~110 bytes per call at 50 calls/s would exceed it). */
 const FLAT_MB_PER_HOUR = 20;
 const OFFICE = { operators: 100, supervisors: 2, queueMembers: 5 };
+/** After the traffic: time for the last writes and the CDR completions (the ingest looks for late CDR rows for a while). */
 const SETTLE_MS = 180_000;
 const MB = 2 ** 20;
 
@@ -130,6 +133,8 @@ interface Census {
   endStepsWrong: number;
   timesOff: number;
   maxOffMs: number;
+  /** The first few calls whose times are off, for the log. */
+  offExamples: string[];
 }
 
 async function census(client: Client, truth: SimTruth[]): Promise<Census> {
@@ -158,7 +163,6 @@ async function census(client: Client, truth: SimTruth[]): Promise<Census> {
     timesOff++;
     if (offExamples.length < 10) offExamples.push(`${linkedid} ${kind} start ${Math.round(startOff)} ms, end ${Math.round(endOff)} ms (${r.status}, ${r.end_source})`);
   }
-  if (offExamples.length) log(`times off by more than 1 s (first 10):\n  ${offExamples.join('\n  ')}`);
   return {
     placed: truth.length,
     stored: rows.length,
@@ -170,6 +174,7 @@ async function census(client: Client, truth: SimTruth[]): Promise<Census> {
     endStepsWrong: rows.filter((r) => r.end_steps !== 1).length,
     timesOff,
     maxOffMs: Math.round(maxOffMs),
+    offExamples,
   };
 }
 
@@ -198,9 +203,17 @@ async function main(): Promise<void> {
   try {
     await pg.createDatabase(database);
     const users = await createOffice(pg.connection, database, OFFICE, jwtSecret);
-    const startedSim = await SoakSim.start({ operators: OFFICE.operators, queueMembers: OFFICE.queueMembers, seed });
+    // The simulator's child writes the CDR table through DB_* (test/support/cdr-table.ts): the bench's server, embedded or not.
+    Object.assign(process.env, { DB_HOST: pg.connection.host, DB_PORT: String(pg.connection.port), DB_USER: pg.connection.user, DB_PASSWORD: pg.connection.password ?? '' });
+    const startedSim = await SoakSim.start({ operators: OFFICE.operators, queueMembers: OFFICE.queueMembers, seed, cdrDatabase: database });
     sim = startedSim.sim;
-    servers = await BenchServers.start('single', { connection: pg.connection, database, simPort: startedSim.port, jwtSecret, env: { METRICS_PORT: String(metricsPort) } });
+    servers = await BenchServers.start('single', {
+      connection: pg.connection,
+      database,
+      simPort: startedSim.port,
+      jwtSecret,
+      env: { METRICS_PORT: String(metricsPort), ASTERISK_CDR_DB_URL: startedSim.cdrUrl },
+    });
     const server = servers.roles[0];
     log(`server pid ${server.process.pid}, pbx-sim pid ${sim.pid}; connecting ${users.length} browsers`);
     fleet = await ClientFleet.connect(users, servers.urls);
@@ -298,8 +311,9 @@ async function main(): Promise<void> {
   const lags = samples.flatMap((s) => (s.lagP99Ms === null ? [] : [s.lagP99Ms]));
   const pm = (fit: { slope: number; se: number }) => `${fmt(fit.slope, 1)} ± ${fmt(2 * fit.se, 1)} MB/h`;
   log(`RSS floor slope over the last 2/3: ${pm(rssFloor)} (${flat ? 'flat' : 'GROWING'}, tolerance +${FLAT_MB_PER_HOUR}); heap floor ${pm(heapFloor)}; every RSS sample ${pm(rssAll)}`);
-  log(`census: ${JSON.stringify({ ...result, missing: result.missing.length, invented: result.invented.length })}`);
+  log(`census: ${JSON.stringify({ ...result, missing: result.missing.length, invented: result.invented.length, offExamples: undefined })}`);
   if (result.missing.length) log(`missing (first 10): ${result.missing.slice(0, 10).join(' ')}`);
+  if (result.offExamples.length) log(`times off by more than 1 s (first 10):\n  ${result.offExamples.join('\n  ')}`);
 
   const info = machineInfo();
   const everyMinute = samples.filter((s, i) => i === samples.length - 1 || Math.floor(samples[i + 1].t / 60) > Math.floor(s.t / 60));

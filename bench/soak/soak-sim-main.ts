@@ -11,13 +11,16 @@ import { CallPlacer, type PlaceCallRequest, type PlacedCall } from '../../apps/p
 import { startPbxSim } from '../../apps/pbx-sim/src/pbx-sim';
 import { TrafficGenerator } from '../../apps/pbx-sim/src/traffic/traffic-generator';
 import { resolveProfile } from '../../apps/pbx-sim/src/traffic/traffic-profile';
-import { OFFICE_TRAFFIC, officeConfig, SIM_USER, type SimOffice } from '../realtime/realtime-sim';
-import type { FromSoakSim, SimTruth, ToSoakSim } from './soak-sim';
+import { CdrTable } from '../../test/support/cdr-table';
+import { OFFICE_TRAFFIC, officeConfig, SIM_USER } from '../realtime/realtime-sim';
+import type { FromSoakSim, SimTruth, SoakOffice, ToSoakSim } from './soak-sim';
 
-async function main(office: SimOffice): Promise<void> {
+async function main(office: SoakOffice): Promise<void> {
   const send = (m: FromSoakSim): void => void process.send?.(m);
+  // Asterisk's cdr_pgsql table in the soak's database, as the README sets it up: the ingest completes from it the calls it could not see.
+  const cdr = await CdrTable.create(office.cdrDatabase);
   // `timestampevents = yes`, as docs/asterisk-setup.md has it: the ingest stores the PBX's times, not when it got round to reading them.
-  const sim = await startPbxSim({ port: 0, seed: office.seed, users: [SIM_USER], traffic: null, config: { ...officeConfig(office), timestampEvents: true } });
+  const sim = await startPbxSim({ port: 0, seed: office.seed, users: [SIM_USER], traffic: null, config: { ...officeConfig(office), timestampEvents: true }, onCdr: cdr.write });
   // Kept as flat tuples: 90,000 calls in 30 minutes are a few MB here, and this is the simulator's memory, not the product's.
   const truth: SimTruth[] = [];
   let open = 0;
@@ -50,10 +53,10 @@ async function main(office: SimOffice): Promise<void> {
   process.on('disconnect', () => void sim.close().then(() => process.exit(0)));
   // Ctrl-C reaches the whole process group: the parent decides when the simulator stops.
   process.on('SIGINT', () => undefined);
-  send({ type: 'ready', port: sim.port });
+  send({ type: 'ready', port: sim.port, cdrUrl: cdr.url });
 }
 
-main(JSON.parse(process.argv[2] ?? '{}') as SimOffice).catch((error: Error) => {
+main(JSON.parse(process.argv[2] ?? '{}') as SoakOffice).catch((error: Error) => {
   process.send?.({ type: 'failed', message: error.message } satisfies FromSoakSim);
   process.exit(1);
 });

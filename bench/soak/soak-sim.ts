@@ -19,14 +19,17 @@ export interface SimStats {
 }
 
 export type ToSoakSim = { type: 'start'; cps: number } | { type: 'stats' } | { type: 'stop' } | { type: 'exit' };
-export type FromSoakSim = { type: 'ready'; port: number } | ({ type: 'stats' } & SimStats) | { type: 'done'; truth: SimTruth[] } | { type: 'failed'; message: string };
+/** The office, and the database (on the server DB_HOST names) where the simulator writes its CDR as cdr_pgsql would. */
+export type SoakOffice = SimOffice & { cdrDatabase: string };
+
+export type FromSoakSim = { type: 'ready'; port: number; cdrUrl: string } | ({ type: 'stats' } & SimStats) | { type: 'done'; truth: SimTruth[] } | { type: 'failed'; message: string };
 
 export class SoakSim {
   private constructor(private readonly child: SimChild<ToSoakSim, FromSoakSim>) {}
 
-  static async start(office: SimOffice): Promise<{ sim: SoakSim; port: number }> {
+  static async start(office: SoakOffice): Promise<{ sim: SoakSim; port: number; cdrUrl: string }> {
     const { child, ready } = await SimChild.start<ToSoakSim, FromSoakSim>(resolve(__dirname, 'soak-sim-main.ts'), office);
-    return { sim: new SoakSim(child), port: ready.port };
+    return { sim: new SoakSim(child), port: ready.port, cdrUrl: ready.cdrUrl };
   }
 
   get pid(): number {
