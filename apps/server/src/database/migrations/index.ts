@@ -11,6 +11,7 @@ import { UserActive1795656000000 } from './1795656000000-user-active';
 import { UserTokenVersion1795656500000 } from './1795656500000-user-token-version';
 import { CallsPartitioned1795657000000 } from './1795657000000-calls-partitioned';
 import { CallStatsRollup1795658000000 } from './1795658000000-call-stats-rollup';
+import { CallStatsReadPaths1795659000000 } from './1795659000000-call-stats-read-paths';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
@@ -20,4 +21,5 @@ export const MIGRATIONS = [
   UsersAndCompanies1795650000000, Calls1795650100000, AuditLog1795650200000, CallsIngest1795651000000, CallsStatsIndexes1795651100000,
   CallParticipants1795652000000, CallsWriters1795653000000, RecordingFiles1795654000000, CallsEndSource1795655000000, UserActive1795656000000,
   UserTokenVersion1795656500000, CallsPartitioned1795657000000, CallStatsRollup1795658000000,
+  CallStatsReadPaths1795659000000,
 ];
