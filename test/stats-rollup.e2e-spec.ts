@@ -28,7 +28,7 @@ function random(seed: number): () => number {
 
 const STATUSES = ['answered', 'answered', 'answered', 'missed', 'busy', 'abandoned', 'failed'];
 const DIRECTIONS = ['inbound', 'inbound', 'outbound', 'internal'];
-const ZONES = ['UTC', 'Europe/Moscow', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe'];
+const ZONES = ['UTC', 'Europe/Moscow', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Europe/Berlin'];
 
 /** Inserts `count` calls from 2031-01-20 to 2031-04-10 (four month partitions), some still live. */
 async function insertCalls(database: string, count: number, users: number[], seed: number): Promise<void> {
@@ -166,6 +166,15 @@ describe('statistics from the rollups equal the raw query', () => {
       `SELECT (SELECT count(*) FROM (${values}) v) AS values, (SELECT count(*) FROM ((${values} EXCEPT ${bins}) UNION ALL (${bins} EXCEPT ${values})) d) AS differ`,
     );
     expect(counts).toEqual({ values: expect.not.stringMatching(/^0$/), differ: '0' });
+    // The hour rows (migration CallStatsClockHours1795659200000) likewise sum their four quarters.
+    const quarters = `SELECT user_key, date_bin('1 hour', bucket, '2000-01-01 00:00:00+00') AS bucket, sum(calls) AS calls, sum(answered) AS answered
+      FROM call_stats_quarters GROUP BY 1, 2 HAVING sum(calls) <> 0 OR sum(answered) <> 0`;
+    const hours = `SELECT user_key, bucket, calls, answered FROM call_stats_clock_hours WHERE calls <> 0 OR answered <> 0`;
+    const [clock] = await query<{ hours: string; differ: string }>(
+      database,
+      `SELECT (SELECT count(*) FROM (${quarters}) q) AS hours, (SELECT count(*) FROM ((${quarters} EXCEPT ${hours}) UNION ALL (${hours} EXCEPT ${quarters})) d) AS differ`,
+    );
+    expect(clock).toEqual({ hours: expect.not.stringMatching(/^0$/), differ: '0' });
   }
 
   it('after inserts, edits, moves across months, deletes and a deleted user', async () => {
@@ -199,13 +208,24 @@ describe('statistics from the rollups equal the raw query', () => {
     await expectBinsEqualValues();
     // Emptied the way docs/database.md says (the truncation cascades to calls).
     await query(database, `TRUNCATE call_keys CASCADE`);
-    expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) + (SELECT count(*) FROM call_stats_seconds_bins) AS n`)).toEqual([{ n: '0' }]);
+    expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) + (SELECT count(*) FROM call_stats_seconds_bins) + (SELECT count(*) FROM call_stats_clock_hours) AS n`)).toEqual([{ n: '0' }]);
   }, 600_000);
 
   it('fails when a rollup is off by one call (the comparison can fail)', async () => {
     await insertCalls(database, 500, living(), 3);
     await compareAll();
     await query(database, `UPDATE call_stats_rollup SET calls = calls + 1 WHERE (grain, bucket, user_key, status, direction) IN (SELECT grain, bucket, user_key, status, direction FROM call_stats_rollup WHERE grain = 'm' LIMIT 1)`);
+    await expect(compareAll()).rejects.toThrow();
+  }, 600_000);
+
+  it('fails when an hour row of the per-hour figures is off', async () => {
+    await query(database, `TRUNCATE call_keys CASCADE`);
+    await insertCalls(database, 500, living(), 7);
+    await compareAll();
+    await query(
+      database,
+      `UPDATE call_stats_clock_hours SET calls = calls + 1 WHERE (user_key, bucket) IN (SELECT user_key, bucket FROM call_stats_clock_hours WHERE user_key = -1 AND calls > 0 ORDER BY bucket LIMIT 1)`,
+    );
     await expect(compareAll()).rejects.toThrow();
   }, 600_000);
 
@@ -295,8 +315,8 @@ describe('the rollup migration', () => {
     }
     const snapshot = () =>
       Promise.all(
-        ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_missed_open'].map((t) =>
-          query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' ? '1, 2' : '1, 2, 3, 4, 5'}`),
+        ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'].map((t) =>
+          query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`),
         ),
       );
     const backfilled = await snapshot();
