@@ -108,6 +108,8 @@ const PERIODS: Array<[string, string]> = [
   ['2031-02-10T10:30:00Z', '2031-02-10T11:29:00Z'],
   ['2031-03-01T00:00:00Z', '2031-03-01T00:00:01Z'],
   ['2030-01-01T00:00:00Z', '2031-03-15T07:00:00Z'],
+  // Most of January at the start: its month less its first days and hours (the right ends above do the same at the end).
+  ['2031-01-03T05:30:00Z', '2031-03-10T00:00:00Z'],
 ];
 
 describe('statistics from the rollups equal the raw query', () => {

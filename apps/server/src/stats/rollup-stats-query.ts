@@ -30,6 +30,11 @@ async function queryWithoutJit<T>(dataSource: DataSource, sql: string, params: u
   }
 }
 
+/** `columns` with each @SIGN@ made the range's sign: a range subtracted (a month less its outside days) negates its sums. */
+function signed(columns: string, range: GrainRange): string {
+  return columns.replaceAll('@SIGN@', range.sign < 0 ? '-' : '');
+}
+
 /** Parameters of one statement, named as they are added. */
 class Params {
   readonly values: unknown[] = [];
@@ -45,7 +50,7 @@ class Params {
     return ranges
       .map(
         (range) =>
-          `SELECT ${columns} FROM ${table} r WHERE ${extra} AND r.grain = '${range.grain}' AND r.bucket >= ${this.add(range.lo.toISOString(), 'timestamptz')} AND r.bucket < ${this.add(range.hi.toISOString(), 'timestamptz')}`,
+          `SELECT ${signed(columns, range)} FROM ${table} r WHERE ${extra} AND r.grain = '${range.grain}' AND r.bucket >= ${this.add(range.lo.toISOString(), 'timestamptz')} AND r.bucket < ${this.add(range.hi.toISOString(), 'timestamptz')}`,
       )
       .join('\n UNION ALL ');
   }
@@ -110,7 +115,7 @@ async function querySums(dataSource: DataSource, request: StatsScope, plan: Peri
     `WITH g AS MATERIALIZED (
        SELECT x.user_key, x.status, x.direction, sum(x.calls) AS calls, sum(x.ring_sum) AS ring_sum, sum(x.talk_sum) AS talk_sum, sum(x.talk_n) AS talk_n
        FROM (
-         ${p.rows('call_stats_rollup', 'r.user_key, r.status, r.direction, r.calls::bigint, r.ring_sum, r.talk_sum, r.talk_n::bigint', plan.rollup, user ? `r.user_key = ${user}` : 'true')}
+         ${p.rows('call_stats_rollup', 'r.user_key, r.status, r.direction, @SIGN@r.calls::bigint, @SIGN@r.ring_sum, @SIGN@r.talk_sum, @SIGN@r.talk_n::bigint', plan.rollup, user ? `r.user_key = ${user}` : 'true')}
          ${raw}
        ) x
        GROUP BY 1, 2, 3
@@ -260,12 +265,12 @@ async function querySeconds(dataSource: DataSource, request: StatsScope, plan: P
        WHERE k.seconds IS NOT NULL
        GROUP BY 1, 2`
     : `SELECT NULL::char(1) AS kind, NULL::integer AS seconds, NULL::bigint AS calls WHERE false`;
-  const binRows = rows.length ? `${p.rows('call_stats_seconds_bins', 'r.kind, r.bin, r.calls', rows, `r.user_key = ${userKey}`)} UNION ALL` : '';
+  const binRows = rows.length ? `${p.rows('call_stats_seconds_bins', 'r.kind, r.bin, @SIGN@r.calls', rows, `r.user_key = ${userKey}`)} UNION ALL` : '';
   // The exact values of the target bins: per grain, the bucket keys listed (one descent each,
   // the bin's value range within it), not a scan of every value of the period.
   const valueRows = rows.map(
     (range) =>
-      `SELECT r.kind, r.seconds, r.calls::bigint AS calls FROM target t JOIN call_stats_seconds r
+      `SELECT r.kind, r.seconds, ${signed('@SIGN@r.calls::bigint', range)} AS calls FROM target t JOIN call_stats_seconds r
          ON r.user_key = ${userKey} AND r.grain = '${range.grain}' AND r.bucket = ANY(${p.add(buckets(range), 'timestamptz[]')})
         AND r.kind = t.kind AND r.seconds >= t.bin << ${BIN_BITS} AND r.seconds < (t.bin + 1) << ${BIN_BITS}`,
   );
@@ -324,7 +329,7 @@ async function fullSeconds(dataSource: DataSource, request: StatsScope, plan: Pe
   const { rows, raw } = plan.seconds;
   const parts: string[] = [];
   if (rows.length) {
-    parts.push(p.rows('call_stats_seconds', 'r.kind, r.seconds, r.calls::bigint AS calls', rows, `r.user_key = ${user ?? '-1'}`));
+    parts.push(p.rows('call_stats_seconds', 'r.kind, r.seconds, @SIGN@r.calls::bigint AS calls', rows, `r.user_key = ${user ?? '-1'}`));
   }
   if (raw.length) {
     parts.push(`SELECT k.kind, k.seconds, count(*) AS calls

@@ -13,6 +13,8 @@ export interface Range {
 
 export interface GrainRange extends Range {
   grain: Grain;
+  /** -1: rows subtracted (the part of a whole month outside the period). */
+  sign: 1 | -1;
 }
 
 export interface PeriodPlan {
@@ -45,7 +47,23 @@ function ranges(...pairs: Array<[Date, Date]>): Range[] {
 }
 
 function graded(...entries: Array<[Grain, Date, Date]>): GrainRange[] {
-  return entries.filter(([, lo, hi]) => lo < hi).map(([grain, lo, hi]) => ({ grain, lo, hi }));
+  return entries.filter(([, lo, hi]) => lo < hi).map(([grain, lo, hi]) => ({ grain, lo, hi, sign: 1 }));
+}
+
+function negated(ranges: GrainRange[]): GrainRange[] {
+  return ranges.map((r) => ({ ...r, sign: -1 }));
+}
+
+const nextMonth = (t: Date) => new Date(Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1));
+
+/** Buckets a set of ranges reads, weighed by rows: an hour holds about a third of a day's rows (bench:stats). */
+function weight(ranges: GrainRange[]): number {
+  return ranges.reduce((sum, r) => sum + (r.grain === 'h' ? (r.hi.getTime() - r.lo.getTime()) / HOUR / 3 : r.grain === 'd' ? (r.hi.getTime() - r.lo.getTime()) / DAY : 1), 0);
+}
+
+/** The cheaper of two exact ways to sum a piece: its own rows, or its whole month's less the rest of the month. */
+function cheaper(inside: GrainRange[], complement: GrainRange[]): GrainRange[] {
+  return weight(complement) < weight(inside) ? complement : inside;
 }
 
 /**
@@ -63,9 +81,20 @@ function cover(lo: Date, hi: Date, finest: Grain): { rows: GrainRange[]; rest: R
   if (d1 >= d2) return { rows: graded([finest, h1, h2]), rest };
   const m1 = ceilMonth(d1);
   const m2 = floorMonth(d2);
-  const days: Array<[Grain, Date, Date]> = m1 >= m2 ? [['d', d1, d2]] : [['d', d1, m1], ['m', m1, m2], ['d', m2, d2]];
-  const rows = graded([finest, h1, d1], ...days, [finest, d2, h2]);
-  return { rows, rest };
+  if (m1 > m2) return { rows: graded([finest, h1, d1], ['d', d1, d2], [finest, d2, h2]), rest };
+  // The partial months at both ends: their days and hours, or (fewer rows for most of a month)
+  // the whole month less the days and hours of it outside [h1, h2). Sums and counts subtract exactly.
+  const m0 = floorMonth(h1);
+  const left =
+    m0 < h1 && m0 < m1
+      ? cheaper(graded([finest, h1, d1], ['d', d1, m1]), [...graded(['m', m0, m1]), ...negated(graded(['d', m0, floorDay(h1)], [finest, floorDay(h1), h1]))])
+      : graded([finest, h1, d1], ['d', d1, m1]);
+  const m3 = nextMonth(m2);
+  const right =
+    h2 < m3 && m2 < h2
+      ? cheaper(graded(['d', m2, d2], [finest, d2, h2]), [...graded(['m', m2, m3]), ...negated(graded([finest, h2, ceilDay(h2)], ['d', ceilDay(h2), m3]))])
+      : graded(['d', m2, d2], [finest, d2, h2]);
+  return { rows: [...left, ...graded(['m', m1, m2]), ...right], rest };
 }
 
 export function planPeriod(from: Date, to: Date, perUser: boolean): PeriodPlan | null {
