@@ -38,7 +38,10 @@ describe.each([
       seed,
       users: [AMI_USER],
       traffic: null,
-      config: { recordingsPath: null, inboundDialTimeoutSec: 3, internalDialTimeoutSec: 3 },
+      // Dial timeouts well past the longest planned ring (1 s): on a loaded machine the simulator's
+      // timers run late, and a timeout firing before a planned answer or caller hang-up makes the
+      // PBX play another outcome than the census's plan (a CI run at load 15-18 saw 7 such calls).
+      config: { recordingsPath: null, inboundDialTimeoutSec: 6, internalDialTimeoutSec: 6 },
       onCdr: (record) => cdr.write(record),
     });
 
