@@ -10,7 +10,7 @@
  * calls renumbered and interleaved (bench/ami-stream.ts, 50 calls at once) as fast as the ingest
  * reads them, never dropping it. The ingest runs as deployed (`APP_ROLE=asterisk node
  * scripts/run.cjs apps/server/src/main.ts`, NODE_ENV=production) on a throwaway database reached
- * through a proxy (bench/flood/slow-proxy.ts): down for FLOOD_DOWN_SECONDS from the flood's start,
+ * through a proxy (test/support/tcp-proxy.ts): down for FLOOD_DOWN_SECONDS from the flood's start,
  * then every answer held FLOOD_SLOW_MS until the last event is sent, then normal. Sampled every
  * 500 ms: the ingest's RSS (/proc), V8 heap, write-queue depth and whether it stopped reading the
  * PBX (/metrics). The same stream fed through libs/ami's CallTracker in this process beforehand is
@@ -33,7 +33,7 @@ import { AmiStreamGenerator } from './ami-stream';
 import { fmt, loadAverage, machineInfo, writeBenchmarkSection } from './bench-report';
 import { openBenchPostgres } from './bench-postgres';
 import { FloodAmiServer } from './flood/flood-ami-server';
-import { SlowProxy } from './flood/slow-proxy';
+import { TcpProxy } from '../test/support/tcp-proxy';
 import { rssBytesOf } from './load/process-usage';
 import type { CallWrite } from '../apps/server/src/call-ingest/store/call-write';
 import { buildCallWrite } from '../apps/server/src/call-ingest/store/call-write-builder';
@@ -132,7 +132,7 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'crm-bench-flood-'));
   const metricsPort = await freePort();
   const pbx = new FloodAmiServer(AMI_USER);
-  const proxy = await new SlowProxy(pg.connection.host, pg.connection.port).start();
+  const proxy = await new TcpProxy(pg.connection.host, pg.connection.port).start();
   let ingest: ServerProcess | null = null;
   let db: Client | null = null;
   const points: Point[] = [];
@@ -201,9 +201,9 @@ async function main(): Promise<void> {
         .finally(() => (sampling = false));
     }, 500);
 
-    if (downSeconds > 0) await proxy.down();
+    if (downSeconds > 0) await proxy.cut();
     log(`flood: ${fmt(events)} events; PostgreSQL down for ${downSeconds} s, then answering ${slowMs} ms late until the last event is sent`);
-    const slowAt = setTimeout(() => void proxy.slow(slowMs).then(() => log('PostgreSQL back, slow')), downSeconds * 1000);
+    const slowAt = setTimeout(() => void proxy.delay(slowMs).then(() => log('PostgreSQL back, slow')), downSeconds * 1000);
     const generator = new AmiStreamGenerator({ seed: SEED });
     for (let sent = 0, chunk = 0; sent < events; sent += CHUNK_EVENTS, chunk++) {
       await pbx.send(generator.next(CHUNK_EVENTS));
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
     await pbx.send(generator.finish());
     phases.sentS = (Date.now() - t0) / 1000;
     clearTimeout(slowAt);
-    await proxy.restore();
+    await proxy.delay(0);
     log(`all sent in ${fmt(phases.sentS, 0)} s (waited ${fmt(pbx.blockedMs / 1000, 0)} s for the ingest to read); PostgreSQL normal; waiting for the queue to drain`);
 
     db = new Client({ ...pg.connection, database });
@@ -263,7 +263,7 @@ async function main(): Promise<void> {
       await ingest.exit(30_000).catch(() => ingest!.kill('SIGKILL'));
     }
     await pbx.close();
-    await proxy.down();
+    await proxy.cut();
     await pg.dropDatabase(database).catch((error: Error) => log(`could not drop ${database}: ${error.message}`));
     await pg.close();
     await rm(dataDir, { recursive: true, force: true });
