@@ -110,6 +110,8 @@ const PERIODS: Array<[string, string]> = [
   ['2030-01-01T00:00:00Z', '2031-03-15T07:00:00Z'],
   // Most of January at the start: its month less its first days and hours (the right ends above do the same at the end).
   ['2031-01-03T05:30:00Z', '2031-03-10T00:00:00Z'],
+  // Inside one month, most of it: one user's percentiles read its month less the rest.
+  ['2031-02-02T00:00:00+05:30', '2031-02-27T00:00:00+05:30'],
 ];
 
 describe('statistics from the rollups equal the raw query', () => {
@@ -168,10 +170,13 @@ describe('statistics from the rollups equal the raw query', () => {
       `SELECT (SELECT count(*) FROM (${values}) v) AS values, (SELECT count(*) FROM ((${values} EXCEPT ${bins}) UNION ALL (${bins} EXCEPT ${values})) d) AS differ`,
     );
     expect(counts).toEqual({ values: expect.not.stringMatching(/^0$/), differ: '0' });
-    // The hour rows (migration CallStatsClockHours1795659200000) likewise sum their four quarters.
-    const quarters = `SELECT user_key, date_bin('1 hour', bucket, '2000-01-01 00:00:00+00') AS bucket, sum(calls) AS calls, sum(answered) AS answered
+    // The hour rows (migrations CallStatsClockHours1795659200000, CallStatsClockHalves1795659300000)
+    // likewise sum their four quarters, and their first halves the first two.
+    const hour = `date_bin('1 hour', bucket, '2000-01-01 00:00:00+00')`;
+    const firstHalf = (column: string) => `sum(CASE WHEN bucket < ${hour} + interval '30 minutes' THEN ${column} ELSE 0 END)`;
+    const quarters = `SELECT user_key, ${hour} AS bucket, sum(calls) AS calls, sum(answered) AS answered, ${firstHalf('calls')} AS calls_h1, ${firstHalf('answered')} AS answered_h1
       FROM call_stats_quarters GROUP BY 1, 2 HAVING sum(calls) <> 0 OR sum(answered) <> 0`;
-    const hours = `SELECT user_key, bucket, calls, answered FROM call_stats_clock_hours WHERE calls <> 0 OR answered <> 0`;
+    const hours = `SELECT user_key, bucket, calls, answered, calls_h1, answered_h1 FROM call_stats_clock_hours WHERE calls <> 0 OR answered <> 0`;
     const [clock] = await query<{ hours: string; differ: string }>(
       database,
       `SELECT (SELECT count(*) FROM (${quarters}) q) AS hours, (SELECT count(*) FROM ((${quarters} EXCEPT ${hours}) UNION ALL (${hours} EXCEPT ${quarters})) d) AS differ`,
@@ -227,6 +232,17 @@ describe('statistics from the rollups equal the raw query', () => {
     await query(
       database,
       `UPDATE call_stats_clock_hours SET calls = calls + 1 WHERE (user_key, bucket) IN (SELECT user_key, bucket FROM call_stats_clock_hours WHERE user_key = -1 AND calls > 0 ORDER BY bucket LIMIT 1)`,
+    );
+    await expect(compareAll()).rejects.toThrow();
+  }, 600_000);
+
+  it('fails when the first half of an hour row is off (half-hour zones read it)', async () => {
+    await query(database, `TRUNCATE call_keys CASCADE`);
+    await insertCalls(database, 500, living(), 8);
+    await compareAll();
+    await query(
+      database,
+      `UPDATE call_stats_clock_hours SET calls_h1 = calls_h1 + 1 WHERE (user_key, bucket) IN (SELECT user_key, bucket FROM call_stats_clock_hours WHERE user_key = -1 AND calls > calls_h1 ORDER BY bucket LIMIT 1)`,
     );
     await expect(compareAll()).rejects.toThrow();
   }, 600_000);

@@ -2,7 +2,7 @@ import { UNANSWERED_CALL_STATUSES } from '@app/contracts';
 import type { DataSource } from 'typeorm';
 import { CALL_SELECT, type CallDbRow } from '../calls';
 import { MISSED_LISTED, percentileCont, type StatsFigures, type StatsScope } from './stats-figures';
-import type { GrainRange, PeriodPlan, Range } from './stats-periods';
+import type { GrainRange, PeriodPlan, Range, SignedRange } from './stats-periods';
 
 /** Talk the stats count: none when the end was not observed (the call counts, its talk does not). */
 const TALK = `CASE WHEN c.end_source = 'unobserved' THEN NULL ELSE c.talk_seconds END`;
@@ -55,14 +55,15 @@ class Params {
       .join('\n UNION ALL ');
   }
   /**
-   * The ended calls started in one of `ranges` (under `extra`), as a FROM item named `c`: one
+   * The ended calls started in one of `ranges` (under `extra`), as a FROM item named `c` whose
+   * `sign` is its range's (-1: calls to subtract from a month's row; 1 otherwise): one
    * range scan each (an OR of ranges would make it a bitmap heap scan instead of an index-only
    * scan of ix_calls_ended_stats). Never empty: callers skip the raw part without ranges.
    */
-  calls(ranges: Range[], extra = 'true'): string {
+  calls(ranges: Array<Range | SignedRange>, extra = 'true'): string {
     const scans = ranges.map(
       (r) =>
-        `SELECT c.* FROM calls c WHERE c.ended_at IS NOT NULL AND ${extra} AND c.started_at >= ${this.add(r.lo.toISOString(), 'timestamptz')} AND c.started_at < ${this.add(r.hi.toISOString(), 'timestamptz')}`,
+        `SELECT c.*, ${'sign' in r ? r.sign : 1} AS sign FROM calls c WHERE c.ended_at IS NOT NULL AND ${extra} AND c.started_at >= ${this.add(r.lo.toISOString(), 'timestamptz')} AND c.started_at < ${this.add(r.hi.toISOString(), 'timestamptz')}`,
     );
     return `(${scans.join(' UNION ALL ')}) c`;
   }
@@ -151,7 +152,7 @@ async function querySums(dataSource: DataSource, request: StatsScope, plan: Peri
   };
 }
 
-/** Calls and answered per local hour of day and per local day, from the quarter-hour rows. */
+/** Calls and answered per local hour of day and per local day, from the hour and quarter-hour rows. */
 async function queryClock(dataSource: DataSource, request: StatsScope, plan: PeriodPlan) {
   const p = new Params();
   const tz = p.add(request.timeZone, 'text');
@@ -200,9 +201,15 @@ async function queryClock(dataSource: DataSource, request: StatsScope, plan: Per
          FROM runs r JOIN call_stats_clock_hours q ON q.user_key = ${user ?? '-1'} AND q.bucket >= r.lo AND q.bucket < r.hi
          WHERE extract(epoch FROM r.off) % 3600 = 0
          UNION ALL
+         -- A half-hour offset (+5:30, -3:30): a UTC hour's first half falls into one local hour, the rest into the next.
+         SELECT (q.bucket AT TIME ZONE 'UTC') + r.off + half.shift AS local, half.calls, half.answered, true AS aligned
+         FROM runs r JOIN call_stats_clock_hours q ON q.user_key = ${user ?? '-1'} AND q.bucket >= r.lo AND q.bucket < r.hi
+         CROSS JOIN LATERAL (VALUES (interval '0', q.calls_h1, q.answered_h1), (interval '30 minutes', q.calls - q.calls_h1, q.answered - q.answered_h1)) half(shift, calls, answered)
+         WHERE extract(epoch FROM r.off) % 3600 <> 0 AND extract(epoch FROM r.off) % 1800 = 0
+         UNION ALL
          SELECT (q.bucket AT TIME ZONE 'UTC') + r.off AS local, q.calls, q.answered, extract(epoch FROM r.off) % 900 = 0 AS aligned
          FROM runs r JOIN call_stats_quarters q ON q.user_key = ${user ?? '-1'} AND q.bucket >= r.lo AND q.bucket < r.hi
-         WHERE extract(epoch FROM r.off) % 3600 <> 0
+         WHERE extract(epoch FROM r.off) % 1800 <> 0
          UNION ALL
          SELECT z.local, z.calls, z.answered, ${onQuarter('z.local')} AND z.local + interval '899.999999 seconds' = z.local_end
          FROM (SELECT q.bucket AT TIME ZONE ${tz} AS local, (q.bucket + interval '899.999999 seconds') AT TIME ZONE ${tz} AS local_end, q.calls, q.answered
@@ -259,7 +266,7 @@ async function querySeconds(dataSource: DataSource, request: StatsScope, plan: P
   const user = request.userId === undefined ? null : p.add(request.userId, 'integer');
   const userKey = user ?? '-1';
   const rawValues = raw.length
-    ? `SELECT k.kind::char(1) AS kind, k.seconds, count(*) AS calls
+    ? `SELECT k.kind::char(1) AS kind, k.seconds, sum(c.sign) AS calls
        FROM ${p.calls(raw, user ? `c.assigned_user_id = ${user}` : 'true')}
        CROSS JOIN LATERAL (VALUES ('r', c.ring_seconds), ('t', CASE WHEN c.status = 'answered' THEN ${TALK} END)) k(kind, seconds)
        WHERE k.seconds IS NOT NULL
@@ -332,7 +339,7 @@ async function fullSeconds(dataSource: DataSource, request: StatsScope, plan: Pe
     parts.push(p.rows('call_stats_seconds', 'r.kind, r.seconds, @SIGN@r.calls::bigint AS calls', rows, `r.user_key = ${user ?? '-1'}`));
   }
   if (raw.length) {
-    parts.push(`SELECT k.kind, k.seconds, count(*) AS calls
+    parts.push(`SELECT k.kind, k.seconds, sum(c.sign) AS calls
       FROM ${p.calls(raw, user ? `c.assigned_user_id = ${user}` : 'true')}
       CROSS JOIN LATERAL (VALUES ('r', c.ring_seconds), ('t', CASE WHEN c.status = 'answered' THEN ${TALK} END)) k(kind, seconds)
       WHERE k.seconds IS NOT NULL

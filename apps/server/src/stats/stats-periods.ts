@@ -2,13 +2,18 @@
  * How a period [from, to) is read from the rollups (docs/database.md "Statistics rollups"):
  * whole UTC months, days and hours from their rollup rows, the partial hours at the edges from
  * `calls`. The value histograms have hour, day and month rows for all calls but month rows only
- * per user, so a user's raw edges are wider.
+ * per user, so a user's edges are read from `calls` (or subtracted from their months' rows).
  */
 export type Grain = 'h' | 'd' | 'm';
 
 export interface Range {
   lo: Date;
   hi: Date;
+}
+
+/** A range of calls read from `calls`, added (1) or subtracted (-1: the rest of a month whose row is read). */
+export interface SignedRange extends Range {
+  sign: 1 | -1;
 }
 
 export interface GrainRange extends Range {
@@ -25,7 +30,7 @@ export interface PeriodPlan {
   /** The parts of the period read from `calls` for everything but the histograms. */
   raw: Range[];
   /** Histogram rows and the raw remainder, for all calls or for one user. */
-  seconds: { rows: GrainRange[]; raw: Range[] };
+  seconds: { rows: GrainRange[]; raw: SignedRange[] };
 }
 
 const HOUR = 3_600_000;
@@ -97,14 +102,47 @@ function cover(lo: Date, hi: Date, finest: Grain): { rows: GrainRange[]; rest: R
   return { rows: [...left, ...graded(['m', m1, m2]), ...right], rest };
 }
 
+/**
+ * [lo, hi) for the per-user histograms, which have month rows only: the whole months from their
+ * rows; each partial month at an edge from `calls`, either its part inside [lo, hi) or, when the
+ * rest of the month is the shorter time, the whole month's row less the calls of that rest (the
+ * last days of a local year or month are most of a UTC month: bench:stats read 29.9 days of one
+ * operator's calls for a year in Moscow, its p95 100.4 ms against 67.9 for all calls' year).
+ */
+function coverMonths(lo: Date, hi: Date): { rows: GrainRange[]; raw: SignedRange[] } {
+  const rows: GrainRange[] = [];
+  const raw: SignedRange[] = [];
+  const span = (r: Range) => r.hi.getTime() - r.lo.getTime();
+  /** [a, b), a part of the month [m0, m3). */
+  const piece = (m0: Date, m3: Date, a: Date, b: Date) => {
+    const rest = ranges([m0, a], [b, m3]);
+    if (rest.reduce((total, r) => total + span(r), 0) < b.getTime() - a.getTime()) {
+      rows.push(...graded(['m', m0, m3]));
+      raw.push(...rest.map((r) => ({ ...r, sign: -1 as const })));
+    } else {
+      raw.push({ lo: a, hi: b, sign: 1 });
+    }
+  };
+  const m1 = ceilMonth(lo);
+  const m2 = floorMonth(hi);
+  if (m1 > m2) {
+    piece(floorMonth(lo), m1, lo, hi);
+    return { rows, raw };
+  }
+  if (lo < m1) piece(floorMonth(lo), m1, lo, m1);
+  rows.push(...graded(['m', m1, m2]));
+  if (m2 < hi) piece(m2, nextMonth(m2), m2, hi);
+  return { rows, raw };
+}
+
 export function planPeriod(from: Date, to: Date, perUser: boolean): PeriodPlan | null {
   const sums = cover(from, to, 'h');
   if (sums.rows.length === 0) return null;
-  const seconds = perUser ? cover(from, to, 'm') : sums;
+  const seconds = perUser ? coverMonths(from, to) : { rows: sums.rows, raw: sums.rest.map((r) => ({ ...r, sign: 1 as const })) };
   return {
     hours: { lo: ceilHour(from), hi: floorHour(to) },
     rollup: sums.rows,
     raw: sums.rest,
-    seconds: { rows: seconds.rows, raw: seconds.rest },
+    seconds,
   };
 }
