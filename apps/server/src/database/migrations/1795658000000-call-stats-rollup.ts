@@ -91,22 +91,8 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
           .map((sql) => `EXECUTE replace(${dollar(sql)}, '@SOURCE@', source);`)
           .join('\n        ')}
       END $$`);
-    for (const [event, source] of [
-      ['insert', `(SELECT 1 AS sign, n.* FROM crm_new n)`],
-      ['update', `(SELECT -1 AS sign, o.* FROM crm_old o UNION ALL SELECT 1 AS sign, n.* FROM crm_new n)`],
-      ['delete', `(SELECT -1 AS sign, o.* FROM crm_old o)`],
-    ] as const) {
-      // Static SQL (not the EXECUTE of crm_call_stats_apply): planned once per session, on the ingest's path.
-      await db.query(`
-        CREATE FUNCTION crm_call_stats_${event}() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-          -- Most statements (a live call's progress, a cascade that found nothing) change nothing here.
-          IF NOT EXISTS (SELECT 1 FROM ${source} d WHERE d.ended_at IS NOT NULL OR d.status = 'answered') THEN
-            RETURN NULL;
-          END IF;
-          ${[...applySums(source), ...recomputeMissed(source)].map((sql) => sql.replace(/^SELECT /, 'PERFORM ')).join(';\n          ')};
-          RETURN NULL;
-        END $$`);
+    for (const [event, source] of STATS_TRIGGER_SOURCES) {
+      await db.query(statsTriggerFunction('CREATE', event, source, recomputeMissed));
       const referencing = { insert: 'NEW TABLE AS crm_new', update: 'OLD TABLE AS crm_old NEW TABLE AS crm_new', delete: 'OLD TABLE AS crm_old' }[event];
       await db.query(
         `CREATE TRIGGER calls_stats_${event} AFTER ${event.toUpperCase()} ON calls REFERENCING ${referencing} FOR EACH STATEMENT EXECUTE FUNCTION crm_call_stats_${event}()`,
@@ -152,14 +138,36 @@ export class CallStatsRollup1795658000000 implements MigrationInterface {
   }
 }
 
+/** The transition-table rows each statement trigger function reads, with their signs. */
+export const STATS_TRIGGER_SOURCES = [
+  ['insert', `(SELECT 1 AS sign, n.* FROM crm_new n)`],
+  ['update', `(SELECT -1 AS sign, o.* FROM crm_old o UNION ALL SELECT 1 AS sign, n.* FROM crm_new n)`],
+  ['delete', `(SELECT -1 AS sign, o.* FROM crm_old o)`],
+] as const;
+
+/** The statement trigger function of `event`, with `missed` the statements recomputing call_missed_open. */
+export function statsTriggerFunction(verb: 'CREATE' | 'CREATE OR REPLACE', event: string, source: string, missed: (source: string) => string[]): string {
+  // Static SQL (not the EXECUTE of crm_call_stats_apply): planned once per session, on the ingest's path.
+  return `
+        ${verb} FUNCTION crm_call_stats_${event}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          -- Most statements (a live call's progress, a cascade that found nothing) change nothing here.
+          IF NOT EXISTS (SELECT 1 FROM ${source} d WHERE d.ended_at IS NOT NULL OR d.status = 'answered') THEN
+            RETURN NULL;
+          END IF;
+          ${[...applySums(source), ...missed(source)].map((sql) => sql.replace(/^SELECT /, 'PERFORM ')).join(';\n          ')};
+          RETURN NULL;
+        END $$`;
+}
+
 const UNANSWERED = `('missed', 'abandoned', 'busy')`;
 /** The first key of the advisory locks of call_missed_open's numbers (the second is the number's hash). */
-const MISSED_LOCK_CLASS = 7431;
-const MISSED = (c: string) => `${c}.direction = 'inbound' AND ${c}.status IN ${UNANSWERED} AND ${c}.ended_at IS NOT NULL AND ${c}.external_number IS NOT NULL`;
+export const MISSED_LOCK_CLASS = 7431;
+export const MISSED = (c: string) => `${c}.direction = 'inbound' AND ${c}.status IN ${UNANSWERED} AND ${c}.ended_at IS NOT NULL AND ${c}.external_number IS NOT NULL`;
 /** Talk the stats count: none when the end was not observed (the call counts, its talk does not). */
 const TALK = `CASE WHEN d.end_source = 'unobserved' THEN NULL ELSE d.talk_seconds END`;
 
-function dollar(sql: string): string {
+export function dollar(sql: string): string {
   if (sql.includes('$q$')) throw new Error('quote clash');
   return `$q$${sql}$q$`;
 }
@@ -168,7 +176,7 @@ function dollar(sql: string): string {
  * The statements adding a delta to the rollups. `source` yields rows of `calls` with a `sign`
  * column: -1 for a row's old state (or a deleted row), 1 for its new state (or an inserted row).
  */
-function applySums(source: string): string[] {
+export function applySums(source: string): string[] {
   return [
     `INSERT INTO call_stats_rollup AS r (grain, bucket, user_key, status, direction, calls, ring_sum, talk_sum, talk_n, hold_sum)
      SELECT g.grain, date_trunc(g.unit, d.started_at, 'UTC'), COALESCE(d.assigned_user_id, 0), d.status, d.direction,
@@ -210,15 +218,8 @@ function applySums(source: string): string[] {
  * the delta changed (a row whose relevant state is the same before and after cancels out): its
  * open missed calls are deleted and found again in `calls` as they are now.
  */
-function recomputeMissed(source: string): string[] {
-  const touched = `
-    SELECT DISTINCT x.external_number FROM (
-      SELECT d.id, d.external_number, d.started_at, d.assigned_user_id,
-             CASE WHEN d.status = 'answered' THEN 'a' WHEN ${MISSED('d')} THEN 'm' END AS role, d.sign
-      FROM ${source} d WHERE d.external_number IS NOT NULL) x
-    WHERE x.role IS NOT NULL
-    GROUP BY x.id, x.external_number, x.started_at, x.assigned_user_id, x.role
-    HAVING sum(x.sign) <> 0`;
+export function recomputeMissed(source: string): string[] {
+  const touched = touchedNumbers(source);
   return [
     // Numbers are recomputed one writer at a time (a transaction-scoped lock per number, taken in
     // order): the DELETE below then sees what a writer that held the lock before committed, so
@@ -232,6 +233,18 @@ function recomputeMissed(source: string): string[] {
        AND NOT EXISTS (SELECT 1 FROM calls cb WHERE cb.external_number = c.external_number AND cb.status = 'answered' AND cb.started_at > c.started_at)
      ORDER BY c.id`,
   ];
+}
+
+/** The numbers whose missed or answered calls the delta `source` changed (a row that is the same before and after cancels out). */
+export function touchedNumbers(source: string): string {
+  return `
+    SELECT DISTINCT x.external_number FROM (
+      SELECT d.id, d.external_number, d.started_at, d.assigned_user_id,
+             CASE WHEN d.status = 'answered' THEN 'a' WHEN ${MISSED('d')} THEN 'm' END AS role, d.sign
+      FROM ${source} d WHERE d.external_number IS NOT NULL) x
+    WHERE x.role IS NOT NULL
+    GROUP BY x.id, x.external_number, x.started_at, x.assigned_user_id, x.role
+    HAVING sum(x.sign) <> 0`;
 }
 
 /** crm_calls_archive_month as CallsPartitioned1795657000000 made it, with the rollups' step at @STATS@. */
