@@ -52,6 +52,34 @@ describe('KeyedWriteQueue', () => {
     expect(batches).toEqual([1, 50]);
   });
 
+  it('gathers what arrives during a write until its oldest item has waited gatherMs', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const batches: Array<{ at: number; ns: number[] }> = [];
+      const queue = new KeyedWriteQueue<Item>({
+        keyOf: (i) => i.key,
+        gatherMs: 40,
+        flush: async (batch) => {
+          batches.push({ at: Date.now(), ns: batch.map((i) => i.n) });
+          await new Promise((r) => setTimeout(r, 5));
+        },
+      });
+      // An item every 2 ms for 200 ms: a moderate, steady load.
+      for (let n = 0; n < 100; n++) {
+        queue.push({ key: `k${n % 7}`, n });
+        await jest.advanceTimersByTimeAsync(2);
+      }
+      await jest.advanceTimersByTimeAsync(200);
+      // Each batch went when its first item was 40 ms old, not as soon as the write before it ended.
+      expect(batches.length).toBeLessThanOrEqual(6);
+      for (const { at, ns } of batches) expect(at - ns[0] * 2).toBeGreaterThanOrEqual(40);
+      for (const { at, ns } of batches) expect(at - ns[0] * 2).toBeLessThanOrEqual(40 + 5 + 2);
+      expect(batches.flatMap((b) => b.ns)).toEqual(Array.from({ length: 100 }, (_, n) => n));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('caps the batch size', async () => {
     const batches: number[] = [];
     const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, maxBatch: 4, flush: async (b) => void batches.push(b.length) });

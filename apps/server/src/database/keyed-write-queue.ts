@@ -58,6 +58,8 @@ interface Lane<T> {
   /** Items ever pushed to / finished by this lane: `drain` waits on these, not on idleness. */
   pushed: number;
   done: number;
+  /** When the oldest item waiting in `items` arrived (Date.now()). */
+  oldestAt: number;
 }
 
 interface DrainWaiter {
@@ -82,12 +84,13 @@ export class KeyedWriteQueue<T> {
     this.maxBatch = options.maxBatch ?? 1000;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer`);
     this.retryDelay = options.retryDelayMs ?? { min: 50, max: 5000 };
-    this.lanes = Array.from({ length: lanes }, () => ({ items: [], inFlight: [], flushing: false, pushed: 0, done: 0 }));
+    this.lanes = Array.from({ length: lanes }, () => ({ items: [], inFlight: [], flushing: false, pushed: 0, done: 0, oldestAt: 0 }));
   }
 
   push(item: T): void {
     if (this.closed) throw new Error('KeyedWriteQueue is closed');
     const lane = this.lanes[this.lanes.length === 1 ? 0 : laneIndex(this.options.keyOf(item), this.lanes.length)];
+    if (lane.items.length === 0 && this.options.gatherMs) lane.oldestAt = Date.now();
     lane.items.push(item);
     lane.pushed++;
     const highWater = this.options.highWater;
@@ -149,6 +152,7 @@ export class KeyedWriteQueue<T> {
   }
 
   private async run(lane: Lane<T>): Promise<void> {
+    const gatherMs = this.options.gatherMs ?? 0;
     while (lane.items.length > 0 && !this.abandoned) {
       const batch = lane.items.splice(0, this.maxBatch);
       lane.inFlight = batch;
@@ -157,6 +161,13 @@ export class KeyedWriteQueue<T> {
       lane.done += batch.length;
       this.wakeDrainers();
       this.relievePressure();
+      // What arrived during the write gathers too, until its oldest item has waited gatherMs (a
+      // full batch goes at once): written straight away, a moderate load became a statement
+      // after every statement (bench:load at 100 calls/s: ~44 a second, not the ~25 of 40 ms).
+      if (gatherMs > 0 && lane.items.length > 0 && lane.items.length < this.maxBatch && !this.abandoned) {
+        const wait = lane.oldestAt + gatherMs - Date.now();
+        if (wait > 0) await delay(wait);
+      }
     }
     lane.flushing = false;
   }
