@@ -319,8 +319,9 @@ export class AppConfig {
   INGEST_MAX_QUEUED_EVENTS = 50_000;
 
   /**
-   * How long the ingest gathers call events before writing them (ms): fewer, larger statements
-   * cost PostgreSQL far less per event; it adds at most this to the time until a step is visible.
+   * How long the ingest gathers call events before writing them (ms), counted from the oldest one
+   * waiting (also while a write is in flight): fewer, larger statements cost PostgreSQL far less
+   * per event; it adds at most this (plus a write in flight) to the time until a step is visible.
    * 0 writes on every event-loop turn.
    */
   @IntEnv()
