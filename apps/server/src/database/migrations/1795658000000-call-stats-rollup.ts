@@ -162,7 +162,7 @@ export function statsTriggerFunction(verb: 'CREATE' | 'CREATE OR REPLACE', event
 
 const UNANSWERED = `('missed', 'abandoned', 'busy')`;
 /** The first key of the advisory locks of call_missed_open's numbers (the second is the number's hash). */
-export const MISSED_LOCK_CLASS = 7431;
+const MISSED_LOCK_CLASS = 7431;
 export const MISSED = (c: string) => `${c}.direction = 'inbound' AND ${c}.status IN ${UNANSWERED} AND ${c}.ended_at IS NOT NULL AND ${c}.external_number IS NOT NULL`;
 /** Talk the stats count: none when the end was not observed (the call counts, its talk does not). */
 const TALK = `CASE WHEN d.end_source = 'unobserved' THEN NULL ELSE d.talk_seconds END`;

@@ -12,6 +12,20 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * hour, whoever made it, so an hour equals the sum of its four quarters at every commit; a
  * TRUNCATE of the quarters truncates the hours.
  */
+/** The UTC hour of a quarter row `d`. */
+export const HOUR_OF_QUARTER = `date_bin('1 hour', d.bucket, '2000-01-01 00:00:00+00')`;
+
+/** The quarters' transition-table rows each trigger function reads, signed: an old row's counts subtracted, a new one's added. */
+export const CLOCK_HOURS_TRIGGER_SOURCES = [
+  ['insert', `(SELECT n.user_key, n.bucket, n.calls::bigint AS calls, n.answered::bigint AS answered FROM crm_new n)`],
+  [
+    'update',
+    `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o
+          UNION ALL SELECT n.user_key, n.bucket, n.calls::bigint, n.answered::bigint FROM crm_new n)`,
+  ],
+  ['delete', `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o)`],
+] as const;
+
 export class CallStatsClockHours1795659200000 implements MigrationInterface {
   name = 'CallStatsClockHours1795659200000';
 
@@ -24,22 +38,13 @@ export class CallStatsClockHours1795659200000 implements MigrationInterface {
         answered bigint NOT NULL,
         CONSTRAINT pk_call_stats_clock_hours PRIMARY KEY (user_key, bucket) INCLUDE (calls, answered)
       )`);
-    const hour = `date_bin('1 hour', d.bucket, '2000-01-01 00:00:00+00')`;
-    for (const [event, source] of [
-      ['insert', `(SELECT n.user_key, n.bucket, n.calls::bigint AS calls, n.answered::bigint AS answered FROM crm_new n)`],
-      [
-        'update',
-        `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o
-          UNION ALL SELECT n.user_key, n.bucket, n.calls::bigint, n.answered::bigint FROM crm_new n)`,
-      ],
-      ['delete', `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o)`],
-    ] as const) {
+    for (const [event, source] of CLOCK_HOURS_TRIGGER_SOURCES) {
       await db.query(`
         CREATE FUNCTION crm_call_stats_clock_hours_${event}() RETURNS trigger LANGUAGE plpgsql AS $$
         BEGIN
           -- In key order, as the other rollups: two writers lock hours in the same order.
           INSERT INTO call_stats_clock_hours AS h (user_key, bucket, calls, answered)
-          SELECT d.user_key, ${hour}, sum(d.calls), sum(d.answered)
+          SELECT d.user_key, ${HOUR_OF_QUARTER}, sum(d.calls), sum(d.answered)
           FROM ${source} d
           GROUP BY 1, 2
           HAVING sum(d.calls) <> 0 OR sum(d.answered) <> 0
@@ -63,7 +68,7 @@ export class CallStatsClockHours1795659200000 implements MigrationInterface {
     );
     await db.query(`
       INSERT INTO call_stats_clock_hours (user_key, bucket, calls, answered)
-      SELECT d.user_key, ${hour}, sum(d.calls), sum(d.answered)
+      SELECT d.user_key, ${HOUR_OF_QUARTER}, sum(d.calls), sum(d.answered)
       FROM call_stats_quarters d
       GROUP BY 1, 2
       HAVING sum(d.calls) <> 0 OR sum(d.answered) <> 0`);

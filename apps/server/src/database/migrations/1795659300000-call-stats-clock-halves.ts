@@ -1,4 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
+import { CLOCK_HOURS_TRIGGER_SOURCES, HOUR_OF_QUARTER } from './1795659200000-call-stats-clock-hours';
 
 /**
  * The first half of each UTC hour beside its whole, in `call_stats_clock_hours` (docs/database.md
@@ -22,9 +23,9 @@ export class CallStatsClockHalves1795659300000 implements MigrationInterface {
     await this.replaceTriggerFunctions(db, true);
     await db.query(`
       UPDATE call_stats_clock_hours h SET calls_h1 = q.calls, answered_h1 = q.answered
-      FROM (SELECT d.user_key, date_bin('1 hour', d.bucket, '2000-01-01 00:00:00+00') AS bucket, sum(d.calls) AS calls, sum(d.answered) AS answered
+      FROM (SELECT d.user_key, ${HOUR_OF_QUARTER} AS bucket, sum(d.calls) AS calls, sum(d.answered) AS answered
             FROM call_stats_quarters d
-            WHERE d.bucket < date_bin('1 hour', d.bucket, '2000-01-01 00:00:00+00') + interval '30 minutes'
+            WHERE d.bucket < ${HOUR_OF_QUARTER} + interval '30 minutes'
             GROUP BY 1, 2) q
       WHERE h.user_key = q.user_key AND h.bucket = q.bucket`);
     await db.query(`ALTER TABLE call_stats_clock_hours DROP CONSTRAINT pk_call_stats_clock_hours`);
@@ -41,17 +42,9 @@ export class CallStatsClockHalves1795659300000 implements MigrationInterface {
 
   /** The functions CallStatsClockHours1795659200000 created, with the first-half sums when `halves`. */
   private async replaceTriggerFunctions(db: QueryRunner, halves: boolean): Promise<void> {
-    const hour = `date_bin('1 hour', d.bucket, '2000-01-01 00:00:00+00')`;
+    const hour = HOUR_OF_QUARTER;
     const firstHalf = (column: string) => `sum(CASE WHEN d.bucket < ${hour} + interval '30 minutes' THEN d.${column} ELSE 0 END)`;
-    for (const [event, source] of [
-      ['insert', `(SELECT n.user_key, n.bucket, n.calls::bigint AS calls, n.answered::bigint AS answered FROM crm_new n)`],
-      [
-        'update',
-        `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o
-          UNION ALL SELECT n.user_key, n.bucket, n.calls::bigint, n.answered::bigint FROM crm_new n)`,
-      ],
-      ['delete', `(SELECT o.user_key, o.bucket, -o.calls::bigint AS calls, -o.answered::bigint AS answered FROM crm_old o)`],
-    ] as const) {
+    for (const [event, source] of CLOCK_HOURS_TRIGGER_SOURCES) {
       const columns = halves ? 'user_key, bucket, calls, answered, calls_h1, answered_h1' : 'user_key, bucket, calls, answered';
       const sums = halves ? `sum(d.calls), sum(d.answered), ${firstHalf('calls')}, ${firstHalf('answered')}` : 'sum(d.calls), sum(d.answered)';
       const add = halves

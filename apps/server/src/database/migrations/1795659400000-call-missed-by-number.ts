@@ -1,5 +1,5 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
-import { dollar, MISSED, MISSED_LOCK_CLASS, recomputeMissed, STATS_TRIGGER_SOURCES, statsTriggerFunction, touchedNumbers } from './1795658000000-call-stats-rollup';
+import { dollar, MISSED, recomputeMissed, STATS_TRIGGER_SOURCES, statsTriggerFunction, touchedNumbers } from './1795658000000-call-stats-rollup';
 
 /**
  * `call_missed_open` recomputed number by number (docs/database.md "Statistics rollups", Cost).
@@ -19,14 +19,14 @@ import { dollar, MISSED, MISSED_LOCK_CLASS, recomputeMissed, STATS_TRIGGER_SOURC
  * lookups of that number whatever the statistics say. The result is the same rows.
  */
 export function recomputeMissedByNumber(source: string): string[] {
-  const touched = touchedNumbers(source);
+  // The same per-number locks and delete as before (see recomputeMissed); only the lookup changes.
+  const [lockNumbers, deleteOpen] = recomputeMissed(source);
   return [
-    // The same transaction-scoped locks per number, in order, as before (see recomputeMissed).
-    `SELECT count(pg_advisory_xact_lock(${MISSED_LOCK_CLASS}, hashtext(t.external_number))) FROM (${touched} ORDER BY 1) t`,
-    `DELETE FROM call_missed_open m WHERE m.external_number IN (${touched})`,
+    lockNumbers,
+    deleteOpen,
     `INSERT INTO call_missed_open (id, started_at, assigned_user_id, external_number)
      SELECT m.id, m.started_at, m.assigned_user_id, m.external_number
-     FROM (${touched}) t
+     FROM (${touchedNumbers(source)}) t
      CROSS JOIN LATERAL (
        SELECT c.id, c.started_at, c.assigned_user_id, c.external_number FROM calls c
        WHERE c.external_number = t.external_number AND ${MISSED('c')}
