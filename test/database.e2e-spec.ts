@@ -5,7 +5,7 @@ import { MIGRATIONS } from '../apps/server/src/database/migrations';
 import { runPendingMigrations } from '../apps/server/src/database/migration-runner';
 import { createDatabase, dropDatabase, query, uniqueName } from './support/test-database';
 
-const APP_TABLES = ['audit_log', 'call_events', 'call_keys', 'call_missed_open', 'call_stats_clock_hours', 'call_stats_quarters', 'call_stats_rollup', 'call_stats_seconds', 'call_stats_seconds_bins', 'calls', 'companies', 'company_phones', 'recordings', 'user_phones', 'users'];
+const APP_TABLES = ['audit_log', 'call_events', 'call_keys', 'call_missed_open', 'call_stats_clock_hours', 'call_stats_pending', 'call_stats_quarters', 'call_stats_rollup', 'call_stats_seconds', 'call_stats_seconds_bins', 'calls', 'companies', 'company_phones', 'recordings', 'user_phones', 'users'];
 
 /** The tables of the public schema, a partitioned table once (its partitions are not listed). */
 async function tables(database: string): Promise<string[]> {

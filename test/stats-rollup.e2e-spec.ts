@@ -4,6 +4,7 @@ import { buildDataSourceOptions } from '../apps/server/src/database/data-source-
 import { MIGRATIONS } from '../apps/server/src/database/migrations';
 import { CallStatsRollup1795658000000 } from '../apps/server/src/database/migrations/1795658000000-call-stats-rollup';
 import { StatsService, type StatsRequest } from '../apps/server/src/stats';
+import { CallStatsFlushJob } from '../apps/server/src/call-ingest/stats-flush/call-stats-flush-job.service';
 import { createUser, loginAdmin, startTestApp, type TestApp } from './support/test-app';
 import { Client } from 'pg';
 import { createDatabase, dropDatabase, query, testServerConnection, uniqueName } from './support/test-database';
@@ -218,6 +219,19 @@ describe('statistics from the rollups equal the raw query', () => {
     expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) + (SELECT count(*) FROM call_stats_seconds_bins) + (SELECT count(*) FROM call_stats_clock_hours) AS n`)).toEqual([{ n: '0' }]);
   }, 600_000);
 
+  it('the server applies what is pending by itself, every STATS_FLUSH_INTERVAL_MS', async () => {
+    await insertCalls(database, 200, living(), 9);
+    const pending = async () => Number((await query<{ n: string }>(database, `SELECT count(*) AS n FROM call_stats_pending`))[0].n);
+    expect(await pending()).toBeGreaterThan(0);
+    // Polled: PostgreSQL announces no flush. The job's interval is a second; ten are allowed.
+    const deadline = Date.now() + 10_000;
+    while ((await pending()) > 0 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await pending()).toBe(0);
+    // What the job applied, the API reports (it flushes too, but nothing is left for it).
+    expect(await testApp.app.get(CallStatsFlushJob).tick()).toBe(0);
+    await compareAll();
+  }, 600_000);
+
   it('fails when a rollup is off by one call (the comparison can fail)', async () => {
     await insertCalls(database, 500, living(), 3);
     await compareAll();
@@ -307,6 +321,7 @@ describe('missed calls not called back, two writers at once', () => {
       await first.end();
       await second.end();
     }
+    await query(database, `SELECT crm_call_stats_flush()`);
     expect(await query(database, `SELECT count(*)::int AS open FROM call_missed_open`)).toEqual([{ open: 0 }]);
   }, 60_000);
 });
@@ -331,20 +346,136 @@ describe('the rollup migration', () => {
     } finally {
       await all.destroy();
     }
-    const snapshot = () =>
-      Promise.all(
+    const snapshot = async () => {
+      await query(database, `SELECT crm_call_stats_flush()`);
+      return Promise.all(
         ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'].map((t) =>
           query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`),
         ),
       );
+    };
     const backfilled = await snapshot();
     expect(backfilled[0].length).toBeGreaterThan(0);
     // The same calls written again through the triggers.
     await query(database, `CREATE TABLE calls_copy AS SELECT * FROM calls`);
     await query(database, `DELETE FROM calls`);
+    await query(database, `SELECT crm_call_stats_flush()`);
     expect(await query(database, `SELECT (SELECT coalesce(sum(abs(calls)), 0) FROM call_stats_rollup) AS n`)).toEqual([{ n: '0' }]);
     await query(database, `INSERT INTO call_keys SELECT id, pbx_id, linkedid, started_at FROM calls_copy`);
     await query(database, `INSERT INTO calls SELECT * FROM calls_copy`);
     expect(await snapshot()).toEqual(backfilled);
   }, 120_000);
+});
+
+describe('statistics applied by the flush (migration CallStatsDeferred1795659500000)', () => {
+  const database = uniqueName('crm_stats_flush');
+  const STATS_TABLES = ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'];
+  beforeAll(async () => {
+    await createDatabase(database);
+    const all = await new DataSource(buildDataSourceOptions(connection(), database)).initialize();
+    await all.runMigrations({ transaction: 'each' });
+    await all.destroy();
+    for (const month of ['2031-01-01', '2031-02-01', '2031-03-01', '2031-04-01']) await query(database, `SELECT crm_calls_add_partition($1::date)`, [month]);
+    await query(database, `INSERT INTO users (username, email, password_hash, role) VALUES ('f1', 'f1@example.com', 'x', 'operator'), ('f2', 'f2@example.com', 'x', 'operator')`);
+  }, 120_000);
+  afterAll(() => dropDatabase(database));
+
+  const users = async () => (await query<{ id: number }>(database, `SELECT id FROM users ORDER BY id`)).map((u) => u.id);
+  /** Every rollup row and open missed call, in key order. */
+  const snapshot = () =>
+    Promise.all(STATS_TABLES.map((t) => query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`)));
+  /** The rollups built anew from the calls as they are, as the rollup migration fills them. */
+  async function rebuilt(): Promise<unknown[]> {
+    await query(database, `TRUNCATE call_stats_rollup, call_stats_quarters, call_stats_seconds, call_missed_open`);
+    await query(database, `SELECT crm_call_stats_apply('(SELECT 1 AS sign, x.* FROM calls x)')`);
+    await query(database, `SELECT crm_call_missed_recompute('(SELECT 1 AS sign, x.* FROM calls x)')`);
+    return snapshot();
+  }
+  const pending = async () => Number((await query<{ n: string }>(database, `SELECT count(*) AS n FROM call_stats_pending`))[0].n);
+
+  it('a write appends its net change, counted once the flush applies it; a rollback or an uncounted change appends nothing', async () => {
+    await query(database, `TRUNCATE call_keys CASCADE`);
+    await insertCalls(database, 600, await users(), 11);
+    // Written, not yet applied: the rollups are as before the write.
+    expect(await pending()).toBeGreaterThan(0);
+    expect((await snapshot()).every((rows) => rows.length === 0)).toBe(true);
+    expect(await query(database, `SELECT crm_call_stats_flush() > 0 AS applied`)).toEqual([{ applied: true }]);
+    expect(await pending()).toBe(0);
+    const flushed = await snapshot();
+    expect(flushed[0].length).toBeGreaterThan(0);
+    expect(flushed[5].length).toBeGreaterThan(0);
+    expect(await rebuilt()).toEqual(flushed);
+
+    // Nothing pending from a live call's progress, from columns the statistics do not read, or from a rollback.
+    await query(database, `UPDATE calls SET caller_name = 'progress' WHERE ended_at IS NULL AND status <> 'answered'`);
+    await query(database, `UPDATE calls SET recording_url = 'r.wav', updated_at = now() WHERE ended_at IS NOT NULL`);
+    const client = new Client(testServerConnection(database));
+    await client.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query(`UPDATE calls SET talk_seconds = talk_seconds + 1, duration = duration + 1 WHERE ended_at IS NOT NULL`);
+      await client.query('ROLLBACK');
+    } finally {
+      await client.end();
+    }
+    expect(await pending()).toBe(0);
+    // A flush with nothing pending changes nothing.
+    expect(await query(database, `SELECT crm_call_stats_flush() AS applied`)).toEqual([{ applied: '0' }]);
+    expect(await snapshot()).toEqual(flushed);
+  }, 120_000);
+
+  it('writers and flushers at once: nothing lost, nothing counted twice', async () => {
+    await query(database, `TRUNCATE call_keys CASCADE`);
+    const [u1, u2] = await users();
+    const WRITERS = 4;
+    const ROUNDS = 40;
+    const writers = Array.from({ length: WRITERS }, () => new Client(testServerConnection(database)));
+    const flushers = [new Client(testServerConnection(database)), new Client(testServerConnection(database))];
+    await Promise.all([...writers, ...flushers].map((c) => c.connect()));
+    const batch = (w: number, r: number) => `'w${w}-r${r}-%'`;
+    let writing = true;
+    let appliedDuringWrites = 0;
+    try {
+      const write = async (client: Client, w: number) => {
+        for (let r = 0; r < ROUNDS; r++) {
+          await client.query('BEGIN');
+          // New calls ring (the ingest's insert), the previous round's end (answered or missed), older ones are corrected or deleted.
+          await client.query(
+            `INSERT INTO calls (pbx_id, linkedid, call_uid, direction, status, caller_number, receiver_number, external_number, started_at)
+             SELECT 'race', 'w${w}-r${r}-' || g, 'w${w}-r${r}-' || g, (ARRAY['inbound', 'inbound', 'outbound'])[1 + g % 3], 'ringing',
+                    '+7495000000' || (g % 4), '101', '+7495000000' || (g % 4),
+                    timestamptz '2031-02-27T22:00:00Z' + (${w * 1000 + r * 10} + g) * interval '97 seconds'
+             FROM generate_series(1, 6) g`,
+          );
+          await client.query(
+            `UPDATE calls SET status = CASE WHEN id % 3 = 0 THEN 'missed' ELSE 'answered' END, answered_at = CASE WHEN id % 3 = 0 THEN NULL ELSE started_at END,
+                    ended_at = started_at + interval '1 minute', ring_seconds = id % 20, talk_seconds = CASE WHEN id % 3 = 0 THEN 0 ELSE id % 50 END, duration = CASE WHEN id % 3 = 0 THEN 0 ELSE id % 50 END,
+                    assigned_user_id = CASE WHEN id % 2 = 0 THEN ${u1}::int END, end_source = 'ami'
+             WHERE pbx_id = 'race' AND linkedid LIKE ${batch(w, r - 1)}`,
+          );
+          await client.query(`UPDATE calls SET talk_seconds = talk_seconds + 3, duration = duration + 3, assigned_user_id = ${u2}, hold_seconds = 5 WHERE pbx_id = 'race' AND linkedid LIKE ${batch(w, r - 3)} AND id % 2 = 1`);
+          if (r % 7 === 6) await client.query(`DELETE FROM calls WHERE pbx_id = 'race' AND linkedid LIKE ${batch(w, r - 5)} AND id % 4 = 0`);
+          await client.query(r % 5 === 4 ? 'ROLLBACK' : 'COMMIT');
+        }
+      };
+      const flush = async (client: Client, wait: boolean) => {
+        while (writing) {
+          const [{ applied }] = (await client.query<{ applied: string }>(`SELECT crm_call_stats_flush($1) AS applied`, [wait])).rows;
+          if (Number(applied) > 0) appliedDuringWrites += Number(applied);
+        }
+      };
+      const flushing = Promise.all([flush(flushers[0], false), flush(flushers[1], true)]);
+      await Promise.all(writers.map((client, w) => write(client, w))).finally(() => (writing = false));
+      await flushing;
+    } finally {
+      await Promise.all([...writers, ...flushers].map((c) => c.end()));
+    }
+    expect(appliedDuringWrites).toBeGreaterThan(0);
+    await query(database, `SELECT crm_call_stats_flush()`);
+    expect(await pending()).toBe(0);
+    const flushed = await snapshot();
+    expect(flushed[0].length).toBeGreaterThan(0);
+    expect(flushed[5].length).toBeGreaterThan(0);
+    expect(await rebuilt()).toEqual(flushed);
+  }, 180_000);
 });

@@ -331,6 +331,17 @@ export class AppConfig {
   INGEST_WRITE_GATHER_MS = 40;
 
   /**
+   * How often the ingest applies the statistics' pending changes to the rollups (ms; migration
+   * CallStatsDeferred1795659500000): once a second instead of in every write statement. GET /api/stats
+   * applies them itself before it reads, so this bounds how long they wait, not what it reports.
+   */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(50, { message: 'must be 50 or more' })
+  @Max(60_000, { message: 'must be at most 60000' })
+  STATS_FLUSH_INTERVAL_MS = 1000;
+
+  /**
    * Asterisk's own CDR in a PostgreSQL table written by cdr_pgsql, per PBX if they differ
    * (`postgres://user:pw@host/asteriskcdrdb`, or `main=postgres://…`): ends the ingest did not
    * see are completed from it. A read-only user is enough.

@@ -8,3 +8,4 @@ export * from './pg/advisory-locks';
 export * from './keyed-write-queue';
 export * from './transient-db-error';
 export * from './pg/pg-time-zones';
+export * from './call-stats-flush';

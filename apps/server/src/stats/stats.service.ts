@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { toCallListItem } from '../calls';
 import type { CallStats } from '@app/contracts';
 import { ValidationFailedError } from '../common/errors/domain-error';
-import { PgTimeZones } from '../database';
+import { flushCallStats, PgTimeZones } from '../database';
 import { AppConfig } from '../config/app-config';
 import { rawStatsFigures } from './raw-stats-query';
 import { rollupStatsFigures } from './rollup-stats-query';
@@ -79,6 +79,9 @@ export class StatsService implements OnApplicationBootstrap {
   private async figures(request: StatsRequest): Promise<StatsFigures> {
     const scope: StatsScope = { from: request.from, to: request.to, userId: request.userId, timeZone: request.timeZone };
     const plan = request.source === 'raw' ? null : planPeriod(request.from, request.to, request.userId !== undefined);
+    // The writes append their changes; the rollups hold them once applied (CallStatsFlushJob, or here:
+    // what was committed before this request is counted). TEST_MODE writes nothing, this included.
+    if (plan && !this.config.TEST_MODE) await flushCallStats(this.dataSource, true);
     return (plan && (await rollupStatsFigures(this.dataSource, scope, plan))) ?? rawStatsFigures(this.dataSource, scope);
   }
 }

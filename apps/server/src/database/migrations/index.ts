@@ -16,6 +16,7 @@ import { CallStatsSecondsBins1795659100000 } from './1795659100000-call-stats-se
 import { CallStatsClockHours1795659200000 } from './1795659200000-call-stats-clock-hours';
 import { CallStatsClockHalves1795659300000 } from './1795659300000-call-stats-clock-halves';
 import { CallMissedByNumber1795659400000 } from './1795659400000-call-missed-by-number';
+import { CallStatsDeferred1795659500000 } from './1795659500000-call-stats-deferred';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
@@ -26,5 +27,5 @@ export const MIGRATIONS = [
   CallParticipants1795652000000, CallsWriters1795653000000, RecordingFiles1795654000000, CallsEndSource1795655000000, UserActive1795656000000,
   UserTokenVersion1795656500000, CallsPartitioned1795657000000, CallStatsRollup1795658000000,
   CallStatsReadPaths1795659000000, CallStatsSecondsBins1795659100000, CallStatsClockHours1795659200000,
-  CallStatsClockHalves1795659300000, CallMissedByNumber1795659400000,
+  CallStatsClockHalves1795659300000, CallMissedByNumber1795659400000, CallStatsDeferred1795659500000,
 ];
