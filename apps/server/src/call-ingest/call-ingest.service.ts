@@ -179,6 +179,7 @@ export class CallIngestService implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     const left = await this.queue.close(this.config.ingestShutdownDrainMs);
+    await this.store.close();
     if (left.length === 0) return;
     const calls = collapseBatch(left).map((c) => ({ pbxId: c.row.pbx_id, linkedid: c.row.linkedid, status: c.row.status, events: c.writes.length }));
     this.logger.error({

@@ -165,18 +165,14 @@ const RECOVERED_REPEAT = `(s.type = 'ringing' AND s.data->>'extension' IS NULL O
 export function buildCallBatchStatement(calls: CollapsedCall[]): SqlStatement {
   const input: Array<CallRow & { first_seq: number }> = [];
   const steps: StepInput[] = [];
-  const pbxIds: string[] = [];
-  const linkedids: string[] = [];
   for (const call of calls) {
     const { pbx_id, linkedid } = call.row;
     input.push({ ...call.row, first_seq: call.writes[0].row.event_seq });
-    pbxIds.push(pbx_id);
-    linkedids.push(linkedid);
     for (const { timeline: t } of call.writes) {
       steps.push({ pbx_id, linkedid, seq: t.seq, type: t.type, occurred_at: new Date(t.occurredAt).toISOString(), data: t.data, dedupe_key: t.dedupeKey });
     }
   }
-  return { text: BATCH_TEXT, values: [JSON.stringify(input), JSON.stringify(steps), pbxIds, linkedids] };
+  return { text: BATCH_TEXT, values: [JSON.stringify(input), JSON.stringify(steps)] };
 }
 
 /** The statement's text: the same for every batch (built once). */
@@ -190,11 +186,12 @@ const BATCH_TEXT = ((): string => {
 WITH input AS (${recordset('$1', INPUT_COLUMNS, 'i')}),
 old AS (
   SELECT c.* FROM input i
-  JOIN call_keys k ON k.pbx_id = i.pbx_id AND k.linkedid = i.linkedid
+  -- Each key looked up in the unique index (a LATERAL behind OFFSET 0: the planner cannot make
+  -- it a join of its choosing), whatever it guesses of the batch's size or the table's, never a
+  -- scan of call_keys growing with the table. (Two arrays of the batch's PBXs and Linkedids, as
+  -- before, let a generic plan look up the PBX only and filter every call of it by Linkedid.)
+  CROSS JOIN LATERAL (SELECT k.id, k.started_at FROM call_keys k WHERE k.pbx_id = i.pbx_id AND k.linkedid = i.linkedid OFFSET 0) k
   JOIN calls c ON c.id = k.id AND c.started_at = k.started_at
-  -- The keys named outright: found through the unique index whatever the planner guesses of the
-  -- batch's size (a generic plan's guess), never by a scan of call_keys growing with the table.
-  WHERE k.pbx_id = ANY($3::text[]) AND k.linkedid = ANY($4::text[])
 ),
 based AS (
   SELECT i.*, o.id AS old_id, o.started_at AS old_started_at,

@@ -47,6 +47,8 @@ export abstract class CallStore {
   /** True when nothing is really written (TEST_MODE). */
   abstract readonly dryRun: boolean;
   abstract write(calls: CollapsedCall[]): Promise<StoredCall[]>;
+  /** Closes what write() opened of its own; called by the ingest once it has drained its writes. */
+  async close(): Promise<void> {}
 
   /** The database's clock (ISO-8601), to mark "before this point" across processes and hosts. */
   async databaseTime(): Promise<string> {

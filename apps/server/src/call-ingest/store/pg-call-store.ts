@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import type { Pool } from 'pg';
+import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import type { CallView } from '@app/contracts';
 import { toCallView, type CallTableRow } from '../../calls';
+import { pgClientConfig } from '../../database';
 import { buildCallBatchStatement, type CollapsedCall } from './call-batch-sql';
 import { CallStore, type CallMerge, type StoredCall } from './call-store';
 import type { CdrCompletion } from '../cdr/cdr-completion';
@@ -26,6 +27,9 @@ interface ChangedCallRow {
 /** Name of the prepared batch statement (its text changes only with the code: a new name then). */
 const BATCH_STATEMENT_NAME = `crm-call-batch-${createHash('sha1').update(buildCallBatchStatement([]).text).digest('hex').slice(0, 12)}`;
 
+/** The batch connections' session settings (see PgCallStore's pool()). */
+export const BATCH_SESSION_OPTIONS = '-c plan_cache_mode=force_generic_plan -c enable_seqscan=off';
+
 /** Applies each batch as one idempotent statement (its own transaction). */
 @Injectable()
 export class PgCallStore extends CallStore {
@@ -35,32 +39,49 @@ export class PgCallStore extends CallStore {
     super(dataSource);
   }
 
-  /** TypeORM's own pg pool (its PostgreSQL driver's `master`), for named statements. */
+  private batchPool: Pool | null = null;
+
+  /**
+   * Connections of their own for the batch statement, with two settings for the whole session
+   * (nothing else runs on them):
+   * - `plan_cache_mode = force_generic_plan`: the named statement is planned once per connection.
+   *   Its text is the same for any batch, its arrays' sizes unknown to a plan anyway; left to
+   *   choose, PostgreSQL keeps planning small batches anew (a custom plan looks cheaper for them),
+   *   and planning this statement costs more than running it (3 ms against 1.5 ms for one call).
+   * - `enable_seqscan = off`: the statement reads only rows it names by key, so an index is always
+   *   the way, whatever the statistics say. A generic plan made while the tables were small (a new
+   *   installation, a fresh month, before autovacuum's first analyse) scanned `call_keys` and the
+   *   month's partition whole on every batch: 3,035 rows filtered out of each, the cost growing
+   *   with the table until the next analyse (auto_explain, bench:load on a fresh database).
+   * Before, the first was SET and RESET around each batch on TypeORM's pool: two more round trips.
+   */
   private pool(): Pool {
-    return (this.dataSource.driver as unknown as { master: Pool }).master;
+    if (!this.batchPool) {
+      const pool = new Pool({
+        ...pgClientConfig(this.dataSource, 'crm-call-batch'),
+        // One write at a time (the ingest's one lane); a second for a write racing a reconnect.
+        max: 2,
+        connectionTimeoutMillis: 10_000,
+        options: BATCH_SESSION_OPTIONS,
+      });
+      // An idle connection the server dropped (a restart, a cut network) is replaced on the next write.
+      pool.on('error', () => undefined);
+      this.batchPool = pool;
+    }
+    return this.batchPool;
+  }
+
+  override async close(): Promise<void> {
+    const pool = this.batchPool;
+    this.batchPool = null;
+    await pool?.end();
   }
 
   async write(calls: CollapsedCall[]): Promise<StoredCall[]> {
     if (calls.length === 0) return [];
     const { text, values } = buildCallBatchStatement(calls);
-    const client = await this.pool().connect();
-    let rows: ChangedCallRow[];
-    try {
-      // A named statement, planned once per connection and generically: its text is the same for
-      // any batch, its arrays' sizes unknown to a plan anyway. Left to choose, PostgreSQL keeps
-      // planning small batches anew (a custom plan looks cheaper for them), and planning this
-      // statement costs it more than running it (3 ms against 1.5 ms for a batch of one call).
-      // The setting also makes every parameterised query of the session generic, so it holds for
-      // this statement only: the pool's other users get the connection as it was.
-      await client.query('SET plan_cache_mode = force_generic_plan');
-      rows = (await client.query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values })).rows;
-      await client.query('RESET plan_cache_mode');
-    } catch (error) {
-      // As pg's own pool.query: a connection that failed a query is not reused (nor one left generic).
-      client.release(error as Error);
-      throw error;
-    }
-    client.release();
+    // pool.query does not reuse a connection whose query failed.
+    const { rows } = await this.pool().query<ChangedCallRow>({ name: BATCH_STATEMENT_NAME, text, values });
     return rows.map((row) => ({
       key: callKey(row.pbx_id, row.linkedid),
       id: String(row.id),
