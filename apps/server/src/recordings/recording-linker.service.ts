@@ -3,7 +3,7 @@ import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { CallEventBus, type Unsubscribe } from '../call-events';
-import { isTransientDbError, KeyedWriteQueue } from '../database';
+import { isTransientDbError, KeyedWriteQueue, queryPrepared } from '../database';
 import { RecordingReadinessService } from './readiness/recording-readiness.service';
 import { linkMissingRecordingsStatement, upsertRecordingLinksStatement, type RecordingLink, type StoppedRecordingRow } from './recording-link-sql';
 
@@ -36,7 +36,7 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
       gatherMs: config.INGEST_WRITE_GATHER_MS,
       flush: async (links) => {
         const { text, values } = upsertRecordingLinksStatement(links);
-        const stopped = await this.dataSource.query<StoppedRecordingRow[]>(text, values);
+        const stopped = await queryPrepared<StoppedRecordingRow>(this.dataSource, 'crm-recording-links', { text, values });
         this.readiness.track(
           stopped.map((r) => ({ id: r.id, callId: r.call_id, pbxId: r.pbx_id, fileName: r.file_name, path: r.path, stoppedAt: r.stopped_at.getTime() })),
         );
