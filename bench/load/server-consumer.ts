@@ -93,6 +93,8 @@ export class ServerConsumer implements LoadConsumer {
       ASTERISK_SECRET: SIM_USER.secret,
       ASTERISK_ID: BENCH_PBX_ID,
       JWT_SECRET: randomBytes(32).toString('hex'),
+      // BENCH_SERVER_ENV: settings of the server alone for a trial, e.g. `INGEST_WRITE_GATHER_EVENTS=32 STATS_FLUSH_INTERVAL_MS=5000`.
+      ...Object.fromEntries((process.env.BENCH_SERVER_ENV ?? '').split(' ').filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])),
       ...this.extraEnv,
     };
     // BENCH_SERVER_NODE_ARGS: node options for the server alone, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile it.
