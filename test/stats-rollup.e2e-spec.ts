@@ -424,6 +424,16 @@ describe('statistics applied by the flush (migration CallStatsDeferred1795659500
     expect(await snapshot()).toEqual(flushed);
   }, 120_000);
 
+  it('applies a backlog larger than one step (20,000 pending rows) whole', async () => {
+    await query(database, `TRUNCATE call_keys CASCADE`);
+    await insertCalls(database, 24_000, await users(), 12);
+    expect(await pending()).toBeGreaterThan(20_000);
+    expect(Number((await query<{ applied: string }>(database, `SELECT crm_call_stats_flush() AS applied`))[0].applied)).toBeGreaterThan(20_000);
+    expect(await pending()).toBe(0);
+    const flushed = await snapshot();
+    expect(await rebuilt()).toEqual(flushed);
+  }, 180_000);
+
   it('writers and flushers at once: nothing lost, nothing counted twice', async () => {
     await query(database, `TRUNCATE call_keys CASCADE`);
     const [u1, u2] = await users();

@@ -69,6 +69,9 @@ export class CallStatsDeferred1795659500000 implements MigrationInterface {
           EXIT WHEN batch IS NULL;
           applied := applied + cardinality(batch);
           ${[...applySums(PENDING_BATCH), ...recomputeMissedByNumber(PENDING_BATCH)].map((sql) => sql.replace(/^SELECT /, 'PERFORM ')).join(';\n          ')};
+          -- A chunk not full took all there was: what commits meanwhile waits for the next flush
+          -- (a steady flow would otherwise keep one flush, and the lock, going).
+          EXIT WHEN cardinality(batch) < ${FLUSH_CHUNK};
         END LOOP;
         RETURN applied;
       END $$`);
