@@ -31,6 +31,20 @@ const STATUSES = ['answered', 'answered', 'answered', 'missed', 'busy', 'abandon
 const DIRECTIONS = ['inbound', 'inbound', 'outbound', 'internal'];
 const ZONES = ['UTC', 'Europe/Moscow', 'Asia/Kolkata', 'Asia/Kathmandu', 'America/St_Johns', 'Australia/Lord_Howe', 'Europe/Berlin'];
 
+const STATS_TABLES = ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'];
+
+/** Every rollup row (zero rows left by subtractions aside) and open missed call of `database`, in key order, as they are (no flush). */
+function statsSnapshot(database: string): Promise<unknown[][]> {
+  return Promise.all(
+    STATS_TABLES.map((t) => query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`)),
+  );
+}
+
+/** Rows of call_stats_pending: changes written and not yet applied. */
+async function pendingChanges(database: string): Promise<number> {
+  return Number((await query<{ n: string }>(database, `SELECT count(*) AS n FROM call_stats_pending`))[0].n);
+}
+
 /** Inserts `count` calls from 2031-01-20 to 2031-04-10 (four month partitions), some still live. */
 async function insertCalls(database: string, count: number, users: number[], seed: number): Promise<void> {
   const next = random(seed);
@@ -221,7 +235,7 @@ describe('statistics from the rollups equal the raw query', () => {
 
   it('the server applies what is pending by itself, every STATS_FLUSH_INTERVAL_MS', async () => {
     await insertCalls(database, 200, living(), 9);
-    const pending = async () => Number((await query<{ n: string }>(database, `SELECT count(*) AS n FROM call_stats_pending`))[0].n);
+    const pending = () => pendingChanges(database);
     expect(await pending()).toBeGreaterThan(0);
     // Polled: PostgreSQL announces no flush. The job's interval is a second; ten are allowed.
     const deadline = Date.now() + 10_000;
@@ -348,11 +362,7 @@ describe('the rollup migration', () => {
     }
     const snapshot = async () => {
       await query(database, `SELECT crm_call_stats_flush()`);
-      return Promise.all(
-        ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'].map((t) =>
-          query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`),
-        ),
-      );
+      return statsSnapshot(database);
     };
     const backfilled = await snapshot();
     expect(backfilled[0].length).toBeGreaterThan(0);
@@ -369,7 +379,6 @@ describe('the rollup migration', () => {
 
 describe('statistics applied by the flush (migration CallStatsDeferred1795659500000)', () => {
   const database = uniqueName('crm_stats_flush');
-  const STATS_TABLES = ['call_stats_rollup', 'call_stats_quarters', 'call_stats_seconds', 'call_stats_seconds_bins', 'call_stats_clock_hours', 'call_missed_open'];
   beforeAll(async () => {
     await createDatabase(database);
     const all = await new DataSource(buildDataSourceOptions(connection(), database)).initialize();
@@ -381,9 +390,7 @@ describe('statistics applied by the flush (migration CallStatsDeferred1795659500
   afterAll(() => dropDatabase(database));
 
   const users = async () => (await query<{ id: number }>(database, `SELECT id FROM users ORDER BY id`)).map((u) => u.id);
-  /** Every rollup row and open missed call, in key order. */
-  const snapshot = () =>
-    Promise.all(STATS_TABLES.map((t) => query(database, `SELECT * FROM ${t} WHERE ${t === 'call_missed_open' ? 'true' : 'calls <> 0'} ORDER BY ${t === 'call_missed_open' ? '1' : t === 'call_stats_quarters' || t === 'call_stats_clock_hours' ? '1, 2' : '1, 2, 3, 4, 5'}`)));
+  const snapshot = () => statsSnapshot(database);
   /** The rollups built anew from the calls as they are, as the rollup migration fills them. */
   async function rebuilt(): Promise<unknown[]> {
     await query(database, `TRUNCATE call_stats_rollup, call_stats_quarters, call_stats_seconds, call_missed_open`);
@@ -391,7 +398,7 @@ describe('statistics applied by the flush (migration CallStatsDeferred1795659500
     await query(database, `SELECT crm_call_missed_recompute('(SELECT 1 AS sign, x.* FROM calls x)')`);
     return snapshot();
   }
-  const pending = async () => Number((await query<{ n: string }>(database, `SELECT count(*) AS n FROM call_stats_pending`))[0].n);
+  const pending = () => pendingChanges(database);
 
   it('a write appends its net change, counted once the flush applies it; a rollback or an uncounted change appends nothing', async () => {
     await query(database, `TRUNCATE call_keys CASCADE`);
