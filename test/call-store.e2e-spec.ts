@@ -68,24 +68,49 @@ describe('PgCallStore', () => {
       return { type: 'answered', at: startedAt + i + 900, call, extension: '1001', channel: `SIP/1001-${i}` };
     });
     const { text, values } = buildCallBatchStatement(collapseBatch(answered.map((event) => buildCallWrite(event, seq++, directoryOf({}, {}), { writer: 'store-spec' }))));
-    // On a session set as the store's own, the statement as the store runs it: prepared, generic.
-    const client = new Client({ ...testServerConnection(database), options: BATCH_SESSION_OPTIONS });
-    await client.connect();
-    let plan: PlanNode;
-    try {
-      await client.query(`PREPARE batch AS ${text}`);
-      // EXPLAIN takes no bound parameters: the batch's two JSON documents as literals.
-      const args = values.map((value) => client.escapeLiteral(String(value))).join(', ');
-      const explained = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE batch(${args})`);
-      plan = explained.rows[0]['QUERY PLAN'][0].Plan;
-    } finally {
-      await client.end();
-    }
+    const { plan } = await explainAnalyze({ text, values });
     const reads = planNodes(plan).filter((node) => /^(call_keys|calls_)/.test(node['Relation Name'] ?? ''));
     expect(reads.length).toBeGreaterThan(0);
     expect(reads.filter((node) => node['Node Type'] === 'Seq Scan' || (node['Rows Removed by Filter'] ?? 0) + (node['Rows Removed by Index Recheck'] ?? 0) > 0)).toEqual([]);
     expect(await query(database, `SELECT count(*)::int AS n FROM calls WHERE linkedid LIKE '1796290000.%' AND status = 'answered'`)).toEqual([{ n: 3 }]);
   });
+
+  it('gives the new calls of a batch their keys in the statement itself, not through a trigger run per call', async () => {
+    const startedAt = Date.parse('2026-12-04T09:00:00Z');
+    await query(database, `SELECT crm_calls_add_partition('2026-12-01')`);
+    const ringing = Array.from({ length: 20 }, (_, i): CallTrackerEvent => {
+      const call = makeCallRecord({ linkedid: `1796380000.${i}`, startedAt: startedAt + i });
+      return { type: 'ringing', at: call.startedAt + 10, call, extension: '1001', channel: `SIP/1001-${i}` };
+    });
+    const statement = buildCallBatchStatement(collapseBatch(ringing.map((event) => buildCallWrite(event, seq++, directoryOf({}, {}), { writer: 'store-spec' }))));
+    const { triggers } = await explainAnalyze(statement);
+    // calls_key_insert (a plpgsql INSERT per row) cost each new call more than its row.
+    expect(triggers.filter((t) => t['Trigger Name'] === 'calls_key_insert')).toEqual([]);
+    const rows = await query<{ linkedid: string; keyed: boolean }>(
+      database,
+      `SELECT c.linkedid, k.id = c.id AND k.started_at = c.started_at AND k.pbx_id = c.pbx_id AS keyed
+       FROM calls c LEFT JOIN call_keys k ON k.pbx_id = c.pbx_id AND k.linkedid = c.linkedid WHERE c.linkedid LIKE '1796380000.%'`,
+    );
+    expect(rows).toHaveLength(20);
+    expect(rows.filter((r) => !r.keyed)).toEqual([]);
+    expect(await query(database, `SELECT count(*)::int AS n FROM call_events e JOIN call_keys k ON k.id = e.call_id WHERE k.linkedid LIKE '1796380000.%'`)).toEqual([{ n: 20 }]);
+  });
+
+  /** EXPLAIN ANALYZE of a batch statement as the store runs it: prepared, generic, on a session set as the store's own. */
+  async function explainAnalyze({ text, values }: { text: string; values: unknown[] }): Promise<{ plan: PlanNode; triggers: TriggerTime[] }> {
+    const client = new Client({ ...testServerConnection(database), options: BATCH_SESSION_OPTIONS });
+    await client.connect();
+    try {
+      await client.query(`PREPARE batch AS ${text}`);
+      // EXPLAIN takes no bound parameters: the batch's two JSON documents as literals.
+      const args = values.map((value) => client.escapeLiteral(String(value))).join(', ');
+      const explained = await client.query<{ 'QUERY PLAN': Array<{ Plan: PlanNode; Triggers?: TriggerTime[] }> }>(`EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE batch(${args})`);
+      const [result] = explained.rows[0]['QUERY PLAN'];
+      return { plan: result.Plan, triggers: result.Triggers ?? [] };
+    } finally {
+      await client.end();
+    }
+  }
 
   it('keeps a call whose start is corrected into the next month once, moved with its key and timeline, and never moved back', async () => {
     const linkedid = '1796083199.7';
@@ -115,6 +140,11 @@ interface PlanNode {
   'Rows Removed by Filter'?: number;
   'Rows Removed by Index Recheck'?: number;
   Plans?: PlanNode[];
+}
+
+interface TriggerTime {
+  'Trigger Name': string;
+  Calls: number;
 }
 
 /** Every node of an EXPLAIN (FORMAT JSON) plan. */

@@ -207,11 +207,19 @@ prepared AS (
     CASE WHEN i.old_id IS NULL THEN i.writer END AS first_writer, i.seq_base, i.old_id, i.old_started_at
   FROM based i LEFT JOIN old o ON o.id = i.old_id
 ),
--- A new call's key comes from the insert trigger; a call another writer inserts at the same
--- moment fails this statement on the key's uniqueness, and the retry sees it stored.
+-- A new call's key is inserted here, all the batch's at once (calls_key_insert, the trigger that
+-- gives a row written without an id its key, cost a statement per call); a call another writer
+-- inserts at the same moment fails this statement on the key's uniqueness, and the retry sees it
+-- stored.
+new_keys AS (
+  INSERT INTO call_keys (pbx_id, linkedid, started_at)
+  SELECT pbx_id, linkedid, started_at FROM prepared WHERE old_id IS NULL
+  RETURNING id, pbx_id, linkedid
+),
 inserted AS (
-  INSERT INTO calls AS c (${written.join(', ')})
-  SELECT ${written.join(', ')} FROM prepared WHERE old_id IS NULL
+  INSERT INTO calls AS c (id, ${written.join(', ')})
+  SELECT k.id, ${written.map((n) => `p.${n}`).join(', ')}
+  FROM prepared p JOIN new_keys k ON k.pbx_id = p.pbx_id AND k.linkedid = p.linkedid
   RETURNING c.*, false AS recovered
 ),
 updated AS (
