@@ -114,7 +114,8 @@ async function main(): Promise<void> {
     cost = { everyTurn: [], gathered: [] };
     // Alternating, so a burst of other work on the machine falls on both sides alike.
     for (let i = 0; i < opts.costRepeats && !abort.signal.aborted; i++) {
-      const turnRun = await serverLadder(costOpts, { INGEST_WRITE_GATHER_MS: '0' }, 'cost_turn');
+      // Every turn: the calls' writes and the recordings links, as the ingest wrote before gathering.
+      const turnRun = await serverLadder(costOpts, { INGEST_WRITE_GATHER_MS: '0', RECORDING_LINK_GATHER_MS: '0' }, 'cost_turn');
       postgres ??= turnRun.postgres;
       const everyTurn = turnRun.result;
       for (const step of everyTurn.steps) log(stepLine('turn', step));

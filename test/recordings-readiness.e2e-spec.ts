@@ -1,7 +1,8 @@
 import { appendFile } from 'node:fs/promises';
-import type { CallRecordingEntry } from '@app/contracts';
 import { callDetail, endedCallsOf, eventually, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
-import { RecordingReadinessService } from '../apps/server/src/recordings';
+import { CALL_EVENT_NAMES, type CallEventMessage, type CallRecordingEntry } from '@app/contracts';
+import { CallEventBus } from '../apps/server/src/call-events';
+import { RecordingLinkerService, RecordingReadinessService } from '../apps/server/src/recordings';
 import { recordingsFolder, toneSamples, toneWav, wavHeader, writeFileIn } from './support/recording-files';
 import { insertCall } from './support/recording-rows';
 import { query } from './support/test-database';
@@ -109,5 +110,24 @@ describe('recording readiness', () => {
       return rows[0]?.status === 'rejected' ? rows : undefined;
     });
     expect(stored).toEqual({ status: 'rejected', status_reason: expect.stringMatching(reason), storage_key: null });
+  });
+
+  it('links the recordings of a burst in one statement: links gather for RECORDING_LINK_GATHER_MS (250), not the calls\' 40', async () => {
+    const callId = await insertCall(e2e.database);
+    const linker = e2e.testApp.app.get(RecordingLinkerService, { strict: false });
+    const bus = e2e.testApp.app.get(CallEventBus, { strict: false });
+    const before = linker.stats.batches;
+    const call = { id: String(callId), pbxId: 'rec-test', linkedid: `burst-${callId}` };
+    // Ten recordings started 10 ms apart (100 ms in all): two and more statements at a 40 ms window.
+    for (let i = 0; i < 10; i++) {
+      const message = { name: CALL_EVENT_NAMES.recording_started, payload: { call, at: new Date().toISOString(), dryRun: false, file: `burst-${i}.wav`, path: null, source: 'mixmonitor' } };
+      bus.publish(message as unknown as CallEventMessage);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await linker.drain();
+    expect(linker.stats.batches - before).toBe(1);
+    expect(await query(e2e.database, `SELECT file_name FROM recordings WHERE call_id = $1 ORDER BY file_name`, [callId])).toEqual(
+      Array.from({ length: 10 }, (_, i) => ({ file_name: `burst-${i}.wav` })),
+    );
   });
 });

@@ -201,7 +201,7 @@ Machine: ${m.cpus} CPUs (\`nproc\`), ${m.model}, ${m.memoryGiB} GiB RAM, Node ${
 Load average ${run.loadBefore} before the run, ${run.loadAfter} after it: the simulator, the server, PostgreSQL and the bench share
 these ${m.cpus} cores with whatever else runs (a load average above ${m.cpus} means other work competed with them, and inflates CPU per event too).
 
-The server (pbx-sim → AMI → server process, role asterisk → PostgreSQL, as in "PBX simulator load") at ${costRates(cost).join(' and ')} calls/s, ${opts.stepSeconds} s a step, on a fresh database each run: once with \`INGEST_WRITE_GATHER_MS=0\` ` +
+The server (pbx-sim → AMI → server process, role asterisk → PostgreSQL, as in "PBX simulator load") at ${costRates(cost).join(' and ')} calls/s, ${opts.stepSeconds} s a step, on a fresh database each run: once with \`INGEST_WRITE_GATHER_MS=0 RECORDING_LINK_GATHER_MS=0\` ` +
     `(a statement per event-loop turn), once with the default gathering, ${cost.gathered.length} time(s) each, alternating${warmup(cost)}. CPU of the server process and of its PostgreSQL backends over each step ` +
     `(those connected to the bench database when the step ends: one that came and went within it, such as an autovacuum worker, is missed), ` +
     `divided by the AMI events the simulator sent in it; medians over the runs, the range of the total in brackets. A server that falls behind ` +

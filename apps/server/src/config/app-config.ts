@@ -331,6 +331,18 @@ export class AppConfig {
   INGEST_WRITE_GATHER_MS = 40;
 
   /**
+   * How long the recordings linker gathers recording steps before it writes their `recordings`
+   * rows (ms), counted from the oldest one waiting. Longer than the calls' window: a link is not
+   * what an operator waits for (the call's own steps are), and at 100 calls/s a statement per
+   * calls' batch was a tenth of the ingest's PostgreSQL time. 0 writes on every event-loop turn.
+   */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of milliseconds' })
+  @Min(0, { message: 'must be 0 or more' })
+  @Max(5000, { message: 'must be at most 5000' })
+  RECORDING_LINK_GATHER_MS = 250;
+
+  /**
    * How often the ingest applies the statistics' pending changes to the rollups (ms; migration
    * CallStatsDeferred1795659500000): once a second instead of in every write statement. GET /api/stats
    * applies them itself before it reads, so this bounds how long they wait, not what it reports.

@@ -3,7 +3,7 @@ import { CALL_EVENT_NAMES, type CallEventMessage } from '@app/contracts';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { CallEventBus, type Unsubscribe } from '../call-events';
-import { isTransientDbError, KeyedWriteQueue, queryPrepared } from '../database';
+import { isTransientDbError, KeyedWriteQueue, queryPrepared, type KeyedWriteQueueStats } from '../database';
 import { RecordingReadinessService } from './readiness/recording-readiness.service';
 import { linkMissingRecordingsStatement, upsertRecordingLinksStatement, type RecordingLink, type StoppedRecordingRow } from './recording-link-sql';
 
@@ -31,9 +31,9 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
   ) {
     this.queue = new KeyedWriteQueue<RecordingLink>({
       keyOf: (link) => `${link.callId}\u0000${link.fileName}`,
-      // Gathered like the calls' writes whose steps they follow: a statement per event-loop turn
-      // cost the database more than the links themselves.
-      gatherMs: config.INGEST_WRITE_GATHER_MS,
+      // Gathered, and longer than the calls' writes whose steps they follow: a statement per
+      // event-loop turn cost the database more than the links themselves.
+      gatherMs: config.RECORDING_LINK_GATHER_MS,
       flush: async (links) => {
         const { text, values } = upsertRecordingLinksStatement(links);
         const stopped = await queryPrepared<StoppedRecordingRow>(this.dataSource, 'crm-recording-links', { text, values });
@@ -64,6 +64,11 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
     await this.queue.close();
+  }
+
+  /** The link queue's counters (statements written: `batches`). */
+  get stats(): KeyedWriteQueueStats {
+    return this.queue.stats;
   }
 
   /** Resolves once every link taken so far is written. */
