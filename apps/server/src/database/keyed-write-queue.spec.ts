@@ -209,6 +209,16 @@ describe('KeyedWriteQueue.drain under continuous traffic', () => {
     expect(() => queue.push({ key: 'late', n: 9 })).toThrow(/closed/);
   });
 
+  it('writes what waits in a gathering window as soon as it is closed, not when the window ends', async () => {
+    const batches: number[][] = [];
+    const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, gatherMs: 60_000, flush: async (batch) => void batches.push(batch.map((i) => i.n)) });
+    for (let n = 0; n < 3; n++) queue.push({ key: `k${n}`, n });
+    const started = Date.now();
+    expect(await queue.close(5000)).toEqual([]);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(batches).toEqual([[0, 1, 2]]);
+  });
+
   it('closes with nothing left when everything is written in time', async () => {
     const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined });
     queue.push({ key: 'a', n: 1 });

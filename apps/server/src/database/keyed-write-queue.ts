@@ -60,6 +60,8 @@ interface Lane<T> {
   done: number;
   /** When the oldest item waiting in `items` arrived (Date.now()). */
   oldestAt: number;
+  /** Ends the lane's current gathering wait early (set while it waits): closing writes at once. */
+  stopGathering: (() => void) | null;
 }
 
 interface DrainWaiter {
@@ -84,7 +86,7 @@ export class KeyedWriteQueue<T> {
     this.maxBatch = options.maxBatch ?? 1000;
     if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new RangeError(`maxBatch must be a positive integer`);
     this.retryDelay = options.retryDelayMs ?? { min: 50, max: 5000 };
-    this.lanes = Array.from({ length: lanes }, () => ({ items: [], inFlight: [], flushing: false, pushed: 0, done: 0, oldestAt: 0 }));
+    this.lanes = Array.from({ length: lanes }, () => ({ items: [], inFlight: [], flushing: false, pushed: 0, done: 0, oldestAt: 0, stopGathering: null }));
   }
 
   push(item: T): void {
@@ -102,7 +104,7 @@ export class KeyedWriteQueue<T> {
       lane.flushing = true;
       // Let the rest of the current socket read (and, with gatherMs, the next few) enqueue first, so they share one batch.
       const gatherMs = this.options.gatherMs ?? 0;
-      if (gatherMs > 0) setTimeout(() => void this.run(lane), gatherMs);
+      if (gatherMs > 0) void this.gather(lane, gatherMs).then(() => this.run(lane));
       else setImmediate(() => void this.run(lane));
     }
   }
@@ -134,6 +136,9 @@ export class KeyedWriteQueue<T> {
    */
   async close(deadlineMs = Infinity): Promise<T[]> {
     this.closed = true;
+    // What waits in a gathering window is written now: a process that is stopping has no
+    // window to spare (the database may be about to go).
+    for (const lane of this.lanes) lane.stopGathering?.();
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
       this.drain().then(() => false),
@@ -166,10 +171,24 @@ export class KeyedWriteQueue<T> {
       // after every statement (bench:load at 100 calls/s: ~44 a second, not the ~25 of 40 ms).
       if (gatherMs > 0 && lane.items.length > 0 && lane.items.length < this.maxBatch && !this.abandoned) {
         const wait = lane.oldestAt + gatherMs - Date.now();
-        if (wait > 0) await delay(wait);
+        if (wait > 0) await this.gather(lane, wait);
       }
     }
     lane.flushing = false;
+  }
+
+  /** Waits `ms` for more items, or less once the queue is closing. */
+  private gather(lane: Lane<T>, ms: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        lane.stopGathering = null;
+        resolve();
+      }
+      lane.stopGathering = done;
+    });
   }
 
   private relievePressure(): void {

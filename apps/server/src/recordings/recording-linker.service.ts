@@ -27,7 +27,7 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
     private readonly dataSource: DataSource,
     private readonly bus: CallEventBus,
     private readonly readiness: RecordingReadinessService,
-    config: AppConfig,
+    private readonly config: AppConfig,
   ) {
     this.queue = new KeyedWriteQueue<RecordingLink>({
       keyOf: (link) => `${link.callId}\u0000${link.fileName}`,
@@ -63,7 +63,16 @@ export class RecordingLinkerService implements OnApplicationBootstrap, OnApplica
 
   async onApplicationShutdown(): Promise<void> {
     this.unsubscribe?.();
-    await this.queue.close();
+    // Bounded like the ingest's own drain: with the database already gone, retrying for ever kept
+    // the process from exiting. What is left is linked by the next start's catch-up, from the
+    // stored recording steps.
+    const left = await this.queue.close(this.config.ingestShutdownDrainMs);
+    if (left.length > 0) {
+      this.logger.warn({
+        msg: `shutdown: ${left.length} recording link(s) could not be written within INGEST_SHUTDOWN_DRAIN; the next start links them from the stored steps`,
+        files: left.map((l) => l.fileName),
+      });
+    }
   }
 
   /** The link queue's counters (statements written: `batches`). */
