@@ -1,6 +1,7 @@
 import type { CallEventPayloads } from '@app/contracts';
 import { CallIngestService } from '../apps/server/src/call-ingest';
 import { CallEventBus } from '../apps/server/src/call-events';
+import { RecordingLinkerService, RecordingReadinessService } from '../apps/server/src/recordings';
 import type { CallDto } from '../apps/server/src/calls';
 import { replayCaptures } from '@app/ami';
 import { capturePath, endedCallsOf, eventually, listCalls, replayAsPbx, startCallsE2e, type CallsE2e } from './support/calls-e2e';
@@ -83,7 +84,11 @@ describe('call ingest over TCP: live rows, Nest events, replays', () => {
     const first = await replayAsPbx(e2e, pbxId, [capture]);
     await endedCallsOf(e2e, pbxId, 1);
     await first.stop();
+    // Written, linked (links gather for 250 ms) and looked at by readiness: nothing of the first
+    // replay is still on its way when the state is taken.
     await ingest.drain();
+    await e2e.testApp.app.get(RecordingLinkerService, { strict: false }).drain();
+    await e2e.testApp.app.get(RecordingReadinessService, { strict: false }).sweep();
     const before = await storedState(pbxId);
     expect(before.calls).toHaveLength(1);
     expect(before.events.length).toBeGreaterThanOrEqual(5);
