@@ -233,6 +233,29 @@ describe('statistics from the rollups equal the raw query', () => {
     expect(await query(database, `SELECT (SELECT count(*) FROM call_stats_rollup) + (SELECT count(*) FROM call_missed_open) + (SELECT count(*) FROM call_stats_seconds_bins) + (SELECT count(*) FROM call_stats_clock_hours) AS n`)).toEqual([{ n: '0' }]);
   }, 600_000);
 
+  it('archiving or restoring a month waits for a running flush (they took the same locks in opposite orders: deadlock)', async () => {
+    await query(database, `SELECT crm_calls_add_partition('2032-06-01')`);
+    // A flush in progress, as far as anyone can tell: its advisory lock held by another session.
+    const flusher = new Client(testServerConnection(database));
+    const archiver = new Client(testServerConnection(database));
+    await flusher.connect();
+    await archiver.connect();
+    try {
+      await archiver.query(`SET lock_timeout = '300ms'`);
+      await flusher.query(`SELECT pg_advisory_lock(7432, 0)`);
+      await expect(archiver.query(`CALL crm_calls_archive_month('2032-06-01')`)).rejects.toThrow(/lock timeout/);
+      await flusher.query(`SELECT pg_advisory_unlock(7432, 0)`);
+      await archiver.query(`CALL crm_calls_archive_month('2032-06-01')`);
+      await flusher.query(`SELECT pg_advisory_lock(7432, 0)`);
+      await expect(archiver.query(`SELECT crm_calls_restore_month('2032-06-01')`)).rejects.toThrow(/lock timeout/);
+      await flusher.query(`SELECT pg_advisory_unlock(7432, 0)`);
+      await archiver.query(`SELECT crm_calls_restore_month('2032-06-01')`);
+    } finally {
+      await flusher.end();
+      await archiver.end();
+    }
+  });
+
   it('the server applies what is pending by itself, every STATS_FLUSH_INTERVAL_MS', async () => {
     await insertCalls(database, 200, living(), 9);
     const pending = () => pendingChanges(database);

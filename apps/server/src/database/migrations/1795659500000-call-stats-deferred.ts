@@ -17,7 +17,7 @@ const STATS_COLUMNS = [
   'external_number',
 ] as const;
 /** The first key of the advisory lock that lets one transaction at a time apply call_stats_pending. */
-const FLUSH_LOCK_CLASS = 7432;
+export const FLUSH_LOCK_CLASS = 7432;
 /** Pending rows applied per statement group: bounds the memory of one step after a long backlog. */
 const FLUSH_CHUNK = 20_000;
 

@@ -17,6 +17,7 @@ import { CallStatsClockHours1795659200000 } from './1795659200000-call-stats-clo
 import { CallStatsClockHalves1795659300000 } from './1795659300000-call-stats-clock-halves';
 import { CallMissedByNumber1795659400000 } from './1795659400000-call-missed-by-number';
 import { CallStatsDeferred1795659500000 } from './1795659500000-call-stats-deferred';
+import { CallStatsArchiveSerialised1795659600000 } from './1795659600000-call-stats-archive-serialised';
 
 /**
  * Every migration, oldest first. Listed explicitly (not globbed) so the same list works from
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   UserTokenVersion1795656500000, CallsPartitioned1795657000000, CallStatsRollup1795658000000,
   CallStatsReadPaths1795659000000, CallStatsSecondsBins1795659100000, CallStatsClockHours1795659200000,
   CallStatsClockHalves1795659300000, CallMissedByNumber1795659400000, CallStatsDeferred1795659500000,
+  CallStatsArchiveSerialised1795659600000,
 ];
