@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { buildDataSourceOptions } from '../apps/server/src/database/data-source-options';
 import { MIGRATIONS } from '../apps/server/src/database/migrations';
 import { CallStatsRollup1795658000000 } from '../apps/server/src/database/migrations/1795658000000-call-stats-rollup';
+import { FLUSH_LOCK_CLASS } from '../apps/server/src/database/migrations/1795659500000-call-stats-deferred';
 import { StatsService, type StatsRequest } from '../apps/server/src/stats';
 import { CallStatsFlushJob } from '../apps/server/src/call-ingest/stats-flush/call-stats-flush-job.service';
 import { createUser, loginAdmin, startTestApp, type TestApp } from './support/test-app';
@@ -242,13 +243,13 @@ describe('statistics from the rollups equal the raw query', () => {
     await archiver.connect();
     try {
       await archiver.query(`SET lock_timeout = '300ms'`);
-      await flusher.query(`SELECT pg_advisory_lock(7432, 0)`);
+      await flusher.query(`SELECT pg_advisory_lock($1, 0)`, [FLUSH_LOCK_CLASS]);
       await expect(archiver.query(`CALL crm_calls_archive_month('2032-06-01')`)).rejects.toThrow(/lock timeout/);
-      await flusher.query(`SELECT pg_advisory_unlock(7432, 0)`);
+      await flusher.query(`SELECT pg_advisory_unlock($1, 0)`, [FLUSH_LOCK_CLASS]);
       await archiver.query(`CALL crm_calls_archive_month('2032-06-01')`);
-      await flusher.query(`SELECT pg_advisory_lock(7432, 0)`);
+      await flusher.query(`SELECT pg_advisory_lock($1, 0)`, [FLUSH_LOCK_CLASS]);
       await expect(archiver.query(`SELECT crm_calls_restore_month('2032-06-01')`)).rejects.toThrow(/lock timeout/);
-      await flusher.query(`SELECT pg_advisory_unlock(7432, 0)`);
+      await flusher.query(`SELECT pg_advisory_unlock($1, 0)`, [FLUSH_LOCK_CLASS]);
       await archiver.query(`SELECT crm_calls_restore_month('2032-06-01')`);
     } finally {
       await flusher.end();
@@ -490,7 +491,9 @@ describe('statistics applied by the flush (migration CallStatsDeferred1795659500
           await client.query(
             `UPDATE calls SET status = CASE WHEN id % 3 = 0 THEN 'missed' ELSE 'answered' END, answered_at = CASE WHEN id % 3 = 0 THEN NULL ELSE started_at END,
                     ended_at = started_at + interval '1 minute', ring_seconds = id % 20, talk_seconds = CASE WHEN id % 3 = 0 THEN 0 ELSE id % 50 END, duration = CASE WHEN id % 3 = 0 THEN 0 ELSE id % 50 END,
-                    assigned_user_id = CASE WHEN id % 2 = 0 THEN ${u1}::int END, end_source = 'ami'
+                    assigned_user_id = CASE WHEN id % 2 = 0 THEN ${u1}::int END, end_source = 'ami',
+                    -- Half the missed calls from a number nobody answers: some stay open whatever order the writers' ids come in.
+                    external_number = CASE WHEN id % 6 = 0 THEN '+74959990000' ELSE external_number END
              WHERE pbx_id = 'race' AND linkedid LIKE ${batch(w, r - 1)}`,
           );
           await client.query(`UPDATE calls SET talk_seconds = talk_seconds + 3, duration = duration + 3, assigned_user_id = ${u2}, hold_seconds = 5 WHERE pbx_id = 'race' AND linkedid LIKE ${batch(w, r - 3)} AND id % 2 = 1`);

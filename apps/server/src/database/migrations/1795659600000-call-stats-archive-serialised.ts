@@ -35,7 +35,9 @@ export class CallStatsArchiveSerialised1795659600000 implements MigrationInterfa
   async down(db: QueryRunner): Promise<void> {
     for (const fn of ROLLUP_WRITERS) {
       const [{ def }] = await db.query(`SELECT pg_get_functiondef($1::regprocedure) AS def`, [fn]);
-      await db.query((def as string).replace(`BEGIN\n      ${TAKE_FLUSH_LOCK}`, 'BEGIN'));
+      const restored = (def as string).replace(`BEGIN\n      ${TAKE_FLUSH_LOCK}`, 'BEGIN');
+      if (restored === def) throw new Error(`${fn}: the flush lock this migration added is not there`);
+      await db.query(restored);
     }
   }
 }
