@@ -23,7 +23,7 @@ export interface WriteAttempt {
 
 /** Parallel write lanes: calls hash to a lane, so one call's steps stay in order. */
 const WRITE_LANES = 1;
-/** Most tracker events per statement. */
+/** Most call events per statement (a backlog, after the database was away, goes in batches this large). */
 const MAX_BATCH = 2000;
 
 /**
@@ -66,6 +66,7 @@ export class CallIngestService implements OnApplicationShutdown {
       keyOf: (w) => w.key,
       lanes: WRITE_LANES,
       maxBatch: MAX_BATCH,
+      gatherItems: config.INGEST_WRITE_GATHER_EVENTS,
       gatherMs: config.INGEST_WRITE_GATHER_MS,
       flush: (batch) => this.timedFlush(batch),
       isTransient: isTransientDbError,

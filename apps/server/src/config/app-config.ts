@@ -328,7 +328,18 @@ export class AppConfig {
   @IsInt({ message: 'must be a whole number of milliseconds' })
   @Min(0, { message: 'must be 0 or more' })
   @Max(1000, { message: 'must be at most 1000' })
-  INGEST_WRITE_GATHER_MS = 40;
+  INGEST_WRITE_GATHER_MS = 60;
+
+  /**
+   * A gathering window ends as soon as this many call events wait (a call makes about 5): under a
+   * heavy load a batch fills long before INGEST_WRITE_GATHER_MS is over, and holding it longer
+   * only adds delay, and makes its statement longer. At 500 calls/s the default fills in ~20 ms.
+   */
+  @IntEnv()
+  @IsInt({ message: 'must be a whole number of call events' })
+  @Min(1, { message: 'must be 1 or more' })
+  @Max(2000, { message: 'must be at most 2000 (the most call events in one statement)' })
+  INGEST_WRITE_GATHER_EVENTS = 50;
 
   /**
    * How long the recordings linker gathers recording steps before it writes their `recordings`

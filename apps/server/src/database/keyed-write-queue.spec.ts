@@ -80,6 +80,34 @@ describe('KeyedWriteQueue', () => {
     }
   });
 
+  it('ends a gathering window as soon as gatherItems items wait: a heavy load is not held for the whole window', async () => {
+    jest.useFakeTimers({ now: 0 });
+    try {
+      const batches: Array<{ at: number; size: number }> = [];
+      const queue = new KeyedWriteQueue<Item>({
+        keyOf: (i) => i.key,
+        gatherMs: 60,
+        gatherItems: 10,
+        flush: async (batch) => {
+          batches.push({ at: Date.now(), size: batch.length });
+          await new Promise((r) => setTimeout(r, 5));
+        },
+      });
+      // 10 items a millisecond: a full batch waits after 1 ms, long before the window ends.
+      for (let ms = 0; ms < 20; ms++) {
+        for (let n = 0; n < 10; n++) queue.push({ key: `k${n}`, n: ms * 10 + n });
+        await jest.advanceTimersByTimeAsync(1);
+      }
+      await jest.advanceTimersByTimeAsync(200);
+      expect(batches.reduce((sum, b) => sum + b.size, 0)).toBe(200);
+      // The first went at once (10 waited), every later one with all that arrived meanwhile (40-50, more
+      // than 10) as soon as the write before it ended (5 ms each): none waited out a 60 ms window.
+      expect(batches).toEqual([0, 5, 10, 15, 20].map((at, i) => ({ at, size: [10, 40, 50, 50, 50][i] })));
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('caps the batch size', async () => {
     const batches: number[] = [];
     const queue = new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, maxBatch: 4, flush: async (b) => void batches.push(b.length) });
@@ -140,6 +168,7 @@ describe('KeyedWriteQueue', () => {
   it('rejects nonsense options', () => {
     expect(() => new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined, lanes: 0 })).toThrow(RangeError);
     expect(() => new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined, maxBatch: 0 })).toThrow(RangeError);
+    expect(() => new KeyedWriteQueue<Item>({ keyOf: (i) => i.key, flush: async () => undefined, gatherItems: 0.5 })).toThrow(RangeError);
   });
 
   it('spreads keys over lanes deterministically', () => {
