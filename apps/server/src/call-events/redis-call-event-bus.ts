@@ -6,8 +6,14 @@ import type { RedisPubSub } from './redis-pub-sub';
 /**
  * Processes apart (roles `asterisk` and `server`, several server instances): each message
  * goes through one Redis channel, so every subscribed process receives it in publication
- * order. Local subscribers also receive it through Redis, never directly, so every process
+ * order. Subscribers (`subscribe`) receive it through Redis, never directly, so every process
  * sees the same stream exactly once.
+ *
+ * The messages published in one event-loop turn (the ingest publishes a batch's stored steps
+ * together) travel as one Redis message, a JSON array in publication order; a turn's single
+ * message travels alone, as an object. Far fewer commands for Redis and for the ingest (at 100
+ * calls/s ~500 a second became ~25), with no added delay: the array goes at the end of the turn.
+ * A receiver takes either form; a malformed element is skipped, the others are delivered.
  */
 export class RedisCallEventBus extends CallEventBus {
   readonly transport = 'redis';
@@ -16,6 +22,8 @@ export class RedisCallEventBus extends CallEventBus {
   private readonly listeners = new Set<CallEventListener>();
   private readonly localListeners = new Set<CallEventListener>();
   private subscribed = false;
+  /** Published in this turn, not handed to Redis yet. */
+  private pending: CallEventMessage[] = [];
 
   /** `keyPrefix` namespaces the channel, so several deployments (or test runs) can share one Redis. */
   constructor(
@@ -32,7 +40,15 @@ export class RedisCallEventBus extends CallEventBus {
 
   publish(message: CallEventMessage): void {
     deliver(this.localListeners, message, (error) => this.logger.error(`a local ${message.name} subscriber failed: ${(error as Error).message}`));
-    this.redis.publish(this.channel, message);
+    this.pending.push(message);
+    if (this.pending.length === 1) queueMicrotask(() => this.send());
+  }
+
+  /** Hands the turn's messages to Redis: one alone, several as one array. */
+  private send(): void {
+    const batch = this.pending;
+    this.pending = [];
+    this.redis.publish(this.channel, batch.length === 1 ? batch[0] : batch, batch.length);
   }
 
   subscribe(listener: CallEventListener): Unsubscribe {
@@ -55,12 +71,14 @@ export class RedisCallEventBus extends CallEventBus {
   }
 
   private receive(value: unknown): void {
-    const message = asMessage(value);
-    if (!message) {
-      this.logger.warn(`ignored a malformed message on ${this.channel}`);
-      return;
+    for (const item of Array.isArray(value) ? value : [value]) {
+      const message = asMessage(item);
+      if (!message) {
+        this.logger.warn(`ignored a malformed message on ${this.channel}`);
+        continue;
+      }
+      deliver(this.listeners, message, (error) => this.logger.error(`a ${message.name} subscriber failed: ${(error as Error).message}`));
     }
-    deliver(this.listeners, message, (error) => this.logger.error(`a ${message.name} subscriber failed: ${(error as Error).message}`));
   }
 }
 
