@@ -23,6 +23,8 @@ describe('RedisCallEventBus: a turn’s messages as one Redis message', () => {
   /** Not a call event's name: malformed. */
   const unknownName = (n: number): unknown => ({ name: 'call.updated', payload: { n } });
   const ringing = (n: number): CallEventMessage => ({ name: 'call.ringing', payload: { n } }) as unknown as CallEventMessage;
+  /** The test numbers of messages, in order. */
+  const numbers = (messages: unknown[]): number[] => messages.map((m) => (m as { payload: { n: number } }).payload.n);
 
   beforeAll(async () => {
     publisherPubSub = new RedisPubSub(REDIS_URL);
@@ -48,20 +50,19 @@ describe('RedisCallEventBus: a turn’s messages as one Redis message', () => {
   it('sends the messages of one turn as one array, in order, and delivers each once', async () => {
     for (let n = 0; n < 5; n++) publisher.publish(ringing(n));
     await eventually('the subscriber received the five messages', async () => received.length >= 5, 5000);
-    expect(received.map((m) => (m.payload as unknown as { n: number }).n)).toEqual([0, 1, 2, 3, 4]);
+    expect(numbers(received)).toEqual([0, 1, 2, 3, 4]);
     expect(rawMessages).toHaveLength(1);
     expect(Array.isArray(rawMessages[0])).toBe(true);
-    expect((rawMessages[0] as CallEventMessage[]).map((m) => (m.payload as unknown as { n: number }).n)).toEqual([0, 1, 2, 3, 4]);
+    expect(numbers(rawMessages[0] as unknown[])).toEqual([0, 1, 2, 3, 4]);
   });
 
   it('sends a turn’s single message alone, as an object, and turns apart as messages apart', async () => {
     publisher.publish(ringing(10));
-    await null;
     await new Promise((resolve) => setImmediate(resolve));
     publisher.publish(ringing(11));
     publisher.publish(ringing(12));
     await eventually('the subscriber received the three messages', async () => received.length >= 3, 5000);
-    expect(received.map((m) => (m.payload as unknown as { n: number }).n)).toEqual([10, 11, 12]);
+    expect(numbers(received)).toEqual([10, 11, 12]);
     expect(rawMessages).toHaveLength(2);
     expect(Array.isArray(rawMessages[0])).toBe(false);
     expect((rawMessages[1] as unknown[]).length).toBe(2);
@@ -75,6 +76,6 @@ describe('RedisCallEventBus: a turn’s messages as one Redis message', () => {
     // Followed by a good single message, so the check is not racing a late delivery.
     publisher.publish(ringing(23));
     await eventually('and the next one', async () => received.length >= 3, 5000);
-    expect(received.map((m) => (m.payload as unknown as { n: number }).n)).toEqual([20, 22, 23]);
+    expect(numbers(received)).toEqual([20, 22, 23]);
   });
 });
